@@ -1,0 +1,57 @@
+GO ?= go
+
+# Tests use the local PostgreSQL and Redis; override these to point elsewhere.
+OOPSIE_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+OOPSIE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+export OOPSIE_TEST_POSTGRES_URL
+export OOPSIE_TEST_REDIS_URL
+
+GENERATE = $(GO) generate ./ent/...
+# Directories whose content is produced by GENERATE.
+GENERATED_DIRS = $(wildcard ent graph)
+
+# check-generated regenerates code in place, so nothing may read it meanwhile.
+.NOTPARALLEL:
+
+.PHONY: run build generate migrate-diff check-generated vet test clean
+
+run:
+	$(GO) run ./cmd/oopsie serve
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/oopsie ./cmd/oopsie
+
+generate:
+	$(GENERATE)
+
+migrate-diff:
+	@if [ -z "$(name)" ]; then \
+		echo "migrate-diff: name is required, e.g. make migrate-diff name=add_report_tags" >&2; \
+		exit 2; \
+	fi
+	$(GO) run ./internal/database/migratediff -name '$(name)'
+
+check-generated:
+	@set -e; \
+	before=$$(mktemp); after=$$(mktemp); \
+	trap 'rm -f "$$before" "$$after"' EXIT; \
+	sums() { if [ -n "$(GENERATED_DIRS)" ]; then find $(GENERATED_DIRS) -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum; fi; }; \
+	sums > "$$before"; \
+	$(GENERATE); \
+	sums > "$$after"; \
+	if ! cmp -s "$$before" "$$after"; then \
+		echo "check-generated: generated code is stale; 'make generate' changed:" >&2; \
+		diff "$$before" "$$after" | sed -n 's/^[<>] [0-9a-f]*  /  /p' | LC_ALL=C sort -u >&2; \
+		echo "Commit the regenerated files." >&2; \
+		exit 1; \
+	fi; \
+	echo "check-generated: generated code is up to date"
+
+vet:
+	$(GO) vet ./...
+
+test: check-generated vet
+	$(GO) test -race -count=1 ./...
+
+clean:
+	rm -rf bin/
