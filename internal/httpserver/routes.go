@@ -1,0 +1,63 @@
+package httpserver
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/yoanbernabeu/oopsie/internal/logging"
+)
+
+// readyTimeout bounds the readiness check so a hung database makes the probe
+// fail fast instead of piling up probe requests.
+const readyTimeout = 2 * time.Second
+
+// routes is the single route table of the server.
+func routes(d Deps, logger *slog.Logger) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", handleHealthz)
+	mux.Handle("GET /readyz", handleReadyz(d.Ready, logger))
+
+	// Registered without a method so any verb on an unknown API path gets the
+	// JSON 404 rather than falling through to the SPA, which would answer 200
+	// with HTML and confuse API clients. "/api" itself is listed so it does
+	// not get ServeMux's redirect to "/api/".
+	mux.HandleFunc("/api", handleAPINotFound)
+	mux.HandleFunc("/api/", handleAPINotFound)
+
+	if d.UI != nil {
+		mux.Handle("/", d.UI)
+	}
+	return mux
+}
+
+// handleHealthz is the liveness probe: it checks nothing but the process
+// answering, so a database outage does not get every replica restarted.
+func handleHealthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func handleReadyz(ready func(context.Context) error, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if ready != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+			err := ready(ctx)
+			cancel()
+			if err != nil {
+				// The error may name hosts, users or DSNs; probes are often
+				// reachable from outside, so it goes to the log only.
+				logging.FromContext(r.Context(), logger).Warn("readiness check failed", "error", err)
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+func handleAPINotFound(w http.ResponseWriter, _ *http.Request) {
+	writeError(w, http.StatusNotFound, codeNotFound, "no such API endpoint")
+}
