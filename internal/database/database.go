@@ -1,0 +1,129 @@
+// Package database opens Oopsie's store — SQLite on the embedded default,
+// PostgreSQL at scale — and keeps its schema migrated.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	sqlite "modernc.org/sqlite"
+
+	"github.com/yoanbernabeu/oopsie/ent"
+	"github.com/yoanbernabeu/oopsie/internal/config"
+)
+
+// sqliteDriver is registered under Atlas's name for SQLite as well as
+// modernc's own, so Atlas tooling finds the pure-Go driver.
+const sqliteDriver = "sqlite3"
+
+func init() {
+	sql.Register(sqliteDriver, &sqlite.Driver{})
+}
+
+// DB is an open store: the ent client and the handles under it.
+type DB struct {
+	// Dialect is ent's dialect name: dialect.SQLite or dialect.Postgres.
+	Dialect string
+	SQL     *sql.DB
+	// Pool is the pgx pool under SQL on PostgreSQL (the job engine shares it);
+	// nil on SQLite.
+	Pool   *pgxpool.Pool
+	Client *ent.Client
+}
+
+// Open connects to the configured database. It does not migrate.
+func Open(ctx context.Context, cfg config.Database) (*DB, error) {
+	switch cfg.Dialect {
+	case config.DialectPostgres:
+		return openPostgres(ctx, cfg.URL)
+	case config.DialectSQLite:
+		return openSQLite(ctx, cfg.SQLitePath)
+	default:
+		return nil, fmt.Errorf("open database: unknown dialect %q", cfg.Dialect)
+	}
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's parse errors can quote the connection string, password included.
+		return nil, errors.New("open database: DATABASE_URL is not a valid PostgreSQL connection string")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	if err := ping(ctx, db); err != nil {
+		db.Close()
+		pool.Close()
+		return nil, fmt.Errorf("open database: connect to PostgreSQL at %s (DATABASE_URL): %w", pcfg.ConnConfig.Host, err)
+	}
+	return &DB{
+		Dialect: dialect.Postgres,
+		SQL:     db,
+		Pool:    pool,
+		Client:  ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, db))),
+	}, nil
+}
+
+// SQLiteDSN is the connection string Oopsie uses for a SQLite file.
+//
+//   - WAL lets readers go on while one writer commits.
+//   - synchronous(FULL) makes every acknowledged write survive a power cut,
+//     not only a process crash: an acknowledged report must never be lost.
+//   - busy_timeout waits for the writer instead of failing with SQLITE_BUSY.
+//   - _txlock=immediate takes the write lock at BEGIN, so two transactions
+//     never deadlock upgrading read locks, which SQLite would not wait out.
+func SQLiteDSN(path string) string {
+	return "file:" + path +
+		"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		"&_pragma=busy_timeout(10000)&_txlock=immediate"
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open database: create directory for %s: %w", path, err)
+	}
+	db, err := sql.Open(sqliteDriver, SQLiteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	// SQLite has one writer at a time whatever the pool size; a few
+	// connections serve concurrent readers without piling up waiting writers.
+	db.SetMaxOpenConns(4)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := ping(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database: SQLite file %s: %w", path, err)
+	}
+	return &DB{
+		Dialect: dialect.SQLite,
+		SQL:     db,
+		Client:  ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, db))),
+	}, nil
+}
+
+func ping(ctx context.Context, db *sql.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return db.PingContext(ctx)
+}
+
+// Close closes the client and the pool under it.
+func (db *DB) Close() error {
+	err := db.Client.Close()
+	if db.Pool != nil {
+		db.Pool.Close()
+	}
+	return err
+}
