@@ -94,6 +94,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database: create directory for %s: %w", path, err)
 	}
+	// SQLite would create the file world-readable; it holds user reports.
+	// Its -wal and -shm files take the same mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open database: SQLite file %s: %w", path, err)
+	}
+	f.Close()
 	db, err := sql.Open(sqliteDriver, SQLiteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -36,9 +37,9 @@ func CreatePostgresDatabase(ctx context.Context, serverURL, prefix, template str
 	if !databaseName.MatchString(name) || (template != "" && !databaseName.MatchString(template)) {
 		return "", nil, fmt.Errorf("create database: invalid name %q", name)
 	}
-	u, err := url.Parse(serverURL)
+	dbURL, err := WithDatabaseName(serverURL, name)
 	if err != nil {
-		return "", nil, fmt.Errorf("create database: the server URL does not parse")
+		return "", nil, fmt.Errorf("create database: %w", err)
 	}
 	admin, err := pgx.Connect(ctx, serverURL)
 	if err != nil {
@@ -52,7 +53,6 @@ func CreatePostgresDatabase(ctx context.Context, serverURL, prefix, template str
 	if _, err := admin.Exec(ctx, stmt); err != nil {
 		return "", nil, fmt.Errorf("create database %s: %w", name, err)
 	}
-	u.Path = "/" + name
 	drop := func(ctx context.Context) error {
 		admin, err := pgx.Connect(ctx, serverURL)
 		if err != nil {
@@ -64,5 +64,16 @@ func CreatePostgresDatabase(ctx context.Context, serverURL, prefix, template str
 		}
 		return nil
 	}
-	return u.String(), drop, nil
+	return dbURL, drop, nil
+}
+
+// WithDatabaseName returns a PostgreSQL URL like serverURL but naming another
+// database.
+func WithDatabaseName(serverURL, name string) (string, error) {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return "", errors.New("the PostgreSQL server URL does not parse")
+	}
+	u.Path = "/" + name
+	return u.String(), nil
 }
