@@ -13,7 +13,7 @@ GENERATED_DIRS = $(wildcard ent graph)
 # check-generated regenerates code in place, so nothing may read it meanwhile.
 .NOTPARALLEL:
 
-.PHONY: run build generate migrate-diff check-generated vet test clean
+.PHONY: run build generate migrate-diff migrate-hash check-generated vet services test clean
 
 run:
 	$(GO) run ./cmd/oopsie serve
@@ -30,6 +30,10 @@ migrate-diff:
 		exit 2; \
 	fi
 	$(GO) run ./internal/database/migratediff -name '$(name)'
+
+# After editing a migration by hand (say, the full-text search one), rewrite atlas.sum.
+migrate-hash:
+	$(GO) run ./internal/database/migratediff -rehash
 
 check-generated:
 	@set -e; \
@@ -50,7 +54,11 @@ check-generated:
 vet:
 	$(GO) vet ./...
 
-test: check-generated vet
+# Installs and starts what the tests need (PostgreSQL, Redis, a C compiler for -race).
+services:
+	@bash .ci/services
+
+test: services check-generated vet
 	$(GO) test -race -count=1 ./...
 
 clean:
