@@ -76,7 +76,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 	case <-ctx.Done():
 	}
 
-	logger.Info("http server shutting down", "timeout", shutdownTimeout)
+	logger.Info("http server shutting down", "timeout", shutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	shutdownErr := srv.Shutdown(shutdownCtx)
