@@ -433,7 +433,8 @@ func (c *APITokenClient) QueryCreatedBy(_m *APIToken) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *APITokenClient) Hooks() []Hook {
-	return c.hooks.APIToken
+	hooks := c.hooks.APIToken
+	return append(hooks[:len(hooks):len(hooks)], apitoken.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -614,7 +615,8 @@ func (c *AttachmentClient) QueryCrashReport(_m *Attachment) *CrashReportQuery {
 
 // Hooks returns the client hooks.
 func (c *AttachmentClient) Hooks() []Hook {
-	return c.hooks.Attachment
+	hooks := c.hooks.Attachment
+	return append(hooks[:len(hooks):len(hooks)], attachment.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -811,7 +813,8 @@ func (c *CommentClient) QueryFeedback(_m *Comment) *FeedbackQuery {
 
 // Hooks returns the client hooks.
 func (c *CommentClient) Hooks() []Hook {
-	return c.hooks.Comment
+	hooks := c.hooks.Comment
+	return append(hooks[:len(hooks):len(hooks)], comment.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1008,7 +1011,8 @@ func (c *CrashGroupClient) QueryComments(_m *CrashGroup) *CommentQuery {
 
 // Hooks returns the client hooks.
 func (c *CrashGroupClient) Hooks() []Hook {
-	return c.hooks.CrashGroup
+	hooks := c.hooks.CrashGroup
+	return append(hooks[:len(hooks):len(hooks)], crashgroup.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1205,7 +1209,8 @@ func (c *CrashReportClient) QueryAttachments(_m *CrashReport) *AttachmentQuery {
 
 // Hooks returns the client hooks.
 func (c *CrashReportClient) Hooks() []Hook {
-	return c.hooks.CrashReport
+	hooks := c.hooks.CrashReport
+	return append(hooks[:len(hooks):len(hooks)], crashreport.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1402,7 +1407,8 @@ func (c *FeedbackClient) QueryComments(_m *Feedback) *CommentQuery {
 
 // Hooks returns the client hooks.
 func (c *FeedbackClient) Hooks() []Hook {
-	return c.hooks.Feedback
+	hooks := c.hooks.Feedback
+	return append(hooks[:len(hooks):len(hooks)], feedback.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1631,7 +1637,8 @@ func (c *ProjectClient) QueryCrashGroups(_m *Project) *CrashGroupQuery {
 
 // Hooks returns the client hooks.
 func (c *ProjectClient) Hooks() []Hook {
-	return c.hooks.Project
+	hooks := c.hooks.Project
+	return append(hooks[:len(hooks):len(hooks)], project.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1828,7 +1835,8 @@ func (c *PublicKeyClient) QueryCrashReports(_m *PublicKey) *CrashReportQuery {
 
 // Hooks returns the client hooks.
 func (c *PublicKeyClient) Hooks() []Hook {
-	return c.hooks.PublicKey
+	hooks := c.hooks.PublicKey
+	return append(hooks[:len(hooks):len(hooks)], publickey.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1977,7 +1985,8 @@ func (c *RefreshTokenClient) QueryUser(_m *RefreshToken) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *RefreshTokenClient) Hooks() []Hook {
-	return c.hooks.RefreshToken
+	hooks := c.hooks.RefreshToken
+	return append(hooks[:len(hooks):len(hooks)], refreshtoken.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2206,7 +2215,8 @@ func (c *ReportClient) QueryComments(_m *Report) *CommentQuery {
 
 // Hooks returns the client hooks.
 func (c *ReportClient) Hooks() []Hook {
-	return c.hooks.Report
+	hooks := c.hooks.Report
+	return append(hooks[:len(hooks):len(hooks)], report.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2371,7 +2381,8 @@ func (c *ReportGroupClient) QueryReports(_m *ReportGroup) *ReportQuery {
 
 // Hooks returns the client hooks.
 func (c *ReportGroupClient) Hooks() []Hook {
-	return c.hooks.ReportGroup
+	hooks := c.hooks.ReportGroup
+	return append(hooks[:len(hooks):len(hooks)], reportgroup.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2504,7 +2515,8 @@ func (c *SettingsClient) GetX(ctx context.Context, id string) *Settings {
 
 // Hooks returns the client hooks.
 func (c *SettingsClient) Hooks() []Hook {
-	return c.hooks.Settings
+	hooks := c.hooks.Settings
+	return append(hooks[:len(hooks):len(hooks)], settings.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2717,7 +2729,8 @@ func (c *UserClient) QueryComments(_m *User) *CommentQuery {
 
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
-	return c.hooks.User
+	hooks := c.hooks.User
+	return append(hooks[:len(hooks):len(hooks)], user.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

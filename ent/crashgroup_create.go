@@ -263,7 +263,9 @@ func (_c *CrashGroupCreate) Mutation() *CrashGroupMutation {
 
 // Save creates the CrashGroup in the database.
 func (_c *CrashGroupCreate) Save(ctx context.Context) (*CrashGroup, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -290,12 +292,18 @@ func (_c *CrashGroupCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *CrashGroupCreate) defaults() {
+func (_c *CrashGroupCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if crashgroup.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized crashgroup.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := crashgroup.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if crashgroup.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized crashgroup.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := crashgroup.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -324,9 +332,13 @@ func (_c *CrashGroupCreate) defaults() {
 		_c.mutation.SetResolutionNotes(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if crashgroup.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized crashgroup.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := crashgroup.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -298,7 +298,9 @@ func (_u *CrashGroupUpdate) RemoveComments(v ...*Comment) *CrashGroupUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *CrashGroupUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -325,11 +327,15 @@ func (_u *CrashGroupUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *CrashGroupUpdate) defaults() {
+func (_u *CrashGroupUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if crashgroup.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized crashgroup.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := crashgroup.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -848,7 +854,9 @@ func (_u *CrashGroupUpdateOne) Select(field string, fields ...string) *CrashGrou
 
 // Save executes the query and returns the updated CrashGroup entity.
 func (_u *CrashGroupUpdateOne) Save(ctx context.Context) (*CrashGroup, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -875,11 +883,15 @@ func (_u *CrashGroupUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *CrashGroupUpdateOne) defaults() {
+func (_u *CrashGroupUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if crashgroup.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized crashgroup.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := crashgroup.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -224,7 +224,9 @@ func (_c *CrashReportCreate) Mutation() *CrashReportMutation {
 
 // Save creates the CrashReport in the database.
 func (_c *CrashReportCreate) Save(ctx context.Context) (*CrashReport, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -251,8 +253,11 @@ func (_c *CrashReportCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *CrashReportCreate) defaults() {
+func (_c *CrashReportCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if crashreport.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized crashreport.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := crashreport.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
@@ -261,9 +266,13 @@ func (_c *CrashReportCreate) defaults() {
 		_c.mutation.SetSeverity(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if crashreport.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized crashreport.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := crashreport.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

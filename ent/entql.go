@@ -313,6 +313,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settings.FieldLatestVersion:        {Type: field.TypeString, Column: settings.FieldLatestVersion},
 			settings.FieldLatestReleaseURL:     {Type: field.TypeString, Column: settings.FieldLatestReleaseURL},
 			settings.FieldVersionCheckedAt:     {Type: field.TypeTime, Column: settings.FieldVersionCheckedAt},
+			settings.FieldSetupCompletedAt:     {Type: field.TypeTime, Column: settings.FieldSetupCompletedAt},
 		},
 	}
 	graph.Nodes[12] = &sqlgraph.Node{
@@ -2554,6 +2555,11 @@ func (f *SettingsFilter) WhereLatestReleaseURL(p entql.StringP) {
 // WhereVersionCheckedAt applies the entql time.Time predicate on the version_checked_at field.
 func (f *SettingsFilter) WhereVersionCheckedAt(p entql.TimeP) {
 	f.Where(p.Field(settings.FieldVersionCheckedAt))
+}
+
+// WhereSetupCompletedAt applies the entql time.Time predicate on the setup_completed_at field.
+func (f *SettingsFilter) WhereSetupCompletedAt(p entql.TimeP) {
+	f.Where(p.Field(settings.FieldSetupCompletedAt))
 }
 
 // addPredicate implements the predicateAdder interface.

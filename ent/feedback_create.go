@@ -224,7 +224,9 @@ func (_c *FeedbackCreate) Mutation() *FeedbackMutation {
 
 // Save creates the Feedback in the database.
 func (_c *FeedbackCreate) Save(ctx context.Context) (*Feedback, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -251,12 +253,18 @@ func (_c *FeedbackCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *FeedbackCreate) defaults() {
+func (_c *FeedbackCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if feedback.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized feedback.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := feedback.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if feedback.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized feedback.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := feedback.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -269,9 +277,13 @@ func (_c *FeedbackCreate) defaults() {
 		_c.mutation.SetInternalNotes(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if feedback.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized feedback.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := feedback.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -2479,6 +2479,11 @@ func (_q *SettingsQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, settings.FieldVersionCheckedAt)
 				fieldSeen[settings.FieldVersionCheckedAt] = struct{}{}
 			}
+		case "setupCompletedAt":
+			if _, ok := fieldSeen[settings.FieldSetupCompletedAt]; !ok {
+				selectedFields = append(selectedFields, settings.FieldSetupCompletedAt)
+				fieldSeen[settings.FieldSetupCompletedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

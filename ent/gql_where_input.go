@@ -6942,6 +6942,18 @@ type SettingsWhereInput struct {
 	VersionCheckedAtLTE    *time.Time  `json:"versionCheckedAtLTE,omitempty"`
 	VersionCheckedAtIsNil  bool        `json:"versionCheckedAtIsNil,omitempty"`
 	VersionCheckedAtNotNil bool        `json:"versionCheckedAtNotNil,omitempty"`
+
+	// "setup_completed_at" field predicates.
+	SetupCompletedAt       *time.Time  `json:"setupCompletedAt,omitempty"`
+	SetupCompletedAtNEQ    *time.Time  `json:"setupCompletedAtNEQ,omitempty"`
+	SetupCompletedAtIn     []time.Time `json:"setupCompletedAtIn,omitempty"`
+	SetupCompletedAtNotIn  []time.Time `json:"setupCompletedAtNotIn,omitempty"`
+	SetupCompletedAtGT     *time.Time  `json:"setupCompletedAtGT,omitempty"`
+	SetupCompletedAtGTE    *time.Time  `json:"setupCompletedAtGTE,omitempty"`
+	SetupCompletedAtLT     *time.Time  `json:"setupCompletedAtLT,omitempty"`
+	SetupCompletedAtLTE    *time.Time  `json:"setupCompletedAtLTE,omitempty"`
+	SetupCompletedAtIsNil  bool        `json:"setupCompletedAtIsNil,omitempty"`
+	SetupCompletedAtNotNil bool        `json:"setupCompletedAtNotNil,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -7281,6 +7293,36 @@ func (i *SettingsWhereInput) P() (predicate.Settings, error) {
 	}
 	if i.VersionCheckedAtNotNil {
 		predicates = append(predicates, settings.VersionCheckedAtNotNil())
+	}
+	if i.SetupCompletedAt != nil {
+		predicates = append(predicates, settings.SetupCompletedAtEQ(*i.SetupCompletedAt))
+	}
+	if i.SetupCompletedAtNEQ != nil {
+		predicates = append(predicates, settings.SetupCompletedAtNEQ(*i.SetupCompletedAtNEQ))
+	}
+	if len(i.SetupCompletedAtIn) > 0 {
+		predicates = append(predicates, settings.SetupCompletedAtIn(i.SetupCompletedAtIn...))
+	}
+	if len(i.SetupCompletedAtNotIn) > 0 {
+		predicates = append(predicates, settings.SetupCompletedAtNotIn(i.SetupCompletedAtNotIn...))
+	}
+	if i.SetupCompletedAtGT != nil {
+		predicates = append(predicates, settings.SetupCompletedAtGT(*i.SetupCompletedAtGT))
+	}
+	if i.SetupCompletedAtGTE != nil {
+		predicates = append(predicates, settings.SetupCompletedAtGTE(*i.SetupCompletedAtGTE))
+	}
+	if i.SetupCompletedAtLT != nil {
+		predicates = append(predicates, settings.SetupCompletedAtLT(*i.SetupCompletedAtLT))
+	}
+	if i.SetupCompletedAtLTE != nil {
+		predicates = append(predicates, settings.SetupCompletedAtLTE(*i.SetupCompletedAtLTE))
+	}
+	if i.SetupCompletedAtIsNil {
+		predicates = append(predicates, settings.SetupCompletedAtIsNil())
+	}
+	if i.SetupCompletedAtNotNil {
+		predicates = append(predicates, settings.SetupCompletedAtNotNil())
 	}
 
 	switch len(predicates) {

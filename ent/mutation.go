@@ -13746,6 +13746,7 @@ type SettingsMutation struct {
 	latest_version            *string
 	latest_release_url        *string
 	version_checked_at        *time.Time
+	setup_completed_at        *time.Time
 	clearedFields             map[string]struct{}
 	done                      bool
 	oldValue                  func(context.Context) (*Settings, error)
@@ -14181,6 +14182,55 @@ func (m *SettingsMutation) ResetVersionCheckedAt() {
 	delete(m.clearedFields, settings.FieldVersionCheckedAt)
 }
 
+// SetSetupCompletedAt sets the "setup_completed_at" field.
+func (m *SettingsMutation) SetSetupCompletedAt(t time.Time) {
+	m.setup_completed_at = &t
+}
+
+// SetupCompletedAt returns the value of the "setup_completed_at" field in the mutation.
+func (m *SettingsMutation) SetupCompletedAt() (r time.Time, exists bool) {
+	v := m.setup_completed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSetupCompletedAt returns the old "setup_completed_at" field's value of the Settings entity.
+// If the Settings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SettingsMutation) OldSetupCompletedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSetupCompletedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSetupCompletedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSetupCompletedAt: %w", err)
+	}
+	return oldValue.SetupCompletedAt, nil
+}
+
+// ClearSetupCompletedAt clears the value of the "setup_completed_at" field.
+func (m *SettingsMutation) ClearSetupCompletedAt() {
+	m.setup_completed_at = nil
+	m.clearedFields[settings.FieldSetupCompletedAt] = struct{}{}
+}
+
+// SetupCompletedAtCleared returns if the "setup_completed_at" field was cleared in this mutation.
+func (m *SettingsMutation) SetupCompletedAtCleared() bool {
+	_, ok := m.clearedFields[settings.FieldSetupCompletedAt]
+	return ok
+}
+
+// ResetSetupCompletedAt resets all changes to the "setup_completed_at" field.
+func (m *SettingsMutation) ResetSetupCompletedAt() {
+	m.setup_completed_at = nil
+	delete(m.clearedFields, settings.FieldSetupCompletedAt)
+}
+
 // Where appends a list predicates to the SettingsMutation builder.
 func (m *SettingsMutation) Where(ps ...predicate.Settings) {
 	m.predicates = append(m.predicates, ps...)
@@ -14215,7 +14265,7 @@ func (m *SettingsMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SettingsMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, settings.FieldCreatedAt)
 	}
@@ -14236,6 +14286,9 @@ func (m *SettingsMutation) Fields() []string {
 	}
 	if m.version_checked_at != nil {
 		fields = append(fields, settings.FieldVersionCheckedAt)
+	}
+	if m.setup_completed_at != nil {
+		fields = append(fields, settings.FieldSetupCompletedAt)
 	}
 	return fields
 }
@@ -14259,6 +14312,8 @@ func (m *SettingsMutation) Field(name string) (ent.Value, bool) {
 		return m.LatestReleaseURL()
 	case settings.FieldVersionCheckedAt:
 		return m.VersionCheckedAt()
+	case settings.FieldSetupCompletedAt:
+		return m.SetupCompletedAt()
 	}
 	return nil, false
 }
@@ -14282,6 +14337,8 @@ func (m *SettingsMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldLatestReleaseURL(ctx)
 	case settings.FieldVersionCheckedAt:
 		return m.OldVersionCheckedAt(ctx)
+	case settings.FieldSetupCompletedAt:
+		return m.OldSetupCompletedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Settings field %s", name)
 }
@@ -14340,6 +14397,13 @@ func (m *SettingsMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetVersionCheckedAt(v)
 		return nil
+	case settings.FieldSetupCompletedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSetupCompletedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Settings field %s", name)
 }
@@ -14397,6 +14461,9 @@ func (m *SettingsMutation) ClearedFields() []string {
 	if m.FieldCleared(settings.FieldVersionCheckedAt) {
 		fields = append(fields, settings.FieldVersionCheckedAt)
 	}
+	if m.FieldCleared(settings.FieldSetupCompletedAt) {
+		fields = append(fields, settings.FieldSetupCompletedAt)
+	}
 	return fields
 }
 
@@ -14422,6 +14489,9 @@ func (m *SettingsMutation) ClearField(name string) error {
 		return nil
 	case settings.FieldVersionCheckedAt:
 		m.ClearVersionCheckedAt()
+		return nil
+	case settings.FieldSetupCompletedAt:
+		m.ClearSetupCompletedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Settings nullable field %s", name)
@@ -14451,6 +14521,9 @@ func (m *SettingsMutation) ResetField(name string) error {
 		return nil
 	case settings.FieldVersionCheckedAt:
 		m.ResetVersionCheckedAt()
+		return nil
+	case settings.FieldSetupCompletedAt:
+		m.ResetSetupCompletedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Settings field %s", name)

@@ -158,7 +158,9 @@ func (_c *PublicKeyCreate) Mutation() *PublicKeyMutation {
 
 // Save creates the PublicKey in the database.
 func (_c *PublicKeyCreate) Save(ctx context.Context) (*PublicKey, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -185,15 +187,22 @@ func (_c *PublicKeyCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *PublicKeyCreate) defaults() {
+func (_c *PublicKeyCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if publickey.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized publickey.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := publickey.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if publickey.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized publickey.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := publickey.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -478,6 +479,12 @@ func (_q *PublicKeyQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if publickey.Policy == nil {
+		return errors.New("ent: uninitialized publickey.Policy (forgotten import ent/runtime?)")
+	}
+	if err := publickey.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -322,7 +322,9 @@ func (_c *ReportCreate) Mutation() *ReportMutation {
 
 // Save creates the Report in the database.
 func (_c *ReportCreate) Save(ctx context.Context) (*Report, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -349,12 +351,18 @@ func (_c *ReportCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ReportCreate) defaults() {
+func (_c *ReportCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if report.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized report.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := report.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if report.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized report.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := report.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -375,9 +383,13 @@ func (_c *ReportCreate) defaults() {
 		_c.mutation.SetOs(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if report.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized report.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := report.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -174,7 +174,9 @@ func (_c *ReportGroupCreate) Mutation() *ReportGroupMutation {
 
 // Save creates the ReportGroup in the database.
 func (_c *ReportGroupCreate) Save(ctx context.Context) (*ReportGroup, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -201,12 +203,18 @@ func (_c *ReportGroupCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ReportGroupCreate) defaults() {
+func (_c *ReportGroupCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if reportgroup.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized reportgroup.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := reportgroup.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if reportgroup.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized reportgroup.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := reportgroup.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -227,9 +235,13 @@ func (_c *ReportGroupCreate) defaults() {
 		_c.mutation.SetAffectedUsers(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if reportgroup.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized reportgroup.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := reportgroup.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -135,7 +135,9 @@ func (_u *ReportGroupUpdate) RemoveReports(v ...*Report) *ReportGroupUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ReportGroupUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -162,11 +164,15 @@ func (_u *ReportGroupUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ReportGroupUpdate) defaults() {
+func (_u *ReportGroupUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if reportgroup.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized reportgroup.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := reportgroup.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -408,7 +414,9 @@ func (_u *ReportGroupUpdateOne) Select(field string, fields ...string) *ReportGr
 
 // Save executes the query and returns the updated ReportGroup entity.
 func (_u *ReportGroupUpdateOne) Save(ctx context.Context) (*ReportGroup, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -435,11 +443,15 @@ func (_u *ReportGroupUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ReportGroupUpdateOne) defaults() {
+func (_u *ReportGroupUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if reportgroup.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized reportgroup.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := reportgroup.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

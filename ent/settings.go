@@ -31,6 +31,8 @@ type Settings struct {
 	LatestReleaseURL *string `json:"latest_release_url,omitempty"`
 	// VersionCheckedAt holds the value of the "version_checked_at" field.
 	VersionCheckedAt *time.Time `json:"version_checked_at,omitempty"`
+	// SetupCompletedAt holds the value of the "setup_completed_at" field.
+	SetupCompletedAt *time.Time `json:"setup_completed_at,omitempty"`
 	selectValues     sql.SelectValues
 }
 
@@ -43,7 +45,7 @@ func (*Settings) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case settings.FieldID, settings.FieldInstanceName, settings.FieldLatestVersion, settings.FieldLatestReleaseURL:
 			values[i] = new(sql.NullString)
-		case settings.FieldCreatedAt, settings.FieldUpdatedAt, settings.FieldVersionCheckedAt:
+		case settings.FieldCreatedAt, settings.FieldUpdatedAt, settings.FieldVersionCheckedAt, settings.FieldSetupCompletedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -112,6 +114,13 @@ func (_m *Settings) assignValues(columns []string, values []any) error {
 				_m.VersionCheckedAt = new(time.Time)
 				*_m.VersionCheckedAt = value.Time
 			}
+		case settings.FieldSetupCompletedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field setup_completed_at", values[i])
+			} else if value.Valid {
+				_m.SetupCompletedAt = new(time.Time)
+				*_m.SetupCompletedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -174,6 +183,11 @@ func (_m *Settings) String() string {
 	builder.WriteString(", ")
 	if v := _m.VersionCheckedAt; v != nil {
 		builder.WriteString("version_checked_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.SetupCompletedAt; v != nil {
+		builder.WriteString("setup_completed_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

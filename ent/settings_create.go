@@ -121,6 +121,20 @@ func (_c *SettingsCreate) SetNillableVersionCheckedAt(v *time.Time) *SettingsCre
 	return _c
 }
 
+// SetSetupCompletedAt sets the "setup_completed_at" field.
+func (_c *SettingsCreate) SetSetupCompletedAt(v time.Time) *SettingsCreate {
+	_c.mutation.SetSetupCompletedAt(v)
+	return _c
+}
+
+// SetNillableSetupCompletedAt sets the "setup_completed_at" field if the given value is not nil.
+func (_c *SettingsCreate) SetNillableSetupCompletedAt(v *time.Time) *SettingsCreate {
+	if v != nil {
+		_c.SetSetupCompletedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *SettingsCreate) SetID(v string) *SettingsCreate {
 	_c.mutation.SetID(v)
@@ -142,7 +156,9 @@ func (_c *SettingsCreate) Mutation() *SettingsMutation {
 
 // Save creates the Settings in the database.
 func (_c *SettingsCreate) Save(ctx context.Context) (*Settings, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -169,12 +185,18 @@ func (_c *SettingsCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SettingsCreate) defaults() {
+func (_c *SettingsCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if settings.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settings.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := settings.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if settings.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settings.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := settings.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -183,9 +205,13 @@ func (_c *SettingsCreate) defaults() {
 		_c.mutation.SetInstanceName(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if settings.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized settings.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := settings.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -277,6 +303,10 @@ func (_c *SettingsCreate) createSpec() (*Settings, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.VersionCheckedAt(); ok {
 		_spec.SetField(settings.FieldVersionCheckedAt, field.TypeTime, value)
 		_node.VersionCheckedAt = &value
+	}
+	if value, ok := _c.mutation.SetupCompletedAt(); ok {
+		_spec.SetField(settings.FieldSetupCompletedAt, field.TypeTime, value)
+		_node.SetupCompletedAt = &value
 	}
 	return _node, _spec
 }
@@ -429,6 +459,24 @@ func (u *SettingsUpsert) UpdateVersionCheckedAt() *SettingsUpsert {
 // ClearVersionCheckedAt clears the value of the "version_checked_at" field.
 func (u *SettingsUpsert) ClearVersionCheckedAt() *SettingsUpsert {
 	u.SetNull(settings.FieldVersionCheckedAt)
+	return u
+}
+
+// SetSetupCompletedAt sets the "setup_completed_at" field.
+func (u *SettingsUpsert) SetSetupCompletedAt(v time.Time) *SettingsUpsert {
+	u.Set(settings.FieldSetupCompletedAt, v)
+	return u
+}
+
+// UpdateSetupCompletedAt sets the "setup_completed_at" field to the value that was provided on create.
+func (u *SettingsUpsert) UpdateSetupCompletedAt() *SettingsUpsert {
+	u.SetExcluded(settings.FieldSetupCompletedAt)
+	return u
+}
+
+// ClearSetupCompletedAt clears the value of the "setup_completed_at" field.
+func (u *SettingsUpsert) ClearSetupCompletedAt() *SettingsUpsert {
+	u.SetNull(settings.FieldSetupCompletedAt)
 	return u
 }
 
@@ -599,6 +647,27 @@ func (u *SettingsUpsertOne) UpdateVersionCheckedAt() *SettingsUpsertOne {
 func (u *SettingsUpsertOne) ClearVersionCheckedAt() *SettingsUpsertOne {
 	return u.Update(func(s *SettingsUpsert) {
 		s.ClearVersionCheckedAt()
+	})
+}
+
+// SetSetupCompletedAt sets the "setup_completed_at" field.
+func (u *SettingsUpsertOne) SetSetupCompletedAt(v time.Time) *SettingsUpsertOne {
+	return u.Update(func(s *SettingsUpsert) {
+		s.SetSetupCompletedAt(v)
+	})
+}
+
+// UpdateSetupCompletedAt sets the "setup_completed_at" field to the value that was provided on create.
+func (u *SettingsUpsertOne) UpdateSetupCompletedAt() *SettingsUpsertOne {
+	return u.Update(func(s *SettingsUpsert) {
+		s.UpdateSetupCompletedAt()
+	})
+}
+
+// ClearSetupCompletedAt clears the value of the "setup_completed_at" field.
+func (u *SettingsUpsertOne) ClearSetupCompletedAt() *SettingsUpsertOne {
+	return u.Update(func(s *SettingsUpsert) {
+		s.ClearSetupCompletedAt()
 	})
 }
 
@@ -936,6 +1005,27 @@ func (u *SettingsUpsertBulk) UpdateVersionCheckedAt() *SettingsUpsertBulk {
 func (u *SettingsUpsertBulk) ClearVersionCheckedAt() *SettingsUpsertBulk {
 	return u.Update(func(s *SettingsUpsert) {
 		s.ClearVersionCheckedAt()
+	})
+}
+
+// SetSetupCompletedAt sets the "setup_completed_at" field.
+func (u *SettingsUpsertBulk) SetSetupCompletedAt(v time.Time) *SettingsUpsertBulk {
+	return u.Update(func(s *SettingsUpsert) {
+		s.SetSetupCompletedAt(v)
+	})
+}
+
+// UpdateSetupCompletedAt sets the "setup_completed_at" field to the value that was provided on create.
+func (u *SettingsUpsertBulk) UpdateSetupCompletedAt() *SettingsUpsertBulk {
+	return u.Update(func(s *SettingsUpsert) {
+		s.UpdateSetupCompletedAt()
+	})
+}
+
+// ClearSetupCompletedAt clears the value of the "setup_completed_at" field.
+func (u *SettingsUpsertBulk) ClearSetupCompletedAt() *SettingsUpsertBulk {
+	return u.Update(func(s *SettingsUpsert) {
+		s.ClearSetupCompletedAt()
 	})
 }
 

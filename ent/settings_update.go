@@ -136,6 +136,26 @@ func (_u *SettingsUpdate) ClearVersionCheckedAt() *SettingsUpdate {
 	return _u
 }
 
+// SetSetupCompletedAt sets the "setup_completed_at" field.
+func (_u *SettingsUpdate) SetSetupCompletedAt(v time.Time) *SettingsUpdate {
+	_u.mutation.SetSetupCompletedAt(v)
+	return _u
+}
+
+// SetNillableSetupCompletedAt sets the "setup_completed_at" field if the given value is not nil.
+func (_u *SettingsUpdate) SetNillableSetupCompletedAt(v *time.Time) *SettingsUpdate {
+	if v != nil {
+		_u.SetSetupCompletedAt(*v)
+	}
+	return _u
+}
+
+// ClearSetupCompletedAt clears the value of the "setup_completed_at" field.
+func (_u *SettingsUpdate) ClearSetupCompletedAt() *SettingsUpdate {
+	_u.mutation.ClearSetupCompletedAt()
+	return _u
+}
+
 // Mutation returns the SettingsMutation object of the builder.
 func (_u *SettingsUpdate) Mutation() *SettingsMutation {
 	return _u.mutation
@@ -143,7 +163,9 @@ func (_u *SettingsUpdate) Mutation() *SettingsMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SettingsUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -170,11 +192,15 @@ func (_u *SettingsUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SettingsUpdate) defaults() {
+func (_u *SettingsUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if settings.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settings.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := settings.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -242,6 +268,12 @@ func (_u *SettingsUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.VersionCheckedAtCleared() {
 		_spec.ClearField(settings.FieldVersionCheckedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SetupCompletedAt(); ok {
+		_spec.SetField(settings.FieldSetupCompletedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SetupCompletedAtCleared() {
+		_spec.ClearField(settings.FieldSetupCompletedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -372,6 +404,26 @@ func (_u *SettingsUpdateOne) ClearVersionCheckedAt() *SettingsUpdateOne {
 	return _u
 }
 
+// SetSetupCompletedAt sets the "setup_completed_at" field.
+func (_u *SettingsUpdateOne) SetSetupCompletedAt(v time.Time) *SettingsUpdateOne {
+	_u.mutation.SetSetupCompletedAt(v)
+	return _u
+}
+
+// SetNillableSetupCompletedAt sets the "setup_completed_at" field if the given value is not nil.
+func (_u *SettingsUpdateOne) SetNillableSetupCompletedAt(v *time.Time) *SettingsUpdateOne {
+	if v != nil {
+		_u.SetSetupCompletedAt(*v)
+	}
+	return _u
+}
+
+// ClearSetupCompletedAt clears the value of the "setup_completed_at" field.
+func (_u *SettingsUpdateOne) ClearSetupCompletedAt() *SettingsUpdateOne {
+	_u.mutation.ClearSetupCompletedAt()
+	return _u
+}
+
 // Mutation returns the SettingsMutation object of the builder.
 func (_u *SettingsUpdateOne) Mutation() *SettingsMutation {
 	return _u.mutation
@@ -392,7 +444,9 @@ func (_u *SettingsUpdateOne) Select(field string, fields ...string) *SettingsUpd
 
 // Save executes the query and returns the updated Settings entity.
 func (_u *SettingsUpdateOne) Save(ctx context.Context) (*Settings, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -419,11 +473,15 @@ func (_u *SettingsUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SettingsUpdateOne) defaults() {
+func (_u *SettingsUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if settings.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized settings.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := settings.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -508,6 +566,12 @@ func (_u *SettingsUpdateOne) sqlSave(ctx context.Context) (_node *Settings, err 
 	}
 	if _u.mutation.VersionCheckedAtCleared() {
 		_spec.ClearField(settings.FieldVersionCheckedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SetupCompletedAt(); ok {
+		_spec.SetField(settings.FieldSetupCompletedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SetupCompletedAtCleared() {
+		_spec.ClearField(settings.FieldSetupCompletedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Settings{config: _u.config}

@@ -599,6 +599,7 @@ var (
 		{Name: "latest_version", Type: field.TypeString, Nullable: true},
 		{Name: "latest_release_url", Type: field.TypeString, Nullable: true},
 		{Name: "version_checked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "setup_completed_at", Type: field.TypeTime, Nullable: true},
 	}
 	// SettingsTable holds the schema information for the "settings" table.
 	SettingsTable = &schema.Table{

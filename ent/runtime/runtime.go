@@ -2,7 +2,915 @@
 
 package runtime
 
-// The schema-stitching logic is generated in github.com/yoanbernabeu/oopsie/ent/runtime.go
+import (
+	"context"
+	"time"
+
+	"github.com/yoanbernabeu/oopsie/ent/apitoken"
+	"github.com/yoanbernabeu/oopsie/ent/attachment"
+	"github.com/yoanbernabeu/oopsie/ent/comment"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/feedback"
+	"github.com/yoanbernabeu/oopsie/ent/project"
+	"github.com/yoanbernabeu/oopsie/ent/publickey"
+	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
+	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/schema"
+	"github.com/yoanbernabeu/oopsie/ent/settings"
+	"github.com/yoanbernabeu/oopsie/ent/user"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
+)
+
+// The init function reads all schema descriptors with runtime code
+// (default values, validators, hooks and policies) and stitches it
+// to their package variables.
+func init() {
+	apitokenMixin := schema.APIToken{}.Mixin()
+	apitoken.Policy = privacy.NewPolicies(schema.APIToken{})
+	apitoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := apitoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	apitokenMixinFields0 := apitokenMixin[0].Fields()
+	_ = apitokenMixinFields0
+	apitokenMixinFields1 := apitokenMixin[1].Fields()
+	_ = apitokenMixinFields1
+	apitokenFields := schema.APIToken{}.Fields()
+	_ = apitokenFields
+	// apitokenDescCreatedAt is the schema descriptor for created_at field.
+	apitokenDescCreatedAt := apitokenMixinFields1[0].Descriptor()
+	// apitoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	apitoken.DefaultCreatedAt = apitokenDescCreatedAt.Default.(func() time.Time)
+	// apitokenDescName is the schema descriptor for name field.
+	apitokenDescName := apitokenFields[0].Descriptor()
+	// apitoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	apitoken.NameValidator = func() func(string) error {
+		validators := apitokenDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// apitokenDescTokenHash is the schema descriptor for token_hash field.
+	apitokenDescTokenHash := apitokenFields[1].Descriptor()
+	// apitoken.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	apitoken.TokenHashValidator = apitokenDescTokenHash.Validators[0].(func(string) error)
+	// apitokenDescTokenPrefix is the schema descriptor for token_prefix field.
+	apitokenDescTokenPrefix := apitokenFields[2].Descriptor()
+	// apitoken.TokenPrefixValidator is a validator for the "token_prefix" field. It is called by the builders before save.
+	apitoken.TokenPrefixValidator = apitokenDescTokenPrefix.Validators[0].(func(string) error)
+	// apitokenDescID is the schema descriptor for id field.
+	apitokenDescID := apitokenMixinFields0[0].Descriptor()
+	// apitoken.DefaultID holds the default value on creation for the id field.
+	apitoken.DefaultID = apitokenDescID.Default.(func() string)
+	// apitoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	apitoken.IDValidator = apitokenDescID.Validators[0].(func(string) error)
+	attachmentMixin := schema.Attachment{}.Mixin()
+	attachment.Policy = privacy.NewPolicies(schema.Attachment{})
+	attachment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := attachment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	attachmentMixinFields0 := attachmentMixin[0].Fields()
+	_ = attachmentMixinFields0
+	attachmentMixinFields1 := attachmentMixin[1].Fields()
+	_ = attachmentMixinFields1
+	attachmentFields := schema.Attachment{}.Fields()
+	_ = attachmentFields
+	// attachmentDescCreatedAt is the schema descriptor for created_at field.
+	attachmentDescCreatedAt := attachmentMixinFields1[0].Descriptor()
+	// attachment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	attachment.DefaultCreatedAt = attachmentDescCreatedAt.Default.(func() time.Time)
+	// attachmentDescFilename is the schema descriptor for filename field.
+	attachmentDescFilename := attachmentFields[3].Descriptor()
+	// attachment.FilenameValidator is a validator for the "filename" field. It is called by the builders before save.
+	attachment.FilenameValidator = func() func(string) error {
+		validators := attachmentDescFilename.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(filename string) error {
+			for _, fn := range fns {
+				if err := fn(filename); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// attachmentDescMimeType is the schema descriptor for mime_type field.
+	attachmentDescMimeType := attachmentFields[4].Descriptor()
+	// attachment.MimeTypeValidator is a validator for the "mime_type" field. It is called by the builders before save.
+	attachment.MimeTypeValidator = func() func(string) error {
+		validators := attachmentDescMimeType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(mime_type string) error {
+			for _, fn := range fns {
+				if err := fn(mime_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// attachmentDescSize is the schema descriptor for size field.
+	attachmentDescSize := attachmentFields[5].Descriptor()
+	// attachment.SizeValidator is a validator for the "size" field. It is called by the builders before save.
+	attachment.SizeValidator = attachmentDescSize.Validators[0].(func(int64) error)
+	// attachmentDescSha256 is the schema descriptor for sha256 field.
+	attachmentDescSha256 := attachmentFields[6].Descriptor()
+	// attachment.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
+	attachment.Sha256Validator = func() func(string) error {
+		validators := attachmentDescSha256.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(sha256 string) error {
+			for _, fn := range fns {
+				if err := fn(sha256); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// attachmentDescStorageKey is the schema descriptor for storage_key field.
+	attachmentDescStorageKey := attachmentFields[7].Descriptor()
+	// attachment.StorageKeyValidator is a validator for the "storage_key" field. It is called by the builders before save.
+	attachment.StorageKeyValidator = attachmentDescStorageKey.Validators[0].(func(string) error)
+	// attachmentDescID is the schema descriptor for id field.
+	attachmentDescID := attachmentMixinFields0[0].Descriptor()
+	// attachment.DefaultID holds the default value on creation for the id field.
+	attachment.DefaultID = attachmentDescID.Default.(func() string)
+	// attachment.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	attachment.IDValidator = attachmentDescID.Validators[0].(func(string) error)
+	commentMixin := schema.Comment{}.Mixin()
+	comment.Policy = privacy.NewPolicies(schema.Comment{})
+	comment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := comment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	commentMixinFields0 := commentMixin[0].Fields()
+	_ = commentMixinFields0
+	commentMixinFields1 := commentMixin[1].Fields()
+	_ = commentMixinFields1
+	commentFields := schema.Comment{}.Fields()
+	_ = commentFields
+	// commentDescCreatedAt is the schema descriptor for created_at field.
+	commentDescCreatedAt := commentMixinFields1[0].Descriptor()
+	// comment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	comment.DefaultCreatedAt = commentDescCreatedAt.Default.(func() time.Time)
+	// commentDescUpdatedAt is the schema descriptor for updated_at field.
+	commentDescUpdatedAt := commentMixinFields1[1].Descriptor()
+	// comment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	comment.DefaultUpdatedAt = commentDescUpdatedAt.Default.(func() time.Time)
+	// comment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	comment.UpdateDefaultUpdatedAt = commentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// commentDescBody is the schema descriptor for body field.
+	commentDescBody := commentFields[4].Descriptor()
+	// comment.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	comment.BodyValidator = func() func(string) error {
+		validators := commentDescBody.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(body string) error {
+			for _, fn := range fns {
+				if err := fn(body); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// commentDescID is the schema descriptor for id field.
+	commentDescID := commentMixinFields0[0].Descriptor()
+	// comment.DefaultID holds the default value on creation for the id field.
+	comment.DefaultID = commentDescID.Default.(func() string)
+	// comment.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	comment.IDValidator = commentDescID.Validators[0].(func(string) error)
+	crashgroupMixin := schema.CrashGroup{}.Mixin()
+	crashgroup.Policy = privacy.NewPolicies(schema.CrashGroup{})
+	crashgroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := crashgroup.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	crashgroupMixinFields0 := crashgroupMixin[0].Fields()
+	_ = crashgroupMixinFields0
+	crashgroupMixinFields1 := crashgroupMixin[1].Fields()
+	_ = crashgroupMixinFields1
+	crashgroupFields := schema.CrashGroup{}.Fields()
+	_ = crashgroupFields
+	// crashgroupDescCreatedAt is the schema descriptor for created_at field.
+	crashgroupDescCreatedAt := crashgroupMixinFields1[0].Descriptor()
+	// crashgroup.DefaultCreatedAt holds the default value on creation for the created_at field.
+	crashgroup.DefaultCreatedAt = crashgroupDescCreatedAt.Default.(func() time.Time)
+	// crashgroupDescUpdatedAt is the schema descriptor for updated_at field.
+	crashgroupDescUpdatedAt := crashgroupMixinFields1[1].Descriptor()
+	// crashgroup.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	crashgroup.DefaultUpdatedAt = crashgroupDescUpdatedAt.Default.(func() time.Time)
+	// crashgroup.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	crashgroup.UpdateDefaultUpdatedAt = crashgroupDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// crashgroupDescFingerprint is the schema descriptor for fingerprint field.
+	crashgroupDescFingerprint := crashgroupFields[1].Descriptor()
+	// crashgroup.FingerprintValidator is a validator for the "fingerprint" field. It is called by the builders before save.
+	crashgroup.FingerprintValidator = func() func(string) error {
+		validators := crashgroupDescFingerprint.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(fingerprint string) error {
+			for _, fn := range fns {
+				if err := fn(fingerprint); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// crashgroupDescErrorType is the schema descriptor for error_type field.
+	crashgroupDescErrorType := crashgroupFields[2].Descriptor()
+	// crashgroup.ErrorTypeValidator is a validator for the "error_type" field. It is called by the builders before save.
+	crashgroup.ErrorTypeValidator = func() func(string) error {
+		validators := crashgroupDescErrorType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(error_type string) error {
+			for _, fn := range fns {
+				if err := fn(error_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// crashgroupDescOccurrenceCount is the schema descriptor for occurrence_count field.
+	crashgroupDescOccurrenceCount := crashgroupFields[4].Descriptor()
+	// crashgroup.DefaultOccurrenceCount holds the default value on creation for the occurrence_count field.
+	crashgroup.DefaultOccurrenceCount = crashgroupDescOccurrenceCount.Default.(int)
+	// crashgroup.OccurrenceCountValidator is a validator for the "occurrence_count" field. It is called by the builders before save.
+	crashgroup.OccurrenceCountValidator = crashgroupDescOccurrenceCount.Validators[0].(func(int) error)
+	// crashgroupDescAffectedUsers is the schema descriptor for affected_users field.
+	crashgroupDescAffectedUsers := crashgroupFields[5].Descriptor()
+	// crashgroup.DefaultAffectedUsers holds the default value on creation for the affected_users field.
+	crashgroup.DefaultAffectedUsers = crashgroupDescAffectedUsers.Default.(int)
+	// crashgroup.AffectedUsersValidator is a validator for the "affected_users" field. It is called by the builders before save.
+	crashgroup.AffectedUsersValidator = crashgroupDescAffectedUsers.Validators[0].(func(int) error)
+	// crashgroupDescAffectedVersions is the schema descriptor for affected_versions field.
+	crashgroupDescAffectedVersions := crashgroupFields[8].Descriptor()
+	// crashgroup.DefaultAffectedVersions holds the default value on creation for the affected_versions field.
+	crashgroup.DefaultAffectedVersions = crashgroupDescAffectedVersions.Default.([]string)
+	// crashgroupDescAffectedPlatforms is the schema descriptor for affected_platforms field.
+	crashgroupDescAffectedPlatforms := crashgroupFields[9].Descriptor()
+	// crashgroup.DefaultAffectedPlatforms holds the default value on creation for the affected_platforms field.
+	crashgroup.DefaultAffectedPlatforms = crashgroupDescAffectedPlatforms.Default.([]string)
+	// crashgroupDescResolutionNotes is the schema descriptor for resolution_notes field.
+	crashgroupDescResolutionNotes := crashgroupFields[12].Descriptor()
+	// crashgroup.DefaultResolutionNotes holds the default value on creation for the resolution_notes field.
+	crashgroup.DefaultResolutionNotes = crashgroupDescResolutionNotes.Default.(string)
+	// crashgroupDescResolvedInVersion is the schema descriptor for resolved_in_version field.
+	crashgroupDescResolvedInVersion := crashgroupFields[14].Descriptor()
+	// crashgroup.ResolvedInVersionValidator is a validator for the "resolved_in_version" field. It is called by the builders before save.
+	crashgroup.ResolvedInVersionValidator = crashgroupDescResolvedInVersion.Validators[0].(func(string) error)
+	// crashgroupDescID is the schema descriptor for id field.
+	crashgroupDescID := crashgroupMixinFields0[0].Descriptor()
+	// crashgroup.DefaultID holds the default value on creation for the id field.
+	crashgroup.DefaultID = crashgroupDescID.Default.(func() string)
+	// crashgroup.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	crashgroup.IDValidator = crashgroupDescID.Validators[0].(func(string) error)
+	crashreportMixin := schema.CrashReport{}.Mixin()
+	crashreport.Policy = privacy.NewPolicies(schema.CrashReport{})
+	crashreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := crashreport.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	crashreportMixinFields0 := crashreportMixin[0].Fields()
+	_ = crashreportMixinFields0
+	crashreportMixinFields1 := crashreportMixin[1].Fields()
+	_ = crashreportMixinFields1
+	crashreportFields := schema.CrashReport{}.Fields()
+	_ = crashreportFields
+	// crashreportDescCreatedAt is the schema descriptor for created_at field.
+	crashreportDescCreatedAt := crashreportMixinFields1[0].Descriptor()
+	// crashreport.DefaultCreatedAt holds the default value on creation for the created_at field.
+	crashreport.DefaultCreatedAt = crashreportDescCreatedAt.Default.(func() time.Time)
+	// crashreportDescErrorType is the schema descriptor for error_type field.
+	crashreportDescErrorType := crashreportFields[3].Descriptor()
+	// crashreport.ErrorTypeValidator is a validator for the "error_type" field. It is called by the builders before save.
+	crashreport.ErrorTypeValidator = func() func(string) error {
+		validators := crashreportDescErrorType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(error_type string) error {
+			for _, fn := range fns {
+				if err := fn(error_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// crashreportDescAppVersion is the schema descriptor for app_version field.
+	crashreportDescAppVersion := crashreportFields[6].Descriptor()
+	// crashreport.AppVersionValidator is a validator for the "app_version" field. It is called by the builders before save.
+	crashreport.AppVersionValidator = func() func(string) error {
+		validators := crashreportDescAppVersion.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(app_version string) error {
+			for _, fn := range fns {
+				if err := fn(app_version); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// crashreportDescPlatform is the schema descriptor for platform field.
+	crashreportDescPlatform := crashreportFields[7].Descriptor()
+	// crashreport.PlatformValidator is a validator for the "platform" field. It is called by the builders before save.
+	crashreport.PlatformValidator = func() func(string) error {
+		validators := crashreportDescPlatform.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(platform string) error {
+			for _, fn := range fns {
+				if err := fn(platform); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// crashreportDescOsVersion is the schema descriptor for os_version field.
+	crashreportDescOsVersion := crashreportFields[8].Descriptor()
+	// crashreport.OsVersionValidator is a validator for the "os_version" field. It is called by the builders before save.
+	crashreport.OsVersionValidator = crashreportDescOsVersion.Validators[0].(func(string) error)
+	// crashreportDescFingerprint is the schema descriptor for fingerprint field.
+	crashreportDescFingerprint := crashreportFields[12].Descriptor()
+	// crashreport.FingerprintValidator is a validator for the "fingerprint" field. It is called by the builders before save.
+	crashreport.FingerprintValidator = func() func(string) error {
+		validators := crashreportDescFingerprint.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(fingerprint string) error {
+			for _, fn := range fns {
+				if err := fn(fingerprint); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// crashreportDescUserID is the schema descriptor for user_id field.
+	crashreportDescUserID := crashreportFields[14].Descriptor()
+	// crashreport.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	crashreport.UserIDValidator = crashreportDescUserID.Validators[0].(func(string) error)
+	// crashreportDescID is the schema descriptor for id field.
+	crashreportDescID := crashreportMixinFields0[0].Descriptor()
+	// crashreport.DefaultID holds the default value on creation for the id field.
+	crashreport.DefaultID = crashreportDescID.Default.(func() string)
+	// crashreport.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	crashreport.IDValidator = crashreportDescID.Validators[0].(func(string) error)
+	feedbackMixin := schema.Feedback{}.Mixin()
+	feedback.Policy = privacy.NewPolicies(schema.Feedback{})
+	feedback.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := feedback.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	feedbackMixinFields0 := feedbackMixin[0].Fields()
+	_ = feedbackMixinFields0
+	feedbackMixinFields1 := feedbackMixin[1].Fields()
+	_ = feedbackMixinFields1
+	feedbackFields := schema.Feedback{}.Fields()
+	_ = feedbackFields
+	// feedbackDescCreatedAt is the schema descriptor for created_at field.
+	feedbackDescCreatedAt := feedbackMixinFields1[0].Descriptor()
+	// feedback.DefaultCreatedAt holds the default value on creation for the created_at field.
+	feedback.DefaultCreatedAt = feedbackDescCreatedAt.Default.(func() time.Time)
+	// feedbackDescUpdatedAt is the schema descriptor for updated_at field.
+	feedbackDescUpdatedAt := feedbackMixinFields1[1].Descriptor()
+	// feedback.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	feedback.DefaultUpdatedAt = feedbackDescUpdatedAt.Default.(func() time.Time)
+	// feedback.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	feedback.UpdateDefaultUpdatedAt = feedbackDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// feedbackDescMessage is the schema descriptor for message field.
+	feedbackDescMessage := feedbackFields[3].Descriptor()
+	// feedback.MessageValidator is a validator for the "message" field. It is called by the builders before save.
+	feedback.MessageValidator = feedbackDescMessage.Validators[0].(func(string) error)
+	// feedbackDescEmail is the schema descriptor for email field.
+	feedbackDescEmail := feedbackFields[4].Descriptor()
+	// feedback.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	feedback.EmailValidator = feedbackDescEmail.Validators[0].(func(string) error)
+	// feedbackDescAppVersion is the schema descriptor for app_version field.
+	feedbackDescAppVersion := feedbackFields[5].Descriptor()
+	// feedback.AppVersionValidator is a validator for the "app_version" field. It is called by the builders before save.
+	feedback.AppVersionValidator = func() func(string) error {
+		validators := feedbackDescAppVersion.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(app_version string) error {
+			for _, fn := range fns {
+				if err := fn(app_version); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// feedbackDescPlatform is the schema descriptor for platform field.
+	feedbackDescPlatform := feedbackFields[6].Descriptor()
+	// feedback.PlatformValidator is a validator for the "platform" field. It is called by the builders before save.
+	feedback.PlatformValidator = func() func(string) error {
+		validators := feedbackDescPlatform.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(platform string) error {
+			for _, fn := range fns {
+				if err := fn(platform); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// feedbackDescOsVersion is the schema descriptor for os_version field.
+	feedbackDescOsVersion := feedbackFields[7].Descriptor()
+	// feedback.OsVersionValidator is a validator for the "os_version" field. It is called by the builders before save.
+	feedback.OsVersionValidator = feedbackDescOsVersion.Validators[0].(func(string) error)
+	// feedbackDescInternalNotes is the schema descriptor for internal_notes field.
+	feedbackDescInternalNotes := feedbackFields[10].Descriptor()
+	// feedback.DefaultInternalNotes holds the default value on creation for the internal_notes field.
+	feedback.DefaultInternalNotes = feedbackDescInternalNotes.Default.(string)
+	// feedbackDescID is the schema descriptor for id field.
+	feedbackDescID := feedbackMixinFields0[0].Descriptor()
+	// feedback.DefaultID holds the default value on creation for the id field.
+	feedback.DefaultID = feedbackDescID.Default.(func() string)
+	// feedback.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	feedback.IDValidator = feedbackDescID.Validators[0].(func(string) error)
+	projectMixin := schema.Project{}.Mixin()
+	project.Policy = privacy.NewPolicies(schema.Project{})
+	project.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := project.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	projectMixinFields0 := projectMixin[0].Fields()
+	_ = projectMixinFields0
+	projectMixinFields1 := projectMixin[1].Fields()
+	_ = projectMixinFields1
+	projectFields := schema.Project{}.Fields()
+	_ = projectFields
+	// projectDescCreatedAt is the schema descriptor for created_at field.
+	projectDescCreatedAt := projectMixinFields1[0].Descriptor()
+	// project.DefaultCreatedAt holds the default value on creation for the created_at field.
+	project.DefaultCreatedAt = projectDescCreatedAt.Default.(func() time.Time)
+	// projectDescUpdatedAt is the schema descriptor for updated_at field.
+	projectDescUpdatedAt := projectMixinFields1[1].Descriptor()
+	// project.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	project.DefaultUpdatedAt = projectDescUpdatedAt.Default.(func() time.Time)
+	// project.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	project.UpdateDefaultUpdatedAt = projectDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// projectDescName is the schema descriptor for name field.
+	projectDescName := projectFields[0].Descriptor()
+	// project.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	project.NameValidator = func() func(string) error {
+		validators := projectDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectDescSlug is the schema descriptor for slug field.
+	projectDescSlug := projectFields[1].Descriptor()
+	// project.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
+	project.SlugValidator = func() func(string) error {
+		validators := projectDescSlug.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+			validators[2].(func(string) error),
+		}
+		return func(slug string) error {
+			for _, fn := range fns {
+				if err := fn(slug); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectDescAllowedDomains is the schema descriptor for allowed_domains field.
+	projectDescAllowedDomains := projectFields[2].Descriptor()
+	// project.DefaultAllowedDomains holds the default value on creation for the allowed_domains field.
+	project.DefaultAllowedDomains = projectDescAllowedDomains.Default.([]string)
+	// projectDescWebhookURL is the schema descriptor for webhook_url field.
+	projectDescWebhookURL := projectFields[3].Descriptor()
+	// project.WebhookURLValidator is a validator for the "webhook_url" field. It is called by the builders before save.
+	project.WebhookURLValidator = projectDescWebhookURL.Validators[0].(func(string) error)
+	// projectDescRetentionDays is the schema descriptor for retention_days field.
+	projectDescRetentionDays := projectFields[6].Descriptor()
+	// project.RetentionDaysValidator is a validator for the "retention_days" field. It is called by the builders before save.
+	project.RetentionDaysValidator = projectDescRetentionDays.Validators[0].(func(int) error)
+	// projectDescRateLimitPerMinute is the schema descriptor for rate_limit_per_minute field.
+	projectDescRateLimitPerMinute := projectFields[7].Descriptor()
+	// project.RateLimitPerMinuteValidator is a validator for the "rate_limit_per_minute" field. It is called by the builders before save.
+	project.RateLimitPerMinuteValidator = projectDescRateLimitPerMinute.Validators[0].(func(int) error)
+	// projectDescID is the schema descriptor for id field.
+	projectDescID := projectMixinFields0[0].Descriptor()
+	// project.DefaultID holds the default value on creation for the id field.
+	project.DefaultID = projectDescID.Default.(func() string)
+	// project.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	project.IDValidator = projectDescID.Validators[0].(func(string) error)
+	publickeyMixin := schema.PublicKey{}.Mixin()
+	publickey.Policy = privacy.NewPolicies(schema.PublicKey{})
+	publickey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := publickey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	publickeyMixinFields0 := publickeyMixin[0].Fields()
+	_ = publickeyMixinFields0
+	publickeyMixinFields1 := publickeyMixin[1].Fields()
+	_ = publickeyMixinFields1
+	publickeyFields := schema.PublicKey{}.Fields()
+	_ = publickeyFields
+	// publickeyDescCreatedAt is the schema descriptor for created_at field.
+	publickeyDescCreatedAt := publickeyMixinFields1[0].Descriptor()
+	// publickey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	publickey.DefaultCreatedAt = publickeyDescCreatedAt.Default.(func() time.Time)
+	// publickeyDescName is the schema descriptor for name field.
+	publickeyDescName := publickeyFields[1].Descriptor()
+	// publickey.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	publickey.NameValidator = func() func(string) error {
+		validators := publickeyDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// publickeyDescKey is the schema descriptor for key field.
+	publickeyDescKey := publickeyFields[2].Descriptor()
+	// publickey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	publickey.KeyValidator = publickeyDescKey.Validators[0].(func(string) error)
+	// publickeyDescID is the schema descriptor for id field.
+	publickeyDescID := publickeyMixinFields0[0].Descriptor()
+	// publickey.DefaultID holds the default value on creation for the id field.
+	publickey.DefaultID = publickeyDescID.Default.(func() string)
+	// publickey.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	publickey.IDValidator = publickeyDescID.Validators[0].(func(string) error)
+	refreshtokenMixin := schema.RefreshToken{}.Mixin()
+	refreshtoken.Policy = privacy.NewPolicies(schema.RefreshToken{})
+	refreshtoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := refreshtoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	refreshtokenMixinFields0 := refreshtokenMixin[0].Fields()
+	_ = refreshtokenMixinFields0
+	refreshtokenMixinFields1 := refreshtokenMixin[1].Fields()
+	_ = refreshtokenMixinFields1
+	refreshtokenFields := schema.RefreshToken{}.Fields()
+	_ = refreshtokenFields
+	// refreshtokenDescCreatedAt is the schema descriptor for created_at field.
+	refreshtokenDescCreatedAt := refreshtokenMixinFields1[0].Descriptor()
+	// refreshtoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	refreshtoken.DefaultCreatedAt = refreshtokenDescCreatedAt.Default.(func() time.Time)
+	// refreshtokenDescTokenHash is the schema descriptor for token_hash field.
+	refreshtokenDescTokenHash := refreshtokenFields[1].Descriptor()
+	// refreshtoken.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	refreshtoken.TokenHashValidator = refreshtokenDescTokenHash.Validators[0].(func(string) error)
+	// refreshtokenDescFamilyID is the schema descriptor for family_id field.
+	refreshtokenDescFamilyID := refreshtokenFields[2].Descriptor()
+	// refreshtoken.FamilyIDValidator is a validator for the "family_id" field. It is called by the builders before save.
+	refreshtoken.FamilyIDValidator = refreshtokenDescFamilyID.Validators[0].(func(string) error)
+	// refreshtokenDescUserAgent is the schema descriptor for user_agent field.
+	refreshtokenDescUserAgent := refreshtokenFields[6].Descriptor()
+	// refreshtoken.DefaultUserAgent holds the default value on creation for the user_agent field.
+	refreshtoken.DefaultUserAgent = refreshtokenDescUserAgent.Default.(string)
+	// refreshtoken.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	refreshtoken.UserAgentValidator = refreshtokenDescUserAgent.Validators[0].(func(string) error)
+	// refreshtokenDescID is the schema descriptor for id field.
+	refreshtokenDescID := refreshtokenMixinFields0[0].Descriptor()
+	// refreshtoken.DefaultID holds the default value on creation for the id field.
+	refreshtoken.DefaultID = refreshtokenDescID.Default.(func() string)
+	// refreshtoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	refreshtoken.IDValidator = refreshtokenDescID.Validators[0].(func(string) error)
+	reportMixin := schema.Report{}.Mixin()
+	report.Policy = privacy.NewPolicies(schema.Report{})
+	report.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := report.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reportMixinFields0 := reportMixin[0].Fields()
+	_ = reportMixinFields0
+	reportMixinFields1 := reportMixin[1].Fields()
+	_ = reportMixinFields1
+	reportFields := schema.Report{}.Fields()
+	_ = reportFields
+	// reportDescCreatedAt is the schema descriptor for created_at field.
+	reportDescCreatedAt := reportMixinFields1[0].Descriptor()
+	// report.DefaultCreatedAt holds the default value on creation for the created_at field.
+	report.DefaultCreatedAt = reportDescCreatedAt.Default.(func() time.Time)
+	// reportDescUpdatedAt is the schema descriptor for updated_at field.
+	reportDescUpdatedAt := reportMixinFields1[1].Descriptor()
+	// report.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	report.DefaultUpdatedAt = reportDescUpdatedAt.Default.(func() time.Time)
+	// report.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	report.UpdateDefaultUpdatedAt = reportDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// reportDescMessage is the schema descriptor for message field.
+	reportDescMessage := reportFields[5].Descriptor()
+	// report.MessageValidator is a validator for the "message" field. It is called by the builders before save.
+	report.MessageValidator = reportDescMessage.Validators[0].(func(string) error)
+	// reportDescReporterEmail is the schema descriptor for reporter_email field.
+	reportDescReporterEmail := reportFields[8].Descriptor()
+	// report.ReporterEmailValidator is a validator for the "reporter_email" field. It is called by the builders before save.
+	report.ReporterEmailValidator = reportDescReporterEmail.Validators[0].(func(string) error)
+	// reportDescPageURL is the schema descriptor for page_url field.
+	reportDescPageURL := reportFields[9].Descriptor()
+	// report.DefaultPageURL holds the default value on creation for the page_url field.
+	report.DefaultPageURL = reportDescPageURL.Default.(string)
+	// reportDescAppVersion is the schema descriptor for app_version field.
+	reportDescAppVersion := reportFields[10].Descriptor()
+	// report.AppVersionValidator is a validator for the "app_version" field. It is called by the builders before save.
+	report.AppVersionValidator = reportDescAppVersion.Validators[0].(func(string) error)
+	// reportDescBrowser is the schema descriptor for browser field.
+	reportDescBrowser := reportFields[11].Descriptor()
+	// report.DefaultBrowser holds the default value on creation for the browser field.
+	report.DefaultBrowser = reportDescBrowser.Default.(string)
+	// report.BrowserValidator is a validator for the "browser" field. It is called by the builders before save.
+	report.BrowserValidator = reportDescBrowser.Validators[0].(func(string) error)
+	// reportDescOs is the schema descriptor for os field.
+	reportDescOs := reportFields[12].Descriptor()
+	// report.DefaultOs holds the default value on creation for the os field.
+	report.DefaultOs = reportDescOs.Default.(string)
+	// report.OsValidator is a validator for the "os" field. It is called by the builders before save.
+	report.OsValidator = reportDescOs.Validators[0].(func(string) error)
+	// reportDescID is the schema descriptor for id field.
+	reportDescID := reportMixinFields0[0].Descriptor()
+	// report.DefaultID holds the default value on creation for the id field.
+	report.DefaultID = reportDescID.Default.(func() string)
+	// report.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	report.IDValidator = reportDescID.Validators[0].(func(string) error)
+	reportgroupMixin := schema.ReportGroup{}.Mixin()
+	reportgroup.Policy = privacy.NewPolicies(schema.ReportGroup{})
+	reportgroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reportgroup.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reportgroupMixinFields0 := reportgroupMixin[0].Fields()
+	_ = reportgroupMixinFields0
+	reportgroupMixinFields1 := reportgroupMixin[1].Fields()
+	_ = reportgroupMixinFields1
+	reportgroupFields := schema.ReportGroup{}.Fields()
+	_ = reportgroupFields
+	// reportgroupDescCreatedAt is the schema descriptor for created_at field.
+	reportgroupDescCreatedAt := reportgroupMixinFields1[0].Descriptor()
+	// reportgroup.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reportgroup.DefaultCreatedAt = reportgroupDescCreatedAt.Default.(func() time.Time)
+	// reportgroupDescUpdatedAt is the schema descriptor for updated_at field.
+	reportgroupDescUpdatedAt := reportgroupMixinFields1[1].Descriptor()
+	// reportgroup.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	reportgroup.DefaultUpdatedAt = reportgroupDescUpdatedAt.Default.(func() time.Time)
+	// reportgroup.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	reportgroup.UpdateDefaultUpdatedAt = reportgroupDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// reportgroupDescFingerprint is the schema descriptor for fingerprint field.
+	reportgroupDescFingerprint := reportgroupFields[1].Descriptor()
+	// reportgroup.FingerprintValidator is a validator for the "fingerprint" field. It is called by the builders before save.
+	reportgroup.FingerprintValidator = reportgroupDescFingerprint.Validators[0].(func(string) error)
+	// reportgroupDescPageURL is the schema descriptor for page_url field.
+	reportgroupDescPageURL := reportgroupFields[2].Descriptor()
+	// reportgroup.DefaultPageURL holds the default value on creation for the page_url field.
+	reportgroup.DefaultPageURL = reportgroupDescPageURL.Default.(string)
+	// reportgroupDescErrorMessage is the schema descriptor for error_message field.
+	reportgroupDescErrorMessage := reportgroupFields[3].Descriptor()
+	// reportgroup.DefaultErrorMessage holds the default value on creation for the error_message field.
+	reportgroup.DefaultErrorMessage = reportgroupDescErrorMessage.Default.(string)
+	// reportgroupDescReportCount is the schema descriptor for report_count field.
+	reportgroupDescReportCount := reportgroupFields[4].Descriptor()
+	// reportgroup.DefaultReportCount holds the default value on creation for the report_count field.
+	reportgroup.DefaultReportCount = reportgroupDescReportCount.Default.(int)
+	// reportgroup.ReportCountValidator is a validator for the "report_count" field. It is called by the builders before save.
+	reportgroup.ReportCountValidator = reportgroupDescReportCount.Validators[0].(func(int) error)
+	// reportgroupDescAffectedUsers is the schema descriptor for affected_users field.
+	reportgroupDescAffectedUsers := reportgroupFields[5].Descriptor()
+	// reportgroup.DefaultAffectedUsers holds the default value on creation for the affected_users field.
+	reportgroup.DefaultAffectedUsers = reportgroupDescAffectedUsers.Default.(int)
+	// reportgroup.AffectedUsersValidator is a validator for the "affected_users" field. It is called by the builders before save.
+	reportgroup.AffectedUsersValidator = reportgroupDescAffectedUsers.Validators[0].(func(int) error)
+	// reportgroupDescID is the schema descriptor for id field.
+	reportgroupDescID := reportgroupMixinFields0[0].Descriptor()
+	// reportgroup.DefaultID holds the default value on creation for the id field.
+	reportgroup.DefaultID = reportgroupDescID.Default.(func() string)
+	// reportgroup.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	reportgroup.IDValidator = reportgroupDescID.Validators[0].(func(string) error)
+	settingsMixin := schema.Settings{}.Mixin()
+	settings.Policy = privacy.NewPolicies(schema.Settings{})
+	settings.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := settings.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	settingsMixinFields0 := settingsMixin[0].Fields()
+	_ = settingsMixinFields0
+	settingsMixinFields1 := settingsMixin[1].Fields()
+	_ = settingsMixinFields1
+	settingsFields := schema.Settings{}.Fields()
+	_ = settingsFields
+	// settingsDescCreatedAt is the schema descriptor for created_at field.
+	settingsDescCreatedAt := settingsMixinFields1[0].Descriptor()
+	// settings.DefaultCreatedAt holds the default value on creation for the created_at field.
+	settings.DefaultCreatedAt = settingsDescCreatedAt.Default.(func() time.Time)
+	// settingsDescUpdatedAt is the schema descriptor for updated_at field.
+	settingsDescUpdatedAt := settingsMixinFields1[1].Descriptor()
+	// settings.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	settings.DefaultUpdatedAt = settingsDescUpdatedAt.Default.(func() time.Time)
+	// settings.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	settings.UpdateDefaultUpdatedAt = settingsDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// settingsDescInstanceName is the schema descriptor for instance_name field.
+	settingsDescInstanceName := settingsFields[0].Descriptor()
+	// settings.DefaultInstanceName holds the default value on creation for the instance_name field.
+	settings.DefaultInstanceName = settingsDescInstanceName.Default.(string)
+	// settings.InstanceNameValidator is a validator for the "instance_name" field. It is called by the builders before save.
+	settings.InstanceNameValidator = func() func(string) error {
+		validators := settingsDescInstanceName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(instance_name string) error {
+			for _, fn := range fns {
+				if err := fn(instance_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// settingsDescDefaultRetentionDays is the schema descriptor for default_retention_days field.
+	settingsDescDefaultRetentionDays := settingsFields[1].Descriptor()
+	// settings.DefaultRetentionDaysValidator is a validator for the "default_retention_days" field. It is called by the builders before save.
+	settings.DefaultRetentionDaysValidator = settingsDescDefaultRetentionDays.Validators[0].(func(int) error)
+	// settingsDescID is the schema descriptor for id field.
+	settingsDescID := settingsMixinFields0[0].Descriptor()
+	// settings.DefaultID holds the default value on creation for the id field.
+	settings.DefaultID = settingsDescID.Default.(func() string)
+	// settings.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	settings.IDValidator = settingsDescID.Validators[0].(func(string) error)
+	userMixin := schema.User{}.Mixin()
+	user.Policy = privacy.NewPolicies(schema.User{})
+	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := user.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	userMixinFields0 := userMixin[0].Fields()
+	_ = userMixinFields0
+	userMixinFields1 := userMixin[1].Fields()
+	_ = userMixinFields1
+	userFields := schema.User{}.Fields()
+	_ = userFields
+	// userDescCreatedAt is the schema descriptor for created_at field.
+	userDescCreatedAt := userMixinFields1[0].Descriptor()
+	// user.DefaultCreatedAt holds the default value on creation for the created_at field.
+	user.DefaultCreatedAt = userDescCreatedAt.Default.(func() time.Time)
+	// userDescUpdatedAt is the schema descriptor for updated_at field.
+	userDescUpdatedAt := userMixinFields1[1].Descriptor()
+	// user.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	user.DefaultUpdatedAt = userDescUpdatedAt.Default.(func() time.Time)
+	// user.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	user.UpdateDefaultUpdatedAt = userDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// userDescEmail is the schema descriptor for email field.
+	userDescEmail := userFields[0].Descriptor()
+	// user.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	user.EmailValidator = func() func(string) error {
+		validators := userDescEmail.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(email string) error {
+			for _, fn := range fns {
+				if err := fn(email); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// userDescName is the schema descriptor for name field.
+	userDescName := userFields[1].Descriptor()
+	// user.DefaultName holds the default value on creation for the name field.
+	user.DefaultName = userDescName.Default.(string)
+	// user.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	user.NameValidator = userDescName.Validators[0].(func(string) error)
+	// userDescPasswordHash is the schema descriptor for password_hash field.
+	userDescPasswordHash := userFields[2].Descriptor()
+	// user.PasswordHashValidator is a validator for the "password_hash" field. It is called by the builders before save.
+	user.PasswordHashValidator = userDescPasswordHash.Validators[0].(func(string) error)
+	// userDescID is the schema descriptor for id field.
+	userDescID := userMixinFields0[0].Descriptor()
+	// user.DefaultID holds the default value on creation for the id field.
+	user.DefaultID = userDescID.Default.(func() string)
+	// user.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	user.IDValidator = userDescID.Validators[0].(func(string) error)
+}
 
 const (
 	Version = "v0.14.6"                                         // Version of ent codegen.

@@ -22,6 +22,10 @@ func (Settings) Fields() []ent.Field {
 		field.String("latest_version").Optional().Nillable(),
 		field.String("latest_release_url").Optional().Nillable(),
 		field.Time("version_checked_at").Optional().Nillable(),
+		// Set once by the setup wizard. Claiming it with a conditional update
+		// is what lets exactly one of several concurrent setups win.
+		field.Time("setup_completed_at").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
 	}
 }
 

@@ -5,6 +5,7 @@ package settings
 import (
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 )
 
@@ -27,6 +28,8 @@ const (
 	FieldLatestReleaseURL = "latest_release_url"
 	// FieldVersionCheckedAt holds the string denoting the version_checked_at field in the database.
 	FieldVersionCheckedAt = "version_checked_at"
+	// FieldSetupCompletedAt holds the string denoting the setup_completed_at field in the database.
+	FieldSetupCompletedAt = "setup_completed_at"
 	// Table holds the table name of the settings in the database.
 	Table = "settings"
 )
@@ -41,6 +44,7 @@ var Columns = []string{
 	FieldLatestVersion,
 	FieldLatestReleaseURL,
 	FieldVersionCheckedAt,
+	FieldSetupCompletedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -53,7 +57,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/yoanbernabeu/oopsie/ent/runtime"
 var (
+	Hooks  [1]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -113,4 +124,9 @@ func ByLatestReleaseURL(opts ...sql.OrderTermOption) OrderOption {
 // ByVersionCheckedAt orders the results by the version_checked_at field.
 func ByVersionCheckedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersionCheckedAt, opts...).ToFunc()
+}
+
+// BySetupCompletedAt orders the results by the setup_completed_at field.
+func BySetupCompletedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSetupCompletedAt, opts...).ToFunc()
 }

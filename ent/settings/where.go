@@ -99,6 +99,11 @@ func VersionCheckedAt(v time.Time) predicate.Settings {
 	return predicate.Settings(sql.FieldEQ(FieldVersionCheckedAt, v))
 }
 
+// SetupCompletedAt applies equality check predicate on the "setup_completed_at" field. It's identical to SetupCompletedAtEQ.
+func SetupCompletedAt(v time.Time) predicate.Settings {
+	return predicate.Settings(sql.FieldEQ(FieldSetupCompletedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Settings {
 	return predicate.Settings(sql.FieldEQ(FieldCreatedAt, v))
@@ -492,6 +497,56 @@ func VersionCheckedAtIsNil() predicate.Settings {
 // VersionCheckedAtNotNil applies the NotNil predicate on the "version_checked_at" field.
 func VersionCheckedAtNotNil() predicate.Settings {
 	return predicate.Settings(sql.FieldNotNull(FieldVersionCheckedAt))
+}
+
+// SetupCompletedAtEQ applies the EQ predicate on the "setup_completed_at" field.
+func SetupCompletedAtEQ(v time.Time) predicate.Settings {
+	return predicate.Settings(sql.FieldEQ(FieldSetupCompletedAt, v))
+}
+
+// SetupCompletedAtNEQ applies the NEQ predicate on the "setup_completed_at" field.
+func SetupCompletedAtNEQ(v time.Time) predicate.Settings {
+	return predicate.Settings(sql.FieldNEQ(FieldSetupCompletedAt, v))
+}
+
+// SetupCompletedAtIn applies the In predicate on the "setup_completed_at" field.
+func SetupCompletedAtIn(vs ...time.Time) predicate.Settings {
+	return predicate.Settings(sql.FieldIn(FieldSetupCompletedAt, vs...))
+}
+
+// SetupCompletedAtNotIn applies the NotIn predicate on the "setup_completed_at" field.
+func SetupCompletedAtNotIn(vs ...time.Time) predicate.Settings {
+	return predicate.Settings(sql.FieldNotIn(FieldSetupCompletedAt, vs...))
+}
+
+// SetupCompletedAtGT applies the GT predicate on the "setup_completed_at" field.
+func SetupCompletedAtGT(v time.Time) predicate.Settings {
+	return predicate.Settings(sql.FieldGT(FieldSetupCompletedAt, v))
+}
+
+// SetupCompletedAtGTE applies the GTE predicate on the "setup_completed_at" field.
+func SetupCompletedAtGTE(v time.Time) predicate.Settings {
+	return predicate.Settings(sql.FieldGTE(FieldSetupCompletedAt, v))
+}
+
+// SetupCompletedAtLT applies the LT predicate on the "setup_completed_at" field.
+func SetupCompletedAtLT(v time.Time) predicate.Settings {
+	return predicate.Settings(sql.FieldLT(FieldSetupCompletedAt, v))
+}
+
+// SetupCompletedAtLTE applies the LTE predicate on the "setup_completed_at" field.
+func SetupCompletedAtLTE(v time.Time) predicate.Settings {
+	return predicate.Settings(sql.FieldLTE(FieldSetupCompletedAt, v))
+}
+
+// SetupCompletedAtIsNil applies the IsNil predicate on the "setup_completed_at" field.
+func SetupCompletedAtIsNil() predicate.Settings {
+	return predicate.Settings(sql.FieldIsNull(FieldSetupCompletedAt))
+}
+
+// SetupCompletedAtNotNil applies the NotNil predicate on the "setup_completed_at" field.
+func SetupCompletedAtNotNil() predicate.Settings {
+	return predicate.Settings(sql.FieldNotNull(FieldSetupCompletedAt))
 }
 
 // And groups predicates with the AND operator between them.

@@ -17,6 +17,9 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	sqlite "modernc.org/sqlite"
 
+	// Registers the schema hooks and privacy policies with the ent client.
+	_ "github.com/yoanbernabeu/oopsie/ent/runtime"
+
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/internal/config"
 )

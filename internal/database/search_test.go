@@ -11,6 +11,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/internal/database"
 	"github.com/yoanbernabeu/oopsie/internal/dbtest"
+	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
 
 // searchReports runs the dialect's full-text query the migrations provide
@@ -57,7 +58,7 @@ func queryIDs(t *testing.T, db *database.DB, query string, args ...any) []string
 func TestFullTextSearchCoversReportsAndFeedback(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
-		ctx := context.Background()
+		ctx := viewer.SystemContext(context.Background(), "test")
 		c := db.Client
 		p := c.Project.Create().SetName("Shop").SetSlug("shop").SaveX(ctx)
 		newReport := func(message, url, email string, consoleErrors any) string {

@@ -3,7 +3,7 @@ CREATE TABLE "users" ("id" character varying NOT NULL, "created_at" timestamptz 
 -- Create index "users_email_key" to table: "users"
 CREATE UNIQUE INDEX "users_email_key" ON "users" ("email");
 -- Create "settings" table
-CREATE TABLE "settings" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "instance_name" character varying NOT NULL DEFAULT 'Oopsie', "default_retention_days" bigint NULL, "latest_version" character varying NULL, "latest_release_url" character varying NULL, "version_checked_at" timestamptz NULL, PRIMARY KEY ("id"));
+CREATE TABLE "settings" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "instance_name" character varying NOT NULL DEFAULT 'Oopsie', "default_retention_days" bigint NULL, "latest_version" character varying NULL, "latest_release_url" character varying NULL, "version_checked_at" timestamptz NULL, "setup_completed_at" timestamptz NULL, PRIMARY KEY ("id"));
 -- Create "api_tokens" table
 CREATE TABLE "api_tokens" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "name" character varying NOT NULL, "token_hash" character varying NOT NULL, "token_prefix" character varying NOT NULL, "last_used_at" timestamptz NULL, "revoked_at" timestamptz NULL, "created_by_id" character varying NULL, PRIMARY KEY ("id"), CONSTRAINT "api_tokens_users_api_tokens" FOREIGN KEY ("created_by_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL);
 -- Create index "api_tokens_token_hash_key" to table: "api_tokens"

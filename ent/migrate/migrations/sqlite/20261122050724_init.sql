@@ -101,7 +101,7 @@ CREATE UNIQUE INDEX `reportgroup_project_id_fingerprint` ON `report_groups` (`pr
 -- Create index "reportgroup_project_id_last_seen_at" to table: "report_groups"
 CREATE INDEX `reportgroup_project_id_last_seen_at` ON `report_groups` (`project_id`, `last_seen_at`);
 -- Create "settings" table
-CREATE TABLE `settings` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `instance_name` text NOT NULL DEFAULT ('Oopsie'), `default_retention_days` integer NULL, `latest_version` text NULL, `latest_release_url` text NULL, `version_checked_at` datetime NULL, PRIMARY KEY (`id`));
+CREATE TABLE `settings` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `instance_name` text NOT NULL DEFAULT ('Oopsie'), `default_retention_days` integer NULL, `latest_version` text NULL, `latest_release_url` text NULL, `version_checked_at` datetime NULL, `setup_completed_at` datetime NULL, PRIMARY KEY (`id`));
 -- Create "users" table
 CREATE TABLE `users` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `email` text NOT NULL, `name` text NOT NULL DEFAULT (''), `password_hash` text NOT NULL, PRIMARY KEY (`id`));
 -- Create index "users_email_key" to table: "users"
