@@ -79,9 +79,10 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	}, nil
 }
 
-// SQLiteDSN is the connection string Oopsie uses for a SQLite file.
+// SQLiteDSN is the connection string Oopsie uses for a SQLite file. (WAL,
+// which lets readers go on while one writer commits, is switched on once per
+// file by enableWAL: it persists in the file.)
 //
-//   - WAL lets readers go on while one writer commits.
 //   - synchronous(FULL) makes every acknowledged write survive a power cut,
 //     not only a process crash: an acknowledged report must never be lost.
 //   - busy_timeout waits for the writer instead of failing with SQLITE_BUSY.
@@ -89,8 +90,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 //     never deadlock upgrading read locks, which SQLite would not wait out.
 func SQLiteDSN(path string) string {
 	return "file:" + path +
-		"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-		"&_pragma=busy_timeout(10000)&_txlock=immediate"
+		"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -112,7 +112,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// connections serve concurrent readers without piling up waiting writers.
 	db.SetMaxOpenConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := ping(ctx, db); err != nil {
+	if err := enableWAL(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database: SQLite file %s: %w", path, err)
 	}
@@ -122,6 +122,37 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		Client:  ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, db))),
 	}, nil
 }
+
+// enableWAL switches the file to write-ahead logging. SQLite answers BUSY at
+// once, without waiting out busy_timeout, when another process opens the
+// same fresh file at the same moment, so this retries for a bounded time.
+func enableWAL(ctx context.Context, db *sql.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		var mode string
+		err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+		if err == nil {
+			if mode != "wal" {
+				return fmt.Errorf("journal mode is %q, want wal", mode)
+			}
+			return nil
+		}
+		var coded interface{ Code() int }
+		if !errors.As(err, &coded) || coded.Code()&0xff != sqlite3Busy {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("switch to WAL: %w", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// sqlite3Busy is SQLITE_BUSY, the primary result code (extended codes keep
+// it in the low byte).
+const sqlite3Busy = 5
 
 func ping(ctx context.Context, db *sql.DB) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
