@@ -52,6 +52,5 @@ func (Project) Edges() []ent.Edge {
 func (Project) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.RelayConnection(),
-		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

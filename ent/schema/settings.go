@@ -33,6 +33,5 @@ func (Settings) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		// "settings" is already plural; keep the table name as written.
 		entsql.Annotation{Table: "settings"},
-		entgql.Mutations(entgql.MutationUpdate()),
 	}
 }
