@@ -6,7 +6,11 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/entql"
 
+	gen "github.com/yoanbernabeu/oopsie/ent"
+	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/privacy"
+	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
 
@@ -116,14 +120,40 @@ func publicKeyUpdatesOwnProject() privacy.MutationRule {
 	return privacy.OnMutationOperation(publicKeyInOwnProject(), ent.OpUpdate|ent.OpUpdateOne)
 }
 
-// publicKeyCreates lets a public key create rows that carry no project of
-// their own (attachments, created with their item in one transaction).
-func publicKeyCreates() privacy.MutationRule {
-	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
-		if viewer.FromContext(ctx).Kind == viewer.PublicKey && m.Op().Is(ent.OpCreate) {
-			return privacy.Allow
+// publicKeyAttachesInOwnProject lets a public key create attachments, which
+// carry no project of their own, only on items of its own project.
+func publicKeyAttachesInOwnProject() privacy.MutationRule {
+	return privacy.AttachmentMutationRuleFunc(func(ctx context.Context, m *gen.AttachmentMutation) error {
+		v := viewer.FromContext(ctx)
+		if v.Kind != viewer.PublicKey || !m.Op().Is(ent.OpCreate) {
+			return privacy.Skip
 		}
-		return privacy.Skip
+		// The key may not read items, so the owner is looked up as the system.
+		sys := viewer.SystemContext(ctx, "privacy")
+		c := m.Client()
+		var checks []func(context.Context) (bool, error)
+		if id, ok := m.ReportID(); ok {
+			checks = append(checks, c.Report.Query().Where(report.ID(id), report.ProjectID(v.ProjectID)).Exist)
+		}
+		if id, ok := m.FeedbackID(); ok {
+			checks = append(checks, c.Feedback.Query().Where(feedback.ID(id), feedback.ProjectID(v.ProjectID)).Exist)
+		}
+		if id, ok := m.CrashReportID(); ok {
+			checks = append(checks, c.CrashReport.Query().Where(crashreport.ID(id), crashreport.ProjectID(v.ProjectID)).Exist)
+		}
+		if len(checks) == 0 {
+			return privacy.Denyf("%w", viewer.ErrForbidden)
+		}
+		for _, owned := range checks {
+			ok, err := owned(sys)
+			if err != nil {
+				return privacy.Denyf("check the attachment's owner: %w", err)
+			}
+			if !ok {
+				return privacy.Denyf("%w", viewer.ErrForbidden)
+			}
+		}
+		return privacy.Allow
 	})
 }
 
@@ -172,6 +202,6 @@ func (PublicKey) Policy() ent.Policy {
 func (Attachment) Policy() ent.Policy {
 	return privacy.Policy{
 		Query:    privacy.QueryPolicy{allowAdmin(), deny()},
-		Mutation: privacy.MutationPolicy{allowAdmin(), publicKeyCreates(), deny()},
+		Mutation: privacy.MutationPolicy{allowAdmin(), publicKeyAttachesInOwnProject(), deny()},
 	}
 }
