@@ -23,6 +23,8 @@ const (
 	Conflict
 	RateLimited
 	Unavailable
+	TooLarge
+	UnsupportedMediaType
 )
 
 // Code is the GraphQL extensions.code and REST error code of the kind.
@@ -42,6 +44,10 @@ func (k Kind) Code() string {
 		return "RATE_LIMITED"
 	case Unavailable:
 		return "UNAVAILABLE"
+	case TooLarge:
+		return "PAYLOAD_TOO_LARGE"
+	case UnsupportedMediaType:
+		return "UNSUPPORTED_MEDIA_TYPE"
 	default:
 		return "INTERNAL"
 	}
@@ -73,7 +79,7 @@ func New(kind Kind, format string, a ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, a...)}
 }
 
-// Invalid reports one bad input field.
+// InvalidField reports one bad input field.
 func InvalidField(field, problem string) *Error {
 	return &Error{Kind: Invalid, Message: field + ": " + problem, Fields: map[string]string{field: problem}}
 }

@@ -44,6 +44,9 @@ type Config struct {
 	Storage             Storage
 	Retention           Retention
 	WebhookAllowPrivate bool
+	// GraphQLIntrospection lets clients read the GraphQL schema (GraphiQL
+	// needs it). On by default: the schema is public in the repository anyway.
+	GraphQLIntrospection bool
 	// ReleasesURL is empty unless the operator opted in to version checks.
 	ReleasesURL     string
 	LogLevel        slog.Level
@@ -131,6 +134,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		Attachments: e.intIn("OOPSIE_ATTACHMENT_RETENTION_DAYS", 30, 1, maxDays),
 	}
 	c.WebhookAllowPrivate = e.boolean("OOPSIE_WEBHOOK_ALLOW_PRIVATE", false)
+	c.GraphQLIntrospection = e.boolean("OOPSIE_GRAPHQL_INTROSPECTION", true)
 	// Empty by default: a privacy-first server does not phone home unless asked.
 	c.ReleasesURL = e.httpURL("OOPSIE_RELEASES_URL")
 	c.LogLevel = logLevels[e.oneOf("OOPSIE_LOG_LEVEL", "info", "debug", "info", "warn", "error")]

@@ -47,6 +47,8 @@ func TestLoadDefaults(t *testing.T) {
 		Retention:       Retention{Reports: 90, Feedback: 365, Crashes: 90, Attachments: 30},
 		LogLevel:        slog.LevelInfo,
 		ShutdownTimeout: 15 * time.Second,
+		// The schema is public in the repository; GraphiQL needs it.
+		GraphQLIntrospection: true,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
@@ -75,6 +77,7 @@ func TestLoadValid(t *testing.T) {
 			"OOPSIE_LOG_LEVEL":                 "DEBUG",
 			"OOPSIE_LOG_FORMAT":                "json",
 			"OOPSIE_SHUTDOWN_TIMEOUT":          "10m",
+			"OOPSIE_GRAPHQL_INTROSPECTION":     "false",
 		}, func(t *testing.T, c *Config) {
 			want := Config{
 				Addr:                "127.0.0.1:0",
@@ -168,6 +171,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"OOPSIE_CRASH_RETENTION_DAYS", "ninety"},
 		{"OOPSIE_ATTACHMENT_RETENTION_DAYS", "-1"},
 		{"OOPSIE_WEBHOOK_ALLOW_PRIVATE", "yes"},
+		{"OOPSIE_GRAPHQL_INTROSPECTION", "sometimes"},
 		{"OOPSIE_RELEASES_URL", "github.com/x/y"},
 		{"OOPSIE_LOG_LEVEL", "trace"},
 		{"OOPSIE_LOG_FORMAT", "xml"},

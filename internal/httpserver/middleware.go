@@ -10,7 +10,9 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/yoanbernabeu/oopsie/internal/apperr"
 	"github.com/yoanbernabeu/oopsie/internal/logging"
+	"github.com/yoanbernabeu/oopsie/internal/rest"
 )
 
 const headerRequestID = "X-Request-Id"
@@ -63,7 +65,7 @@ func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
 			if id != "" {
 				h.Set(headerRequestID, id)
 			}
-			writeError(w, http.StatusInternalServerError, codeInternal, "internal error")
+			writeError(w, http.StatusInternalServerError, apperr.Internal.Code(), "internal error")
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -139,22 +141,12 @@ func accessLog(next http.Handler, logger *slog.Logger) http.Handler {
 				slog.Int("status", status),
 				slog.Int64("bytes", sw.bytes),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-				slog.String("remote_ip", remoteIP(r.RemoteAddr)),
+				slog.String("remote_ip", rest.ClientIP(r)),
 			)
 		}()
 		next.ServeHTTP(sw, r)
 		returned = true
 	})
-}
-
-// remoteIP is the TCP peer. Forwarding headers are ignored on purpose: they
-// are client-controlled unless a trusted proxy is configured.
-func remoteIP(addr string) string {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	return host
 }
 
 // statusWriter records the status and body size of a response. It forwards

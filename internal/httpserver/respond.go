@@ -3,28 +3,14 @@ package httpserver
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/yoanbernabeu/oopsie/internal/rest"
 )
 
-// Error codes of the JSON error envelope.
-const (
-	codeNotFound = "NOT_FOUND"
-	codeInternal = "INTERNAL"
-)
-
-type errorEnvelope struct {
-	Success bool        `json:"success"`
-	Error   errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// writeError is the single place this package renders an error response, so
-// every error has the same {"success":false,"error":{...}} shape.
+// writeError renders an error response in the REST envelope, like every
+// other REST route.
 func writeError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, errorEnvelope{Error: errorDetail{Code: code, Message: message}})
+	rest.WriteFailure(w, status, code, message)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/yoanbernabeu/oopsie/internal/apperr"
 	"github.com/yoanbernabeu/oopsie/internal/logging"
 )
 
@@ -19,6 +20,12 @@ func routes(d Deps, logger *slog.Logger) *http.ServeMux {
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	mux.Handle("GET /readyz", handleReadyz(d.Ready, logger))
 
+	handle(mux, "/graphql", d.GraphQL)
+	handle(mux, "GET /graphql/playground", d.Playground)
+	handle(mux, "POST /api/v1/auth/login", d.Login)
+	handle(mux, "POST /api/v1/auth/refresh", d.Refresh)
+	handle(mux, "GET /api/v1/version", d.Version)
+
 	// Registered without a method so any verb on an unknown API path gets the
 	// JSON 404 rather than falling through to the SPA, which would answer 200
 	// with HTML and confuse API clients. "/api" itself is listed so it does
@@ -30,6 +37,13 @@ func routes(d Deps, logger *slog.Logger) *http.ServeMux {
 		mux.Handle("/", d.UI)
 	}
 	return mux
+}
+
+// handle registers h unless it is nil, so tests can build a partial server.
+func handle(mux *http.ServeMux, pattern string, h http.Handler) {
+	if h != nil {
+		mux.Handle(pattern, h)
+	}
 }
 
 // handleHealthz is the liveness probe: it checks nothing but the process
@@ -59,5 +73,5 @@ func handleReadyz(ready func(context.Context) error, logger *slog.Logger) http.H
 }
 
 func handleAPINotFound(w http.ResponseWriter, _ *http.Request) {
-	writeError(w, http.StatusNotFound, codeNotFound, "no such API endpoint")
+	writeError(w, http.StatusNotFound, apperr.NotFound.Code(), "no such API endpoint")
 }

@@ -23,6 +23,10 @@ type Deps struct {
 	Ready func(context.Context) error
 	// UI serves the dashboard SPA at "/" when set. May be nil.
 	UI http.Handler
+	// GraphQL is the /graphql endpoint and Playground its GraphiQL page.
+	GraphQL, Playground http.Handler
+	// Login, Refresh and Version are the REST routes for non-GraphQL clients.
+	Login, Refresh, Version http.Handler
 }
 
 // New builds the route table wrapped in the middleware chain.
