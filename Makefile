@@ -6,7 +6,7 @@ OOPSIE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export OOPSIE_TEST_POSTGRES_URL
 export OOPSIE_TEST_REDIS_URL
 
-GENERATE = $(GO) generate ./ent/...
+GENERATE = $(GO) generate ./ent/... ./graph/...
 # Directories whose content is produced by GENERATE.
 GENERATED_DIRS = $(wildcard ent graph)
 

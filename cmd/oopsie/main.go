@@ -79,7 +79,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	logger := logging.New(stdout, cfg.LogLevel, cfg.LogFormat)
-	a, err := app.New(ctx, cfg, logger)
+	a, err := app.New(ctx, cfg, logger, version)
 	if err != nil {
 		return err
 	}

@@ -10,12 +10,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/yoanbernabeu/oopsie/dashboard"
+	"github.com/yoanbernabeu/oopsie/graph"
+	"github.com/yoanbernabeu/oopsie/internal/accounts"
+	"github.com/yoanbernabeu/oopsie/internal/auth"
 	"github.com/yoanbernabeu/oopsie/internal/config"
 	"github.com/yoanbernabeu/oopsie/internal/database"
 	"github.com/yoanbernabeu/oopsie/internal/httpserver"
+	"github.com/yoanbernabeu/oopsie/internal/projects"
 	"github.com/yoanbernabeu/oopsie/internal/pubsub"
+	"github.com/yoanbernabeu/oopsie/internal/restapi"
+	"github.com/yoanbernabeu/oopsie/internal/settings"
 	"github.com/yoanbernabeu/oopsie/internal/storage"
 )
 
@@ -29,10 +36,17 @@ type App struct {
 	Handler http.Handler
 }
 
+// loginAttempts is how many failed logins one email may have from one
+// address within loginWindow before logins are refused for a while.
+const (
+	loginAttempts = 5
+	loginWindow   = time.Minute
+)
+
 // New connects to the database and brings its schema up to date. It fails
 // when the database is unreachable or a migration fails, so a replica never
-// serves on a schema it does not know.
-func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, error) {
+// serves on a schema it does not know. version is the running build's.
+func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string) (*App, error) {
 	if err := cfg.ResolveJWTSecret(); err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
@@ -62,6 +76,20 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 	} else {
 		logger.Info("database schema is up to date", "dialect", db.Dialect)
 	}
+	authn := auth.New(db.Client, auth.Config{Secret: cfg.JWTSecret})
+	accts := accounts.New(db.Client, authn, auth.NewMemoryLimiter(loginAttempts, loginWindow, time.Now))
+	sets := settings.New(db.Client, version)
+	resolver := &graph.Resolver{
+		Client:          db.Client,
+		Auth:            authn,
+		Accounts:        accts,
+		ProjectService:  projects.New(db.Client),
+		SettingsService: sets,
+		PublicURL:       cfg.PublicURL,
+	}
+	limits := graph.DefaultLimits
+	limits.Introspection = cfg.GraphQLIntrospection
+	restHandlers := &restapi.Handlers{Accounts: accts, Auth: authn, Settings: sets, Logger: logger}
 	return &App{
 		cfg:    cfg,
 		logger: logger,
@@ -69,9 +97,14 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 		Broker: pubsub.NewMemory(),
 		Blobs:  blobs,
 		Handler: httpserver.New(httpserver.Deps{
-			Logger: logger,
-			Ready:  db.CheckMigrated,
-			UI:     dashboard.Handler(),
+			Logger:     logger,
+			Ready:      db.CheckMigrated,
+			UI:         dashboard.Handler(),
+			GraphQL:    graph.NewHandler(resolver, limits, logger),
+			Playground: graph.PlaygroundHandler("/graphql"),
+			Login:      http.HandlerFunc(restHandlers.Login),
+			Refresh:    http.HandlerFunc(restHandlers.Refresh),
+			Version:    http.HandlerFunc(restHandlers.Version),
 		}),
 	}, nil
 }

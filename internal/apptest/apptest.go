@@ -51,7 +51,7 @@ func Start(t testing.TB, dialectName string, tweak ...func(*config.Config)) *Ser
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, logger)
+	a, err := app.New(ctx, cfg, logger, "test")
 	if err != nil {
 		cancel()
 		t.Fatalf("start server: %v", err)

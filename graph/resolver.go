@@ -1,0 +1,26 @@
+// Package graph is the GraphQL API: gqlgen over the ent schema. Resolvers
+// stay one line: they call a domain service or the ent client, which the
+// privacy policies guard.
+package graph
+
+import (
+	"github.com/yoanbernabeu/oopsie/ent"
+	"github.com/yoanbernabeu/oopsie/internal/accounts"
+	"github.com/yoanbernabeu/oopsie/internal/auth"
+	"github.com/yoanbernabeu/oopsie/internal/projects"
+	"github.com/yoanbernabeu/oopsie/internal/settings"
+)
+
+// Resolver holds what resolvers call.
+type Resolver struct {
+	Client   *ent.Client
+	Auth     *auth.Service
+	Accounts *accounts.Service
+	// The two names below differ from the services' packages because the
+	// generated query resolvers have methods named projects and settings.
+	ProjectService  *projects.Service
+	SettingsService *settings.Service
+	// PublicURL is the server's address for integration snippets; when
+	// empty, the address the request came to is used.
+	PublicURL string
+}

@@ -1,0 +1,99 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/yoanbernabeu/oopsie/graph/generated"
+)
+
+// Limits bound what one GraphQL request may ask for.
+type Limits struct {
+	// Complexity is the most a query may cost: one per field, times the page
+	// size for connections.
+	Complexity int
+	// Depth is the deepest nesting of selections.
+	Depth int
+	// Introspection lets clients read the schema (GraphiQL needs it).
+	Introspection bool
+}
+
+// DefaultLimits suit the dashboard and integrations.
+var DefaultLimits = Limits{Complexity: 2000, Depth: 12, Introspection: true}
+
+// maxBodyBytes bounds a GraphQL request body: queries are small, and a large
+// body is an attack or a mistake.
+const maxBodyBytes = 1 << 20
+
+// NewHandler is the /graphql endpoint. Mutations run in one transaction
+// each, so a failed mutation leaves nothing behind.
+func NewHandler(r *Resolver, limits Limits, logger *slog.Logger) http.Handler {
+	srv := handler.New(pagedSchema{generated.NewExecutableSchema(generated.Config{Resolvers: r})})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if limits.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.FixedComplexityLimit(limits.Complexity))
+	srv.Use(depthLimit{max: limits.Depth})
+	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	srv.SetErrorPresenter(presentError(logger))
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "panic in GraphQL resolver", "panic", p)
+		return errInternal
+	})
+	return r.withRequest(http.MaxBytesHandler(srv, maxBodyBytes))
+}
+
+// PlaygroundHandler serves GraphiQL for the endpoint.
+func PlaygroundHandler(endpoint string) http.Handler {
+	return playground.Handler("Oopsie GraphQL", endpoint)
+}
+
+// pagedSchema makes a connection cost its page size times its children, so
+// one request cannot ask for thousands of rows in each of several nested
+// lists. It covers every *Connection field, including the edges entgql
+// generates, without a function per field.
+type pagedSchema struct{ graphql.ExecutableSchema }
+
+func (s pagedSchema) Complexity(ctx context.Context, typeName, fieldName string, child int, args map[string]any) (int, bool) {
+	if c, ok := s.ExecutableSchema.Complexity(ctx, typeName, fieldName, child, args); ok {
+		return c, true
+	}
+	def := s.Schema().Types[typeName]
+	if def == nil {
+		return 0, false
+	}
+	f := def.Fields.ForName(fieldName)
+	if f == nil || !strings.HasSuffix(f.Type.Name(), "Connection") {
+		return 0, false
+	}
+	n := defaultPageSize
+	for _, arg := range []string{"first", "last"} {
+		switch v := args[arg].(type) {
+		case int:
+			n = v
+		case int64:
+			n = int(v)
+		case *int:
+			if v != nil {
+				n = *v
+			}
+		}
+	}
+	return 1 + n*child, true
+}
+
+var _ graphql.HandlerExtension = depthLimit{}
