@@ -19,6 +19,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -26,6 +27,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
 
@@ -45,6 +47,8 @@ type Client struct {
 	Comment *CommentClient
 	// CrashGroup is the client for interacting with the CrashGroup builders.
 	CrashGroup *CrashGroupClient
+	// CrashGroupUser is the client for interacting with the CrashGroupUser builders.
+	CrashGroupUser *CrashGroupUserClient
 	// CrashReport is the client for interacting with the CrashReport builders.
 	CrashReport *CrashReportClient
 	// Feedback is the client for interacting with the Feedback builders.
@@ -59,6 +63,8 @@ type Client struct {
 	Report *ReportClient
 	// ReportGroup is the client for interacting with the ReportGroup builders.
 	ReportGroup *ReportGroupClient
+	// ReportGroupUser is the client for interacting with the ReportGroupUser builders.
+	ReportGroupUser *ReportGroupUserClient
 	// Settings is the client for interacting with the Settings builders.
 	Settings *SettingsClient
 	// User is the client for interacting with the User builders.
@@ -78,6 +84,7 @@ func (c *Client) init() {
 	c.Attachment = NewAttachmentClient(c.config)
 	c.Comment = NewCommentClient(c.config)
 	c.CrashGroup = NewCrashGroupClient(c.config)
+	c.CrashGroupUser = NewCrashGroupUserClient(c.config)
 	c.CrashReport = NewCrashReportClient(c.config)
 	c.Feedback = NewFeedbackClient(c.config)
 	c.Project = NewProjectClient(c.config)
@@ -85,6 +92,7 @@ func (c *Client) init() {
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Report = NewReportClient(c.config)
 	c.ReportGroup = NewReportGroupClient(c.config)
+	c.ReportGroupUser = NewReportGroupUserClient(c.config)
 	c.Settings = NewSettingsClient(c.config)
 	c.User = NewUserClient(c.config)
 }
@@ -177,21 +185,23 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:          ctx,
-		config:       cfg,
-		APIToken:     NewAPITokenClient(cfg),
-		Attachment:   NewAttachmentClient(cfg),
-		Comment:      NewCommentClient(cfg),
-		CrashGroup:   NewCrashGroupClient(cfg),
-		CrashReport:  NewCrashReportClient(cfg),
-		Feedback:     NewFeedbackClient(cfg),
-		Project:      NewProjectClient(cfg),
-		PublicKey:    NewPublicKeyClient(cfg),
-		RefreshToken: NewRefreshTokenClient(cfg),
-		Report:       NewReportClient(cfg),
-		ReportGroup:  NewReportGroupClient(cfg),
-		Settings:     NewSettingsClient(cfg),
-		User:         NewUserClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		APIToken:        NewAPITokenClient(cfg),
+		Attachment:      NewAttachmentClient(cfg),
+		Comment:         NewCommentClient(cfg),
+		CrashGroup:      NewCrashGroupClient(cfg),
+		CrashGroupUser:  NewCrashGroupUserClient(cfg),
+		CrashReport:     NewCrashReportClient(cfg),
+		Feedback:        NewFeedbackClient(cfg),
+		Project:         NewProjectClient(cfg),
+		PublicKey:       NewPublicKeyClient(cfg),
+		RefreshToken:    NewRefreshTokenClient(cfg),
+		Report:          NewReportClient(cfg),
+		ReportGroup:     NewReportGroupClient(cfg),
+		ReportGroupUser: NewReportGroupUserClient(cfg),
+		Settings:        NewSettingsClient(cfg),
+		User:            NewUserClient(cfg),
 	}, nil
 }
 
@@ -209,21 +219,23 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:          ctx,
-		config:       cfg,
-		APIToken:     NewAPITokenClient(cfg),
-		Attachment:   NewAttachmentClient(cfg),
-		Comment:      NewCommentClient(cfg),
-		CrashGroup:   NewCrashGroupClient(cfg),
-		CrashReport:  NewCrashReportClient(cfg),
-		Feedback:     NewFeedbackClient(cfg),
-		Project:      NewProjectClient(cfg),
-		PublicKey:    NewPublicKeyClient(cfg),
-		RefreshToken: NewRefreshTokenClient(cfg),
-		Report:       NewReportClient(cfg),
-		ReportGroup:  NewReportGroupClient(cfg),
-		Settings:     NewSettingsClient(cfg),
-		User:         NewUserClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		APIToken:        NewAPITokenClient(cfg),
+		Attachment:      NewAttachmentClient(cfg),
+		Comment:         NewCommentClient(cfg),
+		CrashGroup:      NewCrashGroupClient(cfg),
+		CrashGroupUser:  NewCrashGroupUserClient(cfg),
+		CrashReport:     NewCrashReportClient(cfg),
+		Feedback:        NewFeedbackClient(cfg),
+		Project:         NewProjectClient(cfg),
+		PublicKey:       NewPublicKeyClient(cfg),
+		RefreshToken:    NewRefreshTokenClient(cfg),
+		Report:          NewReportClient(cfg),
+		ReportGroup:     NewReportGroupClient(cfg),
+		ReportGroupUser: NewReportGroupUserClient(cfg),
+		Settings:        NewSettingsClient(cfg),
+		User:            NewUserClient(cfg),
 	}, nil
 }
 
@@ -253,9 +265,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.Attachment, c.Comment, c.CrashGroup, c.CrashReport, c.Feedback,
-		c.Project, c.PublicKey, c.RefreshToken, c.Report, c.ReportGroup, c.Settings,
-		c.User,
+		c.APIToken, c.Attachment, c.Comment, c.CrashGroup, c.CrashGroupUser,
+		c.CrashReport, c.Feedback, c.Project, c.PublicKey, c.RefreshToken, c.Report,
+		c.ReportGroup, c.ReportGroupUser, c.Settings, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -265,9 +277,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.Attachment, c.Comment, c.CrashGroup, c.CrashReport, c.Feedback,
-		c.Project, c.PublicKey, c.RefreshToken, c.Report, c.ReportGroup, c.Settings,
-		c.User,
+		c.APIToken, c.Attachment, c.Comment, c.CrashGroup, c.CrashGroupUser,
+		c.CrashReport, c.Feedback, c.Project, c.PublicKey, c.RefreshToken, c.Report,
+		c.ReportGroup, c.ReportGroupUser, c.Settings, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -284,6 +296,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Comment.mutate(ctx, m)
 	case *CrashGroupMutation:
 		return c.CrashGroup.mutate(ctx, m)
+	case *CrashGroupUserMutation:
+		return c.CrashGroupUser.mutate(ctx, m)
 	case *CrashReportMutation:
 		return c.CrashReport.mutate(ctx, m)
 	case *FeedbackMutation:
@@ -298,6 +312,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Report.mutate(ctx, m)
 	case *ReportGroupMutation:
 		return c.ReportGroup.mutate(ctx, m)
+	case *ReportGroupUserMutation:
+		return c.ReportGroupUser.mutate(ctx, m)
 	case *SettingsMutation:
 		return c.Settings.mutate(ctx, m)
 	case *UserMutation:
@@ -1009,6 +1025,22 @@ func (c *CrashGroupClient) QueryComments(_m *CrashGroup) *CommentQuery {
 	return query
 }
 
+// QueryUsers queries the users edge of a CrashGroup.
+func (c *CrashGroupClient) QueryUsers(_m *CrashGroup) *CrashGroupUserQuery {
+	query := (&CrashGroupUserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(crashgroup.Table, crashgroup.FieldID, id),
+			sqlgraph.To(crashgroupuser.Table, crashgroupuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, crashgroup.UsersTable, crashgroup.UsersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CrashGroupClient) Hooks() []Hook {
 	hooks := c.hooks.CrashGroup
@@ -1032,6 +1064,172 @@ func (c *CrashGroupClient) mutate(ctx context.Context, m *CrashGroupMutation) (V
 		return (&CrashGroupDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CrashGroup mutation op: %q", m.Op())
+	}
+}
+
+// CrashGroupUserClient is a client for the CrashGroupUser schema.
+type CrashGroupUserClient struct {
+	config
+}
+
+// NewCrashGroupUserClient returns a client for the CrashGroupUser from the given config.
+func NewCrashGroupUserClient(c config) *CrashGroupUserClient {
+	return &CrashGroupUserClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `crashgroupuser.Hooks(f(g(h())))`.
+func (c *CrashGroupUserClient) Use(hooks ...Hook) {
+	c.hooks.CrashGroupUser = append(c.hooks.CrashGroupUser, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `crashgroupuser.Intercept(f(g(h())))`.
+func (c *CrashGroupUserClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CrashGroupUser = append(c.inters.CrashGroupUser, interceptors...)
+}
+
+// Create returns a builder for creating a CrashGroupUser entity.
+func (c *CrashGroupUserClient) Create() *CrashGroupUserCreate {
+	mutation := newCrashGroupUserMutation(c.config, OpCreate)
+	return &CrashGroupUserCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CrashGroupUser entities.
+func (c *CrashGroupUserClient) CreateBulk(builders ...*CrashGroupUserCreate) *CrashGroupUserCreateBulk {
+	return &CrashGroupUserCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CrashGroupUserClient) MapCreateBulk(slice any, setFunc func(*CrashGroupUserCreate, int)) *CrashGroupUserCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CrashGroupUserCreateBulk{err: fmt.Errorf("calling to CrashGroupUserClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CrashGroupUserCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CrashGroupUserCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CrashGroupUser.
+func (c *CrashGroupUserClient) Update() *CrashGroupUserUpdate {
+	mutation := newCrashGroupUserMutation(c.config, OpUpdate)
+	return &CrashGroupUserUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CrashGroupUserClient) UpdateOne(_m *CrashGroupUser) *CrashGroupUserUpdateOne {
+	mutation := newCrashGroupUserMutation(c.config, OpUpdateOne, withCrashGroupUser(_m))
+	return &CrashGroupUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CrashGroupUserClient) UpdateOneID(id string) *CrashGroupUserUpdateOne {
+	mutation := newCrashGroupUserMutation(c.config, OpUpdateOne, withCrashGroupUserID(id))
+	return &CrashGroupUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CrashGroupUser.
+func (c *CrashGroupUserClient) Delete() *CrashGroupUserDelete {
+	mutation := newCrashGroupUserMutation(c.config, OpDelete)
+	return &CrashGroupUserDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CrashGroupUserClient) DeleteOne(_m *CrashGroupUser) *CrashGroupUserDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CrashGroupUserClient) DeleteOneID(id string) *CrashGroupUserDeleteOne {
+	builder := c.Delete().Where(crashgroupuser.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CrashGroupUserDeleteOne{builder}
+}
+
+// Query returns a query builder for CrashGroupUser.
+func (c *CrashGroupUserClient) Query() *CrashGroupUserQuery {
+	return &CrashGroupUserQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCrashGroupUser},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CrashGroupUser entity by its id.
+func (c *CrashGroupUserClient) Get(ctx context.Context, id string) (*CrashGroupUser, error) {
+	return c.Query().Where(crashgroupuser.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CrashGroupUserClient) GetX(ctx context.Context, id string) *CrashGroupUser {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProject queries the project edge of a CrashGroupUser.
+func (c *CrashGroupUserClient) QueryProject(_m *CrashGroupUser) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(crashgroupuser.Table, crashgroupuser.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, crashgroupuser.ProjectTable, crashgroupuser.ProjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGroup queries the group edge of a CrashGroupUser.
+func (c *CrashGroupUserClient) QueryGroup(_m *CrashGroupUser) *CrashGroupQuery {
+	query := (&CrashGroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(crashgroupuser.Table, crashgroupuser.FieldID, id),
+			sqlgraph.To(crashgroup.Table, crashgroup.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, crashgroupuser.GroupTable, crashgroupuser.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CrashGroupUserClient) Hooks() []Hook {
+	hooks := c.hooks.CrashGroupUser
+	return append(hooks[:len(hooks):len(hooks)], crashgroupuser.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CrashGroupUserClient) Interceptors() []Interceptor {
+	return c.inters.CrashGroupUser
+}
+
+func (c *CrashGroupUserClient) mutate(ctx context.Context, m *CrashGroupUserMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CrashGroupUserCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CrashGroupUserUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CrashGroupUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CrashGroupUserDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CrashGroupUser mutation op: %q", m.Op())
 	}
 }
 
@@ -1628,6 +1826,38 @@ func (c *ProjectClient) QueryCrashGroups(_m *Project) *CrashGroupQuery {
 			sqlgraph.From(project.Table, project.FieldID, id),
 			sqlgraph.To(crashgroup.Table, crashgroup.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashGroupsTable, project.CrashGroupsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCrashGroupUsers queries the crash_group_users edge of a Project.
+func (c *ProjectClient) QueryCrashGroupUsers(_m *Project) *CrashGroupUserQuery {
+	query := (&CrashGroupUserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(crashgroupuser.Table, crashgroupuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashGroupUsersTable, project.CrashGroupUsersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReportGroupUsers queries the report_group_users edge of a Project.
+func (c *ProjectClient) QueryReportGroupUsers(_m *Project) *ReportGroupUserQuery {
+	query := (&ReportGroupUserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(reportgroupuser.Table, reportgroupuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.ReportGroupUsersTable, project.ReportGroupUsersColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2379,6 +2609,22 @@ func (c *ReportGroupClient) QueryReports(_m *ReportGroup) *ReportQuery {
 	return query
 }
 
+// QueryUsers queries the users edge of a ReportGroup.
+func (c *ReportGroupClient) QueryUsers(_m *ReportGroup) *ReportGroupUserQuery {
+	query := (&ReportGroupUserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportgroup.Table, reportgroup.FieldID, id),
+			sqlgraph.To(reportgroupuser.Table, reportgroupuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, reportgroup.UsersTable, reportgroup.UsersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ReportGroupClient) Hooks() []Hook {
 	hooks := c.hooks.ReportGroup
@@ -2402,6 +2648,172 @@ func (c *ReportGroupClient) mutate(ctx context.Context, m *ReportGroupMutation) 
 		return (&ReportGroupDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ReportGroup mutation op: %q", m.Op())
+	}
+}
+
+// ReportGroupUserClient is a client for the ReportGroupUser schema.
+type ReportGroupUserClient struct {
+	config
+}
+
+// NewReportGroupUserClient returns a client for the ReportGroupUser from the given config.
+func NewReportGroupUserClient(c config) *ReportGroupUserClient {
+	return &ReportGroupUserClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reportgroupuser.Hooks(f(g(h())))`.
+func (c *ReportGroupUserClient) Use(hooks ...Hook) {
+	c.hooks.ReportGroupUser = append(c.hooks.ReportGroupUser, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reportgroupuser.Intercept(f(g(h())))`.
+func (c *ReportGroupUserClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReportGroupUser = append(c.inters.ReportGroupUser, interceptors...)
+}
+
+// Create returns a builder for creating a ReportGroupUser entity.
+func (c *ReportGroupUserClient) Create() *ReportGroupUserCreate {
+	mutation := newReportGroupUserMutation(c.config, OpCreate)
+	return &ReportGroupUserCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReportGroupUser entities.
+func (c *ReportGroupUserClient) CreateBulk(builders ...*ReportGroupUserCreate) *ReportGroupUserCreateBulk {
+	return &ReportGroupUserCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReportGroupUserClient) MapCreateBulk(slice any, setFunc func(*ReportGroupUserCreate, int)) *ReportGroupUserCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReportGroupUserCreateBulk{err: fmt.Errorf("calling to ReportGroupUserClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReportGroupUserCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReportGroupUserCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReportGroupUser.
+func (c *ReportGroupUserClient) Update() *ReportGroupUserUpdate {
+	mutation := newReportGroupUserMutation(c.config, OpUpdate)
+	return &ReportGroupUserUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReportGroupUserClient) UpdateOne(_m *ReportGroupUser) *ReportGroupUserUpdateOne {
+	mutation := newReportGroupUserMutation(c.config, OpUpdateOne, withReportGroupUser(_m))
+	return &ReportGroupUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReportGroupUserClient) UpdateOneID(id string) *ReportGroupUserUpdateOne {
+	mutation := newReportGroupUserMutation(c.config, OpUpdateOne, withReportGroupUserID(id))
+	return &ReportGroupUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReportGroupUser.
+func (c *ReportGroupUserClient) Delete() *ReportGroupUserDelete {
+	mutation := newReportGroupUserMutation(c.config, OpDelete)
+	return &ReportGroupUserDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReportGroupUserClient) DeleteOne(_m *ReportGroupUser) *ReportGroupUserDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReportGroupUserClient) DeleteOneID(id string) *ReportGroupUserDeleteOne {
+	builder := c.Delete().Where(reportgroupuser.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReportGroupUserDeleteOne{builder}
+}
+
+// Query returns a query builder for ReportGroupUser.
+func (c *ReportGroupUserClient) Query() *ReportGroupUserQuery {
+	return &ReportGroupUserQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReportGroupUser},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReportGroupUser entity by its id.
+func (c *ReportGroupUserClient) Get(ctx context.Context, id string) (*ReportGroupUser, error) {
+	return c.Query().Where(reportgroupuser.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReportGroupUserClient) GetX(ctx context.Context, id string) *ReportGroupUser {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProject queries the project edge of a ReportGroupUser.
+func (c *ReportGroupUserClient) QueryProject(_m *ReportGroupUser) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportgroupuser.Table, reportgroupuser.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reportgroupuser.ProjectTable, reportgroupuser.ProjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGroup queries the group edge of a ReportGroupUser.
+func (c *ReportGroupUserClient) QueryGroup(_m *ReportGroupUser) *ReportGroupQuery {
+	query := (&ReportGroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportgroupuser.Table, reportgroupuser.FieldID, id),
+			sqlgraph.To(reportgroup.Table, reportgroup.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reportgroupuser.GroupTable, reportgroupuser.GroupColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReportGroupUserClient) Hooks() []Hook {
+	hooks := c.hooks.ReportGroupUser
+	return append(hooks[:len(hooks):len(hooks)], reportgroupuser.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReportGroupUserClient) Interceptors() []Interceptor {
+	return c.inters.ReportGroupUser
+}
+
+func (c *ReportGroupUserClient) mutate(ctx context.Context, m *ReportGroupUserMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReportGroupUserCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReportGroupUserUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReportGroupUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReportGroupUserDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReportGroupUser mutation op: %q", m.Op())
 	}
 }
 
@@ -2756,12 +3168,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, Attachment, Comment, CrashGroup, CrashReport, Feedback, Project,
-		PublicKey, RefreshToken, Report, ReportGroup, Settings, User []ent.Hook
+		APIToken, Attachment, Comment, CrashGroup, CrashGroupUser, CrashReport,
+		Feedback, Project, PublicKey, RefreshToken, Report, ReportGroup,
+		ReportGroupUser, Settings, User []ent.Hook
 	}
 	inters struct {
-		APIToken, Attachment, Comment, CrashGroup, CrashReport, Feedback, Project,
-		PublicKey, RefreshToken, Report, ReportGroup, Settings, User []ent.Interceptor
+		APIToken, Attachment, Comment, CrashGroup, CrashGroupUser, CrashReport,
+		Feedback, Project, PublicKey, RefreshToken, Report, ReportGroup,
+		ReportGroupUser, Settings, User []ent.Interceptor
 	}
 )
 

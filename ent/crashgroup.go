@@ -71,14 +71,17 @@ type CrashGroupEdges struct {
 	CrashReports []*CrashReport `json:"crash_reports,omitempty"`
 	// Comments holds the value of the comments edge.
 	Comments []*Comment `json:"comments,omitempty"`
+	// Users holds the value of the users edge.
+	Users []*CrashGroupUser `json:"users,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
 	namedCrashReports map[string][]*CrashReport
 	namedComments     map[string][]*Comment
+	namedUsers        map[string][]*CrashGroupUser
 }
 
 // ProjectOrErr returns the Project value or an error if the edge
@@ -119,6 +122,15 @@ func (e CrashGroupEdges) CommentsOrErr() ([]*Comment, error) {
 		return e.Comments, nil
 	}
 	return nil, &NotLoadedError{edge: "comments"}
+}
+
+// UsersOrErr returns the Users value or an error if the edge
+// was not loaded in eager-loading.
+func (e CrashGroupEdges) UsersOrErr() ([]*CrashGroupUser, error) {
+	if e.loadedTypes[4] {
+		return e.Users, nil
+	}
+	return nil, &NotLoadedError{edge: "users"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -297,6 +309,11 @@ func (_m *CrashGroup) QueryComments() *CommentQuery {
 	return NewCrashGroupClient(_m.config).QueryComments(_m)
 }
 
+// QueryUsers queries the "users" edge of the CrashGroup entity.
+func (_m *CrashGroup) QueryUsers() *CrashGroupUserQuery {
+	return NewCrashGroupClient(_m.config).QueryUsers(_m)
+}
+
 // Update returns a builder for updating this CrashGroup.
 // Note that you need to call CrashGroup.Unwrap() before calling this method if this CrashGroup
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -425,6 +442,30 @@ func (_m *CrashGroup) appendNamedComments(name string, edges ...*Comment) {
 		_m.Edges.namedComments[name] = []*Comment{}
 	} else {
 		_m.Edges.namedComments[name] = append(_m.Edges.namedComments[name], edges...)
+	}
+}
+
+// NamedUsers returns the Users named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *CrashGroup) NamedUsers(name string) ([]*CrashGroupUser, error) {
+	if _m.Edges.namedUsers == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedUsers[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *CrashGroup) appendNamedUsers(name string, edges ...*CrashGroupUser) {
+	if _m.Edges.namedUsers == nil {
+		_m.Edges.namedUsers = make(map[string][]*CrashGroupUser)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedUsers[name] = []*CrashGroupUser{}
+	} else {
+		_m.Edges.namedUsers[name] = append(_m.Edges.namedUsers[name], edges...)
 	}
 }
 

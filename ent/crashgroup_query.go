@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -33,10 +34,12 @@ type CrashGroupQuery struct {
 	withAssignee          *UserQuery
 	withCrashReports      *CrashReportQuery
 	withComments          *CommentQuery
+	withUsers             *CrashGroupUserQuery
 	loadTotal             []func(context.Context, []*CrashGroup) error
 	modifiers             []func(*sql.Selector)
 	withNamedCrashReports map[string]*CrashReportQuery
 	withNamedComments     map[string]*CommentQuery
+	withNamedUsers        map[string]*CrashGroupUserQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -154,6 +157,28 @@ func (_q *CrashGroupQuery) QueryComments() *CommentQuery {
 			sqlgraph.From(crashgroup.Table, crashgroup.FieldID, selector),
 			sqlgraph.To(comment.Table, comment.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, crashgroup.CommentsTable, crashgroup.CommentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryUsers chains the current query on the "users" edge.
+func (_q *CrashGroupQuery) QueryUsers() *CrashGroupUserQuery {
+	query := (&CrashGroupUserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(crashgroup.Table, crashgroup.FieldID, selector),
+			sqlgraph.To(crashgroupuser.Table, crashgroupuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, crashgroup.UsersTable, crashgroup.UsersColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -357,6 +382,7 @@ func (_q *CrashGroupQuery) Clone() *CrashGroupQuery {
 		withAssignee:     _q.withAssignee.Clone(),
 		withCrashReports: _q.withCrashReports.Clone(),
 		withComments:     _q.withComments.Clone(),
+		withUsers:        _q.withUsers.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -405,6 +431,17 @@ func (_q *CrashGroupQuery) WithComments(opts ...func(*CommentQuery)) *CrashGroup
 		opt(query)
 	}
 	_q.withComments = query
+	return _q
+}
+
+// WithUsers tells the query-builder to eager-load the nodes that are connected to
+// the "users" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CrashGroupQuery) WithUsers(opts ...func(*CrashGroupUserQuery)) *CrashGroupQuery {
+	query := (&CrashGroupUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withUsers = query
 	return _q
 }
 
@@ -492,11 +529,12 @@ func (_q *CrashGroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*C
 	var (
 		nodes       = []*CrashGroup{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withProject != nil,
 			_q.withAssignee != nil,
 			_q.withCrashReports != nil,
 			_q.withComments != nil,
+			_q.withUsers != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -546,6 +584,13 @@ func (_q *CrashGroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*C
 			return nil, err
 		}
 	}
+	if query := _q.withUsers; query != nil {
+		if err := _q.loadUsers(ctx, query, nodes,
+			func(n *CrashGroup) { n.Edges.Users = []*CrashGroupUser{} },
+			func(n *CrashGroup, e *CrashGroupUser) { n.Edges.Users = append(n.Edges.Users, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedCrashReports {
 		if err := _q.loadCrashReports(ctx, query, nodes,
 			func(n *CrashGroup) { n.appendNamedCrashReports(name) },
@@ -557,6 +602,13 @@ func (_q *CrashGroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*C
 		if err := _q.loadComments(ctx, query, nodes,
 			func(n *CrashGroup) { n.appendNamedComments(name) },
 			func(n *CrashGroup, e *Comment) { n.appendNamedComments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedUsers {
+		if err := _q.loadUsers(ctx, query, nodes,
+			func(n *CrashGroup) { n.appendNamedUsers(name) },
+			func(n *CrashGroup, e *CrashGroupUser) { n.appendNamedUsers(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -690,6 +742,36 @@ func (_q *CrashGroupQuery) loadComments(ctx context.Context, query *CommentQuery
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "crash_group_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CrashGroupQuery) loadUsers(ctx context.Context, query *CrashGroupUserQuery, nodes []*CrashGroup, init func(*CrashGroup), assign func(*CrashGroup, *CrashGroupUser)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*CrashGroup)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(crashgroupuser.FieldGroupID)
+	}
+	query.Where(predicate.CrashGroupUser(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(crashgroup.UsersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.GroupID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "group_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -846,6 +928,20 @@ func (_q *CrashGroupQuery) WithNamedComments(name string, opts ...func(*CommentQ
 		_q.withNamedComments = make(map[string]*CommentQuery)
 	}
 	_q.withNamedComments[name] = query
+	return _q
+}
+
+// WithNamedUsers tells the query-builder to eager-load the nodes that are connected to the "users"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CrashGroupQuery) WithNamedUsers(name string, opts ...func(*CrashGroupUserQuery)) *CrashGroupQuery {
+	query := (&CrashGroupUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedUsers == nil {
+		_q.withNamedUsers = make(map[string]*CrashGroupUserQuery)
+	}
+	_q.withNamedUsers[name] = query
 	return _q
 }
 

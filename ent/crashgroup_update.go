@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
@@ -243,6 +244,21 @@ func (_u *CrashGroupUpdate) AddComments(v ...*Comment) *CrashGroupUpdate {
 	return _u.AddCommentIDs(ids...)
 }
 
+// AddUserIDs adds the "users" edge to the CrashGroupUser entity by IDs.
+func (_u *CrashGroupUpdate) AddUserIDs(ids ...string) *CrashGroupUpdate {
+	_u.mutation.AddUserIDs(ids...)
+	return _u
+}
+
+// AddUsers adds the "users" edges to the CrashGroupUser entity.
+func (_u *CrashGroupUpdate) AddUsers(v ...*CrashGroupUser) *CrashGroupUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddUserIDs(ids...)
+}
+
 // Mutation returns the CrashGroupMutation object of the builder.
 func (_u *CrashGroupUpdate) Mutation() *CrashGroupMutation {
 	return _u.mutation
@@ -294,6 +310,27 @@ func (_u *CrashGroupUpdate) RemoveComments(v ...*Comment) *CrashGroupUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCommentIDs(ids...)
+}
+
+// ClearUsers clears all "users" edges to the CrashGroupUser entity.
+func (_u *CrashGroupUpdate) ClearUsers() *CrashGroupUpdate {
+	_u.mutation.ClearUsers()
+	return _u
+}
+
+// RemoveUserIDs removes the "users" edge to CrashGroupUser entities by IDs.
+func (_u *CrashGroupUpdate) RemoveUserIDs(ids ...string) *CrashGroupUpdate {
+	_u.mutation.RemoveUserIDs(ids...)
+	return _u
+}
+
+// RemoveUsers removes "users" edges to CrashGroupUser entities.
+func (_u *CrashGroupUpdate) RemoveUsers(v ...*CrashGroupUser) *CrashGroupUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveUserIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -555,6 +592,51 @@ func (_u *CrashGroupUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.UsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   crashgroup.UsersTable,
+			Columns: []string{crashgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedUsersIDs(); len(nodes) > 0 && !_u.mutation.UsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   crashgroup.UsersTable,
+			Columns: []string{crashgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.UsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   crashgroup.UsersTable,
+			Columns: []string{crashgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -786,6 +868,21 @@ func (_u *CrashGroupUpdateOne) AddComments(v ...*Comment) *CrashGroupUpdateOne {
 	return _u.AddCommentIDs(ids...)
 }
 
+// AddUserIDs adds the "users" edge to the CrashGroupUser entity by IDs.
+func (_u *CrashGroupUpdateOne) AddUserIDs(ids ...string) *CrashGroupUpdateOne {
+	_u.mutation.AddUserIDs(ids...)
+	return _u
+}
+
+// AddUsers adds the "users" edges to the CrashGroupUser entity.
+func (_u *CrashGroupUpdateOne) AddUsers(v ...*CrashGroupUser) *CrashGroupUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddUserIDs(ids...)
+}
+
 // Mutation returns the CrashGroupMutation object of the builder.
 func (_u *CrashGroupUpdateOne) Mutation() *CrashGroupMutation {
 	return _u.mutation
@@ -837,6 +934,27 @@ func (_u *CrashGroupUpdateOne) RemoveComments(v ...*Comment) *CrashGroupUpdateOn
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCommentIDs(ids...)
+}
+
+// ClearUsers clears all "users" edges to the CrashGroupUser entity.
+func (_u *CrashGroupUpdateOne) ClearUsers() *CrashGroupUpdateOne {
+	_u.mutation.ClearUsers()
+	return _u
+}
+
+// RemoveUserIDs removes the "users" edge to CrashGroupUser entities by IDs.
+func (_u *CrashGroupUpdateOne) RemoveUserIDs(ids ...string) *CrashGroupUpdateOne {
+	_u.mutation.RemoveUserIDs(ids...)
+	return _u
+}
+
+// RemoveUsers removes "users" edges to CrashGroupUser entities.
+func (_u *CrashGroupUpdateOne) RemoveUsers(v ...*CrashGroupUser) *CrashGroupUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveUserIDs(ids...)
 }
 
 // Where appends a list predicates to the CrashGroupUpdate builder.
@@ -1121,6 +1239,51 @@ func (_u *CrashGroupUpdateOne) sqlSave(ctx context.Context) (_node *CrashGroup, 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(comment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.UsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   crashgroup.UsersTable,
+			Columns: []string{crashgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedUsersIDs(); len(nodes) > 0 && !_u.mutation.UsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   crashgroup.UsersTable,
+			Columns: []string{crashgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.UsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   crashgroup.UsersTable,
+			Columns: []string{crashgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -16,6 +16,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -23,6 +24,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
 )
@@ -85,19 +87,21 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apitoken.Table:     apitoken.ValidColumn,
-			attachment.Table:   attachment.ValidColumn,
-			comment.Table:      comment.ValidColumn,
-			crashgroup.Table:   crashgroup.ValidColumn,
-			crashreport.Table:  crashreport.ValidColumn,
-			feedback.Table:     feedback.ValidColumn,
-			project.Table:      project.ValidColumn,
-			publickey.Table:    publickey.ValidColumn,
-			refreshtoken.Table: refreshtoken.ValidColumn,
-			report.Table:       report.ValidColumn,
-			reportgroup.Table:  reportgroup.ValidColumn,
-			settings.Table:     settings.ValidColumn,
-			user.Table:         user.ValidColumn,
+			apitoken.Table:        apitoken.ValidColumn,
+			attachment.Table:      attachment.ValidColumn,
+			comment.Table:         comment.ValidColumn,
+			crashgroup.Table:      crashgroup.ValidColumn,
+			crashgroupuser.Table:  crashgroupuser.ValidColumn,
+			crashreport.Table:     crashreport.ValidColumn,
+			feedback.Table:        feedback.ValidColumn,
+			project.Table:         project.ValidColumn,
+			publickey.Table:       publickey.ValidColumn,
+			refreshtoken.Table:    refreshtoken.ValidColumn,
+			report.Table:          report.ValidColumn,
+			reportgroup.Table:     reportgroup.ValidColumn,
+			reportgroupuser.Table: reportgroupuser.ValidColumn,
+			settings.Table:        settings.ValidColumn,
+			user.Table:            user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

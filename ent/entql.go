@@ -7,6 +7,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -15,6 +16,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
 
@@ -26,7 +28,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 13)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -121,6 +123,23 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   crashgroupuser.Table,
+			Columns: crashgroupuser.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: crashgroupuser.FieldID,
+			},
+		},
+		Type: "CrashGroupUser",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			crashgroupuser.FieldCreatedAt: {Type: field.TypeTime, Column: crashgroupuser.FieldCreatedAt},
+			crashgroupuser.FieldProjectID: {Type: field.TypeString, Column: crashgroupuser.FieldProjectID},
+			crashgroupuser.FieldGroupID:   {Type: field.TypeString, Column: crashgroupuser.FieldGroupID},
+			crashgroupuser.FieldUserID:    {Type: field.TypeString, Column: crashgroupuser.FieldUserID},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   crashreport.Table,
 			Columns: crashreport.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -148,7 +167,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			crashreport.FieldUserID:       {Type: field.TypeString, Column: crashreport.FieldUserID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   feedback.Table,
 			Columns: feedback.Columns,
@@ -174,7 +193,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			feedback.FieldInternalNotes: {Type: field.TypeString, Column: feedback.FieldInternalNotes},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -197,7 +216,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldRateLimitPerMinute: {Type: field.TypeInt, Column: project.FieldRateLimitPerMinute},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publickey.Table,
 			Columns: publickey.Columns,
@@ -216,7 +235,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publickey.FieldRevokedAt:  {Type: field.TypeTime, Column: publickey.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -237,7 +256,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldUserAgent: {Type: field.TypeString, Column: refreshtoken.FieldUserAgent},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -272,7 +291,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldConsentGiven:    {Type: field.TypeBool, Column: report.FieldConsentGiven},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportgroup.Table,
 			Columns: reportgroup.Columns,
@@ -295,7 +314,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportgroup.FieldLastSeenAt:    {Type: field.TypeTime, Column: reportgroup.FieldLastSeenAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reportgroupuser.Table,
+			Columns: reportgroupuser.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reportgroupuser.FieldID,
+			},
+		},
+		Type: "ReportGroupUser",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reportgroupuser.FieldCreatedAt: {Type: field.TypeTime, Column: reportgroupuser.FieldCreatedAt},
+			reportgroupuser.FieldProjectID: {Type: field.TypeString, Column: reportgroupuser.FieldProjectID},
+			reportgroupuser.FieldGroupID:   {Type: field.TypeString, Column: reportgroupuser.FieldGroupID},
+			reportgroupuser.FieldUserKey:   {Type: field.TypeString, Column: reportgroupuser.FieldUserKey},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settings.Table,
 			Columns: settings.Columns,
@@ -316,7 +352,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settings.FieldSetupCompletedAt:     {Type: field.TypeTime, Column: settings.FieldSetupCompletedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -477,6 +513,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"CrashGroup",
 		"Comment",
+	)
+	graph.MustAddE(
+		"users",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   crashgroup.UsersTable,
+			Columns: []string{crashgroup.UsersColumn},
+			Bidi:    false,
+		},
+		"CrashGroup",
+		"CrashGroupUser",
+	)
+	graph.MustAddE(
+		"project",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   crashgroupuser.ProjectTable,
+			Columns: []string{crashgroupuser.ProjectColumn},
+			Bidi:    false,
+		},
+		"CrashGroupUser",
+		"Project",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   crashgroupuser.GroupTable,
+			Columns: []string{crashgroupuser.GroupColumn},
+			Bidi:    false,
+		},
+		"CrashGroupUser",
+		"CrashGroup",
 	)
 	graph.MustAddE(
 		"project",
@@ -647,6 +719,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"CrashGroup",
 	)
 	graph.MustAddE(
+		"crash_group_users",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashGroupUsersTable,
+			Columns: []string{project.CrashGroupUsersColumn},
+			Bidi:    false,
+		},
+		"Project",
+		"CrashGroupUser",
+	)
+	graph.MustAddE(
+		"report_group_users",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ReportGroupUsersTable,
+			Columns: []string{project.ReportGroupUsersColumn},
+			Bidi:    false,
+		},
+		"Project",
+		"ReportGroupUser",
+	)
+	graph.MustAddE(
 		"project",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -801,6 +897,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"ReportGroup",
 		"Report",
+	)
+	graph.MustAddE(
+		"users",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   reportgroup.UsersTable,
+			Columns: []string{reportgroup.UsersColumn},
+			Bidi:    false,
+		},
+		"ReportGroup",
+		"ReportGroupUser",
+	)
+	graph.MustAddE(
+		"project",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reportgroupuser.ProjectTable,
+			Columns: []string{reportgroupuser.ProjectColumn},
+			Bidi:    false,
+		},
+		"ReportGroupUser",
+		"Project",
+	)
+	graph.MustAddE(
+		"group",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reportgroupuser.GroupTable,
+			Columns: []string{reportgroupuser.GroupColumn},
+			Bidi:    false,
+		},
+		"ReportGroupUser",
+		"ReportGroup",
 	)
 	graph.MustAddE(
 		"refresh_tokens",
@@ -1399,6 +1531,108 @@ func (f *CrashGroupFilter) WhereHasCommentsWith(preds ...predicate.Comment) {
 	})))
 }
 
+// WhereHasUsers applies a predicate to check if query has an edge users.
+func (f *CrashGroupFilter) WhereHasUsers() {
+	f.Where(entql.HasEdge("users"))
+}
+
+// WhereHasUsersWith applies a predicate to check if query has an edge users with a given conditions (other predicates).
+func (f *CrashGroupFilter) WhereHasUsersWith(preds ...predicate.CrashGroupUser) {
+	f.Where(entql.HasEdgeWith("users", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CrashGroupUserQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CrashGroupUserQuery builder.
+func (_q *CrashGroupUserQuery) Filter() *CrashGroupUserFilter {
+	return &CrashGroupUserFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CrashGroupUserMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CrashGroupUserMutation builder.
+func (m *CrashGroupUserMutation) Filter() *CrashGroupUserFilter {
+	return &CrashGroupUserFilter{config: m.config, predicateAdder: m}
+}
+
+// CrashGroupUserFilter provides a generic filtering capability at runtime for CrashGroupUserQuery.
+type CrashGroupUserFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CrashGroupUserFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CrashGroupUserFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(crashgroupuser.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CrashGroupUserFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(crashgroupuser.FieldCreatedAt))
+}
+
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *CrashGroupUserFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(crashgroupuser.FieldProjectID))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *CrashGroupUserFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(crashgroupuser.FieldGroupID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *CrashGroupUserFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(crashgroupuser.FieldUserID))
+}
+
+// WhereHasProject applies a predicate to check if query has an edge project.
+func (f *CrashGroupUserFilter) WhereHasProject() {
+	f.Where(entql.HasEdge("project"))
+}
+
+// WhereHasProjectWith applies a predicate to check if query has an edge project with a given conditions (other predicates).
+func (f *CrashGroupUserFilter) WhereHasProjectWith(preds ...predicate.Project) {
+	f.Where(entql.HasEdgeWith("project", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *CrashGroupUserFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *CrashGroupUserFilter) WhereHasGroupWith(preds ...predicate.CrashGroup) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *CrashReportQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1428,7 +1662,7 @@ type CrashReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CrashReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1604,7 +1838,7 @@ type FeedbackFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FeedbackFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1765,7 +1999,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1910,6 +2144,34 @@ func (f *ProjectFilter) WhereHasCrashGroupsWith(preds ...predicate.CrashGroup) {
 	})))
 }
 
+// WhereHasCrashGroupUsers applies a predicate to check if query has an edge crash_group_users.
+func (f *ProjectFilter) WhereHasCrashGroupUsers() {
+	f.Where(entql.HasEdge("crash_group_users"))
+}
+
+// WhereHasCrashGroupUsersWith applies a predicate to check if query has an edge crash_group_users with a given conditions (other predicates).
+func (f *ProjectFilter) WhereHasCrashGroupUsersWith(preds ...predicate.CrashGroupUser) {
+	f.Where(entql.HasEdgeWith("crash_group_users", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReportGroupUsers applies a predicate to check if query has an edge report_group_users.
+func (f *ProjectFilter) WhereHasReportGroupUsers() {
+	f.Where(entql.HasEdge("report_group_users"))
+}
+
+// WhereHasReportGroupUsersWith applies a predicate to check if query has an edge report_group_users with a given conditions (other predicates).
+func (f *ProjectFilter) WhereHasReportGroupUsersWith(preds ...predicate.ReportGroupUser) {
+	f.Where(entql.HasEdgeWith("report_group_users", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *PublicKeyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1939,7 +2201,7 @@ type PublicKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2065,7 +2327,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2159,7 +2421,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2393,7 +2655,7 @@ type ReportGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2482,6 +2744,108 @@ func (f *ReportGroupFilter) WhereHasReportsWith(preds ...predicate.Report) {
 	})))
 }
 
+// WhereHasUsers applies a predicate to check if query has an edge users.
+func (f *ReportGroupFilter) WhereHasUsers() {
+	f.Where(entql.HasEdge("users"))
+}
+
+// WhereHasUsersWith applies a predicate to check if query has an edge users with a given conditions (other predicates).
+func (f *ReportGroupFilter) WhereHasUsersWith(preds ...predicate.ReportGroupUser) {
+	f.Where(entql.HasEdgeWith("users", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReportGroupUserQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReportGroupUserQuery builder.
+func (_q *ReportGroupUserQuery) Filter() *ReportGroupUserFilter {
+	return &ReportGroupUserFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReportGroupUserMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReportGroupUserMutation builder.
+func (m *ReportGroupUserMutation) Filter() *ReportGroupUserFilter {
+	return &ReportGroupUserFilter{config: m.config, predicateAdder: m}
+}
+
+// ReportGroupUserFilter provides a generic filtering capability at runtime for ReportGroupUserQuery.
+type ReportGroupUserFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReportGroupUserFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReportGroupUserFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reportgroupuser.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReportGroupUserFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportgroupuser.FieldCreatedAt))
+}
+
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *ReportGroupUserFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(reportgroupuser.FieldProjectID))
+}
+
+// WhereGroupID applies the entql string predicate on the group_id field.
+func (f *ReportGroupUserFilter) WhereGroupID(p entql.StringP) {
+	f.Where(p.Field(reportgroupuser.FieldGroupID))
+}
+
+// WhereUserKey applies the entql string predicate on the user_key field.
+func (f *ReportGroupUserFilter) WhereUserKey(p entql.StringP) {
+	f.Where(p.Field(reportgroupuser.FieldUserKey))
+}
+
+// WhereHasProject applies a predicate to check if query has an edge project.
+func (f *ReportGroupUserFilter) WhereHasProject() {
+	f.Where(entql.HasEdge("project"))
+}
+
+// WhereHasProjectWith applies a predicate to check if query has an edge project with a given conditions (other predicates).
+func (f *ReportGroupUserFilter) WhereHasProjectWith(preds ...predicate.Project) {
+	f.Where(entql.HasEdgeWith("project", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGroup applies a predicate to check if query has an edge group.
+func (f *ReportGroupUserFilter) WhereHasGroup() {
+	f.Where(entql.HasEdge("group"))
+}
+
+// WhereHasGroupWith applies a predicate to check if query has an edge group with a given conditions (other predicates).
+func (f *ReportGroupUserFilter) WhereHasGroupWith(preds ...predicate.ReportGroup) {
+	f.Where(entql.HasEdgeWith("group", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *SettingsQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2511,7 +2875,7 @@ type SettingsFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingsFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2591,7 +2955,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -24,6 +25,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
@@ -38,19 +40,21 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAPIToken     = "APIToken"
-	TypeAttachment   = "Attachment"
-	TypeComment      = "Comment"
-	TypeCrashGroup   = "CrashGroup"
-	TypeCrashReport  = "CrashReport"
-	TypeFeedback     = "Feedback"
-	TypeProject      = "Project"
-	TypePublicKey    = "PublicKey"
-	TypeRefreshToken = "RefreshToken"
-	TypeReport       = "Report"
-	TypeReportGroup  = "ReportGroup"
-	TypeSettings     = "Settings"
-	TypeUser         = "User"
+	TypeAPIToken        = "APIToken"
+	TypeAttachment      = "Attachment"
+	TypeComment         = "Comment"
+	TypeCrashGroup      = "CrashGroup"
+	TypeCrashGroupUser  = "CrashGroupUser"
+	TypeCrashReport     = "CrashReport"
+	TypeFeedback        = "Feedback"
+	TypeProject         = "Project"
+	TypePublicKey       = "PublicKey"
+	TypeRefreshToken    = "RefreshToken"
+	TypeReport          = "Report"
+	TypeReportGroup     = "ReportGroup"
+	TypeReportGroupUser = "ReportGroupUser"
+	TypeSettings        = "Settings"
+	TypeUser            = "User"
 )
 
 // APITokenMutation represents an operation that mutates the APIToken nodes in the graph.
@@ -2792,6 +2796,9 @@ type CrashGroupMutation struct {
 	comments                 map[string]struct{}
 	removedcomments          map[string]struct{}
 	clearedcomments          bool
+	users                    map[string]struct{}
+	removedusers             map[string]struct{}
+	clearedusers             bool
 	done                     bool
 	oldValue                 func(context.Context) (*CrashGroup, error)
 	predicates               []predicate.CrashGroup
@@ -3784,6 +3791,60 @@ func (m *CrashGroupMutation) ResetComments() {
 	m.removedcomments = nil
 }
 
+// AddUserIDs adds the "users" edge to the CrashGroupUser entity by ids.
+func (m *CrashGroupMutation) AddUserIDs(ids ...string) {
+	if m.users == nil {
+		m.users = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.users[ids[i]] = struct{}{}
+	}
+}
+
+// ClearUsers clears the "users" edge to the CrashGroupUser entity.
+func (m *CrashGroupMutation) ClearUsers() {
+	m.clearedusers = true
+}
+
+// UsersCleared reports if the "users" edge to the CrashGroupUser entity was cleared.
+func (m *CrashGroupMutation) UsersCleared() bool {
+	return m.clearedusers
+}
+
+// RemoveUserIDs removes the "users" edge to the CrashGroupUser entity by IDs.
+func (m *CrashGroupMutation) RemoveUserIDs(ids ...string) {
+	if m.removedusers == nil {
+		m.removedusers = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.users, ids[i])
+		m.removedusers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedUsers returns the removed IDs of the "users" edge to the CrashGroupUser entity.
+func (m *CrashGroupMutation) RemovedUsersIDs() (ids []string) {
+	for id := range m.removedusers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// UsersIDs returns the "users" edge IDs in the mutation.
+func (m *CrashGroupMutation) UsersIDs() (ids []string) {
+	for id := range m.users {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetUsers resets all changes to the "users" edge.
+func (m *CrashGroupMutation) ResetUsers() {
+	m.users = nil
+	m.clearedusers = false
+	m.removedusers = nil
+}
+
 // Where appends a list predicates to the CrashGroupMutation builder.
 func (m *CrashGroupMutation) Where(ps ...predicate.CrashGroup) {
 	m.predicates = append(m.predicates, ps...)
@@ -4237,7 +4298,7 @@ func (m *CrashGroupMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CrashGroupMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.project != nil {
 		edges = append(edges, crashgroup.EdgeProject)
 	}
@@ -4249,6 +4310,9 @@ func (m *CrashGroupMutation) AddedEdges() []string {
 	}
 	if m.comments != nil {
 		edges = append(edges, crashgroup.EdgeComments)
+	}
+	if m.users != nil {
+		edges = append(edges, crashgroup.EdgeUsers)
 	}
 	return edges
 }
@@ -4277,18 +4341,27 @@ func (m *CrashGroupMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case crashgroup.EdgeUsers:
+		ids := make([]ent.Value, 0, len(m.users))
+		for id := range m.users {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CrashGroupMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedcrash_reports != nil {
 		edges = append(edges, crashgroup.EdgeCrashReports)
 	}
 	if m.removedcomments != nil {
 		edges = append(edges, crashgroup.EdgeComments)
+	}
+	if m.removedusers != nil {
+		edges = append(edges, crashgroup.EdgeUsers)
 	}
 	return edges
 }
@@ -4309,13 +4382,19 @@ func (m *CrashGroupMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case crashgroup.EdgeUsers:
+		ids := make([]ent.Value, 0, len(m.removedusers))
+		for id := range m.removedusers {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CrashGroupMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedproject {
 		edges = append(edges, crashgroup.EdgeProject)
 	}
@@ -4327,6 +4406,9 @@ func (m *CrashGroupMutation) ClearedEdges() []string {
 	}
 	if m.clearedcomments {
 		edges = append(edges, crashgroup.EdgeComments)
+	}
+	if m.clearedusers {
+		edges = append(edges, crashgroup.EdgeUsers)
 	}
 	return edges
 }
@@ -4343,6 +4425,8 @@ func (m *CrashGroupMutation) EdgeCleared(name string) bool {
 		return m.clearedcrash_reports
 	case crashgroup.EdgeComments:
 		return m.clearedcomments
+	case crashgroup.EdgeUsers:
+		return m.clearedusers
 	}
 	return false
 }
@@ -4377,8 +4461,605 @@ func (m *CrashGroupMutation) ResetEdge(name string) error {
 	case crashgroup.EdgeComments:
 		m.ResetComments()
 		return nil
+	case crashgroup.EdgeUsers:
+		m.ResetUsers()
+		return nil
 	}
 	return fmt.Errorf("unknown CrashGroup edge %s", name)
+}
+
+// CrashGroupUserMutation represents an operation that mutates the CrashGroupUser nodes in the graph.
+type CrashGroupUserMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	created_at     *time.Time
+	user_id        *string
+	clearedFields  map[string]struct{}
+	project        *string
+	clearedproject bool
+	group          *string
+	clearedgroup   bool
+	done           bool
+	oldValue       func(context.Context) (*CrashGroupUser, error)
+	predicates     []predicate.CrashGroupUser
+}
+
+var _ ent.Mutation = (*CrashGroupUserMutation)(nil)
+
+// crashgroupuserOption allows management of the mutation configuration using functional options.
+type crashgroupuserOption func(*CrashGroupUserMutation)
+
+// newCrashGroupUserMutation creates new mutation for the CrashGroupUser entity.
+func newCrashGroupUserMutation(c config, op Op, opts ...crashgroupuserOption) *CrashGroupUserMutation {
+	m := &CrashGroupUserMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCrashGroupUser,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCrashGroupUserID sets the ID field of the mutation.
+func withCrashGroupUserID(id string) crashgroupuserOption {
+	return func(m *CrashGroupUserMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CrashGroupUser
+		)
+		m.oldValue = func(ctx context.Context) (*CrashGroupUser, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CrashGroupUser.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCrashGroupUser sets the old CrashGroupUser of the mutation.
+func withCrashGroupUser(node *CrashGroupUser) crashgroupuserOption {
+	return func(m *CrashGroupUserMutation) {
+		m.oldValue = func(context.Context) (*CrashGroupUser, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CrashGroupUserMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CrashGroupUserMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CrashGroupUser entities.
+func (m *CrashGroupUserMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CrashGroupUserMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CrashGroupUserMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CrashGroupUser.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CrashGroupUserMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CrashGroupUserMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CrashGroupUser entity.
+// If the CrashGroupUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashGroupUserMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CrashGroupUserMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *CrashGroupUserMutation) SetProjectID(s string) {
+	m.project = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *CrashGroupUserMutation) ProjectID() (r string, exists bool) {
+	v := m.project
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the CrashGroupUser entity.
+// If the CrashGroupUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashGroupUserMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *CrashGroupUserMutation) ResetProjectID() {
+	m.project = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *CrashGroupUserMutation) SetGroupID(s string) {
+	m.group = &s
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *CrashGroupUserMutation) GroupID() (r string, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the CrashGroupUser entity.
+// If the CrashGroupUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashGroupUserMutation) OldGroupID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *CrashGroupUserMutation) ResetGroupID() {
+	m.group = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *CrashGroupUserMutation) SetUserID(s string) {
+	m.user_id = &s
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *CrashGroupUserMutation) UserID() (r string, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the CrashGroupUser entity.
+// If the CrashGroupUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashGroupUserMutation) OldUserID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *CrashGroupUserMutation) ResetUserID() {
+	m.user_id = nil
+}
+
+// ClearProject clears the "project" edge to the Project entity.
+func (m *CrashGroupUserMutation) ClearProject() {
+	m.clearedproject = true
+	m.clearedFields[crashgroupuser.FieldProjectID] = struct{}{}
+}
+
+// ProjectCleared reports if the "project" edge to the Project entity was cleared.
+func (m *CrashGroupUserMutation) ProjectCleared() bool {
+	return m.clearedproject
+}
+
+// ProjectIDs returns the "project" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProjectID instead. It exists only for internal usage by the builders.
+func (m *CrashGroupUserMutation) ProjectIDs() (ids []string) {
+	if id := m.project; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProject resets all changes to the "project" edge.
+func (m *CrashGroupUserMutation) ResetProject() {
+	m.project = nil
+	m.clearedproject = false
+}
+
+// ClearGroup clears the "group" edge to the CrashGroup entity.
+func (m *CrashGroupUserMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[crashgroupuser.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the CrashGroup entity was cleared.
+func (m *CrashGroupUserMutation) GroupCleared() bool {
+	return m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *CrashGroupUserMutation) GroupIDs() (ids []string) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *CrashGroupUserMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// Where appends a list predicates to the CrashGroupUserMutation builder.
+func (m *CrashGroupUserMutation) Where(ps ...predicate.CrashGroupUser) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CrashGroupUserMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CrashGroupUserMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CrashGroupUser, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CrashGroupUserMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CrashGroupUserMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CrashGroupUser).
+func (m *CrashGroupUserMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CrashGroupUserMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.created_at != nil {
+		fields = append(fields, crashgroupuser.FieldCreatedAt)
+	}
+	if m.project != nil {
+		fields = append(fields, crashgroupuser.FieldProjectID)
+	}
+	if m.group != nil {
+		fields = append(fields, crashgroupuser.FieldGroupID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, crashgroupuser.FieldUserID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CrashGroupUserMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case crashgroupuser.FieldCreatedAt:
+		return m.CreatedAt()
+	case crashgroupuser.FieldProjectID:
+		return m.ProjectID()
+	case crashgroupuser.FieldGroupID:
+		return m.GroupID()
+	case crashgroupuser.FieldUserID:
+		return m.UserID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CrashGroupUserMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case crashgroupuser.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case crashgroupuser.FieldProjectID:
+		return m.OldProjectID(ctx)
+	case crashgroupuser.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case crashgroupuser.FieldUserID:
+		return m.OldUserID(ctx)
+	}
+	return nil, fmt.Errorf("unknown CrashGroupUser field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CrashGroupUserMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case crashgroupuser.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case crashgroupuser.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	case crashgroupuser.FieldGroupID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case crashgroupuser.FieldUserID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CrashGroupUser field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CrashGroupUserMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CrashGroupUserMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CrashGroupUserMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CrashGroupUser numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CrashGroupUserMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CrashGroupUserMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CrashGroupUserMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CrashGroupUser nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CrashGroupUserMutation) ResetField(name string) error {
+	switch name {
+	case crashgroupuser.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case crashgroupuser.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	case crashgroupuser.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case crashgroupuser.FieldUserID:
+		m.ResetUserID()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashGroupUser field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CrashGroupUserMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.project != nil {
+		edges = append(edges, crashgroupuser.EdgeProject)
+	}
+	if m.group != nil {
+		edges = append(edges, crashgroupuser.EdgeGroup)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CrashGroupUserMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case crashgroupuser.EdgeProject:
+		if id := m.project; id != nil {
+			return []ent.Value{*id}
+		}
+	case crashgroupuser.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CrashGroupUserMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CrashGroupUserMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CrashGroupUserMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedproject {
+		edges = append(edges, crashgroupuser.EdgeProject)
+	}
+	if m.clearedgroup {
+		edges = append(edges, crashgroupuser.EdgeGroup)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CrashGroupUserMutation) EdgeCleared(name string) bool {
+	switch name {
+	case crashgroupuser.EdgeProject:
+		return m.clearedproject
+	case crashgroupuser.EdgeGroup:
+		return m.clearedgroup
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CrashGroupUserMutation) ClearEdge(name string) error {
+	switch name {
+	case crashgroupuser.EdgeProject:
+		m.ClearProject()
+		return nil
+	case crashgroupuser.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashGroupUser unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CrashGroupUserMutation) ResetEdge(name string) error {
+	switch name {
+	case crashgroupuser.EdgeProject:
+		m.ResetProject()
+		return nil
+	case crashgroupuser.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashGroupUser edge %s", name)
 }
 
 // CrashReportMutation represents an operation that mutates the CrashReport nodes in the graph.
@@ -7324,44 +8005,50 @@ func (m *FeedbackMutation) ResetEdge(name string) error {
 // ProjectMutation represents an operation that mutates the Project nodes in the graph.
 type ProjectMutation struct {
 	config
-	op                       Op
-	typ                      string
-	id                       *string
-	created_at               *time.Time
-	updated_at               *time.Time
-	name                     *string
-	slug                     *string
-	allowed_domains          *[]string
-	appendallowed_domains    []string
-	webhook_url              *string
-	webhook_secret           *string
-	webhook_format           *enums.WebhookFormat
-	retention_days           *int
-	addretention_days        *int
-	rate_limit_per_minute    *int
-	addrate_limit_per_minute *int
-	clearedFields            map[string]struct{}
-	public_keys              map[string]struct{}
-	removedpublic_keys       map[string]struct{}
-	clearedpublic_keys       bool
-	reports                  map[string]struct{}
-	removedreports           map[string]struct{}
-	clearedreports           bool
-	report_groups            map[string]struct{}
-	removedreport_groups     map[string]struct{}
-	clearedreport_groups     bool
-	feedbacks                map[string]struct{}
-	removedfeedbacks         map[string]struct{}
-	clearedfeedbacks         bool
-	crash_reports            map[string]struct{}
-	removedcrash_reports     map[string]struct{}
-	clearedcrash_reports     bool
-	crash_groups             map[string]struct{}
-	removedcrash_groups      map[string]struct{}
-	clearedcrash_groups      bool
-	done                     bool
-	oldValue                 func(context.Context) (*Project, error)
-	predicates               []predicate.Project
+	op                        Op
+	typ                       string
+	id                        *string
+	created_at                *time.Time
+	updated_at                *time.Time
+	name                      *string
+	slug                      *string
+	allowed_domains           *[]string
+	appendallowed_domains     []string
+	webhook_url               *string
+	webhook_secret            *string
+	webhook_format            *enums.WebhookFormat
+	retention_days            *int
+	addretention_days         *int
+	rate_limit_per_minute     *int
+	addrate_limit_per_minute  *int
+	clearedFields             map[string]struct{}
+	public_keys               map[string]struct{}
+	removedpublic_keys        map[string]struct{}
+	clearedpublic_keys        bool
+	reports                   map[string]struct{}
+	removedreports            map[string]struct{}
+	clearedreports            bool
+	report_groups             map[string]struct{}
+	removedreport_groups      map[string]struct{}
+	clearedreport_groups      bool
+	feedbacks                 map[string]struct{}
+	removedfeedbacks          map[string]struct{}
+	clearedfeedbacks          bool
+	crash_reports             map[string]struct{}
+	removedcrash_reports      map[string]struct{}
+	clearedcrash_reports      bool
+	crash_groups              map[string]struct{}
+	removedcrash_groups       map[string]struct{}
+	clearedcrash_groups       bool
+	crash_group_users         map[string]struct{}
+	removedcrash_group_users  map[string]struct{}
+	clearedcrash_group_users  bool
+	report_group_users        map[string]struct{}
+	removedreport_group_users map[string]struct{}
+	clearedreport_group_users bool
+	done                      bool
+	oldValue                  func(context.Context) (*Project, error)
+	predicates                []predicate.Project
 }
 
 var _ ent.Mutation = (*ProjectMutation)(nil)
@@ -8261,6 +8948,114 @@ func (m *ProjectMutation) ResetCrashGroups() {
 	m.removedcrash_groups = nil
 }
 
+// AddCrashGroupUserIDs adds the "crash_group_users" edge to the CrashGroupUser entity by ids.
+func (m *ProjectMutation) AddCrashGroupUserIDs(ids ...string) {
+	if m.crash_group_users == nil {
+		m.crash_group_users = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.crash_group_users[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCrashGroupUsers clears the "crash_group_users" edge to the CrashGroupUser entity.
+func (m *ProjectMutation) ClearCrashGroupUsers() {
+	m.clearedcrash_group_users = true
+}
+
+// CrashGroupUsersCleared reports if the "crash_group_users" edge to the CrashGroupUser entity was cleared.
+func (m *ProjectMutation) CrashGroupUsersCleared() bool {
+	return m.clearedcrash_group_users
+}
+
+// RemoveCrashGroupUserIDs removes the "crash_group_users" edge to the CrashGroupUser entity by IDs.
+func (m *ProjectMutation) RemoveCrashGroupUserIDs(ids ...string) {
+	if m.removedcrash_group_users == nil {
+		m.removedcrash_group_users = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.crash_group_users, ids[i])
+		m.removedcrash_group_users[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCrashGroupUsers returns the removed IDs of the "crash_group_users" edge to the CrashGroupUser entity.
+func (m *ProjectMutation) RemovedCrashGroupUsersIDs() (ids []string) {
+	for id := range m.removedcrash_group_users {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CrashGroupUsersIDs returns the "crash_group_users" edge IDs in the mutation.
+func (m *ProjectMutation) CrashGroupUsersIDs() (ids []string) {
+	for id := range m.crash_group_users {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCrashGroupUsers resets all changes to the "crash_group_users" edge.
+func (m *ProjectMutation) ResetCrashGroupUsers() {
+	m.crash_group_users = nil
+	m.clearedcrash_group_users = false
+	m.removedcrash_group_users = nil
+}
+
+// AddReportGroupUserIDs adds the "report_group_users" edge to the ReportGroupUser entity by ids.
+func (m *ProjectMutation) AddReportGroupUserIDs(ids ...string) {
+	if m.report_group_users == nil {
+		m.report_group_users = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.report_group_users[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReportGroupUsers clears the "report_group_users" edge to the ReportGroupUser entity.
+func (m *ProjectMutation) ClearReportGroupUsers() {
+	m.clearedreport_group_users = true
+}
+
+// ReportGroupUsersCleared reports if the "report_group_users" edge to the ReportGroupUser entity was cleared.
+func (m *ProjectMutation) ReportGroupUsersCleared() bool {
+	return m.clearedreport_group_users
+}
+
+// RemoveReportGroupUserIDs removes the "report_group_users" edge to the ReportGroupUser entity by IDs.
+func (m *ProjectMutation) RemoveReportGroupUserIDs(ids ...string) {
+	if m.removedreport_group_users == nil {
+		m.removedreport_group_users = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.report_group_users, ids[i])
+		m.removedreport_group_users[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReportGroupUsers returns the removed IDs of the "report_group_users" edge to the ReportGroupUser entity.
+func (m *ProjectMutation) RemovedReportGroupUsersIDs() (ids []string) {
+	for id := range m.removedreport_group_users {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReportGroupUsersIDs returns the "report_group_users" edge IDs in the mutation.
+func (m *ProjectMutation) ReportGroupUsersIDs() (ids []string) {
+	for id := range m.report_group_users {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReportGroupUsers resets all changes to the "report_group_users" edge.
+func (m *ProjectMutation) ResetReportGroupUsers() {
+	m.report_group_users = nil
+	m.clearedreport_group_users = false
+	m.removedreport_group_users = nil
+}
+
 // Where appends a list predicates to the ProjectMutation builder.
 func (m *ProjectMutation) Where(ps ...predicate.Project) {
 	m.predicates = append(m.predicates, ps...)
@@ -8601,7 +9396,7 @@ func (m *ProjectMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProjectMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.public_keys != nil {
 		edges = append(edges, project.EdgePublicKeys)
 	}
@@ -8619,6 +9414,12 @@ func (m *ProjectMutation) AddedEdges() []string {
 	}
 	if m.crash_groups != nil {
 		edges = append(edges, project.EdgeCrashGroups)
+	}
+	if m.crash_group_users != nil {
+		edges = append(edges, project.EdgeCrashGroupUsers)
+	}
+	if m.report_group_users != nil {
+		edges = append(edges, project.EdgeReportGroupUsers)
 	}
 	return edges
 }
@@ -8663,13 +9464,25 @@ func (m *ProjectMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case project.EdgeCrashGroupUsers:
+		ids := make([]ent.Value, 0, len(m.crash_group_users))
+		for id := range m.crash_group_users {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgeReportGroupUsers:
+		ids := make([]ent.Value, 0, len(m.report_group_users))
+		for id := range m.report_group_users {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProjectMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.removedpublic_keys != nil {
 		edges = append(edges, project.EdgePublicKeys)
 	}
@@ -8687,6 +9500,12 @@ func (m *ProjectMutation) RemovedEdges() []string {
 	}
 	if m.removedcrash_groups != nil {
 		edges = append(edges, project.EdgeCrashGroups)
+	}
+	if m.removedcrash_group_users != nil {
+		edges = append(edges, project.EdgeCrashGroupUsers)
+	}
+	if m.removedreport_group_users != nil {
+		edges = append(edges, project.EdgeReportGroupUsers)
 	}
 	return edges
 }
@@ -8731,13 +9550,25 @@ func (m *ProjectMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case project.EdgeCrashGroupUsers:
+		ids := make([]ent.Value, 0, len(m.removedcrash_group_users))
+		for id := range m.removedcrash_group_users {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgeReportGroupUsers:
+		ids := make([]ent.Value, 0, len(m.removedreport_group_users))
+		for id := range m.removedreport_group_users {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProjectMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.clearedpublic_keys {
 		edges = append(edges, project.EdgePublicKeys)
 	}
@@ -8755,6 +9586,12 @@ func (m *ProjectMutation) ClearedEdges() []string {
 	}
 	if m.clearedcrash_groups {
 		edges = append(edges, project.EdgeCrashGroups)
+	}
+	if m.clearedcrash_group_users {
+		edges = append(edges, project.EdgeCrashGroupUsers)
+	}
+	if m.clearedreport_group_users {
+		edges = append(edges, project.EdgeReportGroupUsers)
 	}
 	return edges
 }
@@ -8775,6 +9612,10 @@ func (m *ProjectMutation) EdgeCleared(name string) bool {
 		return m.clearedcrash_reports
 	case project.EdgeCrashGroups:
 		return m.clearedcrash_groups
+	case project.EdgeCrashGroupUsers:
+		return m.clearedcrash_group_users
+	case project.EdgeReportGroupUsers:
+		return m.clearedreport_group_users
 	}
 	return false
 }
@@ -8808,6 +9649,12 @@ func (m *ProjectMutation) ResetEdge(name string) error {
 		return nil
 	case project.EdgeCrashGroups:
 		m.ResetCrashGroups()
+		return nil
+	case project.EdgeCrashGroupUsers:
+		m.ResetCrashGroupUsers()
+		return nil
+	case project.EdgeReportGroupUsers:
+		m.ResetReportGroupUsers()
 		return nil
 	}
 	return fmt.Errorf("unknown Project edge %s", name)
@@ -12729,6 +13576,9 @@ type ReportGroupMutation struct {
 	reports           map[string]struct{}
 	removedreports    map[string]struct{}
 	clearedreports    bool
+	users             map[string]struct{}
+	removedusers      map[string]struct{}
+	clearedusers      bool
 	done              bool
 	oldValue          func(context.Context) (*ReportGroup, error)
 	predicates        []predicate.ReportGroup
@@ -13319,6 +14169,60 @@ func (m *ReportGroupMutation) ResetReports() {
 	m.removedreports = nil
 }
 
+// AddUserIDs adds the "users" edge to the ReportGroupUser entity by ids.
+func (m *ReportGroupMutation) AddUserIDs(ids ...string) {
+	if m.users == nil {
+		m.users = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.users[ids[i]] = struct{}{}
+	}
+}
+
+// ClearUsers clears the "users" edge to the ReportGroupUser entity.
+func (m *ReportGroupMutation) ClearUsers() {
+	m.clearedusers = true
+}
+
+// UsersCleared reports if the "users" edge to the ReportGroupUser entity was cleared.
+func (m *ReportGroupMutation) UsersCleared() bool {
+	return m.clearedusers
+}
+
+// RemoveUserIDs removes the "users" edge to the ReportGroupUser entity by IDs.
+func (m *ReportGroupMutation) RemoveUserIDs(ids ...string) {
+	if m.removedusers == nil {
+		m.removedusers = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.users, ids[i])
+		m.removedusers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedUsers returns the removed IDs of the "users" edge to the ReportGroupUser entity.
+func (m *ReportGroupMutation) RemovedUsersIDs() (ids []string) {
+	for id := range m.removedusers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// UsersIDs returns the "users" edge IDs in the mutation.
+func (m *ReportGroupMutation) UsersIDs() (ids []string) {
+	for id := range m.users {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetUsers resets all changes to the "users" edge.
+func (m *ReportGroupMutation) ResetUsers() {
+	m.users = nil
+	m.clearedusers = false
+	m.removedusers = nil
+}
+
 // Where appends a list predicates to the ReportGroupMutation builder.
 func (m *ReportGroupMutation) Where(ps ...predicate.ReportGroup) {
 	m.predicates = append(m.predicates, ps...)
@@ -13632,12 +14536,15 @@ func (m *ReportGroupMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ReportGroupMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.project != nil {
 		edges = append(edges, reportgroup.EdgeProject)
 	}
 	if m.reports != nil {
 		edges = append(edges, reportgroup.EdgeReports)
+	}
+	if m.users != nil {
+		edges = append(edges, reportgroup.EdgeUsers)
 	}
 	return edges
 }
@@ -13656,15 +14563,24 @@ func (m *ReportGroupMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case reportgroup.EdgeUsers:
+		ids := make([]ent.Value, 0, len(m.users))
+		for id := range m.users {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ReportGroupMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.removedreports != nil {
 		edges = append(edges, reportgroup.EdgeReports)
+	}
+	if m.removedusers != nil {
+		edges = append(edges, reportgroup.EdgeUsers)
 	}
 	return edges
 }
@@ -13679,18 +14595,27 @@ func (m *ReportGroupMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case reportgroup.EdgeUsers:
+		ids := make([]ent.Value, 0, len(m.removedusers))
+		for id := range m.removedusers {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ReportGroupMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.clearedproject {
 		edges = append(edges, reportgroup.EdgeProject)
 	}
 	if m.clearedreports {
 		edges = append(edges, reportgroup.EdgeReports)
+	}
+	if m.clearedusers {
+		edges = append(edges, reportgroup.EdgeUsers)
 	}
 	return edges
 }
@@ -13703,6 +14628,8 @@ func (m *ReportGroupMutation) EdgeCleared(name string) bool {
 		return m.clearedproject
 	case reportgroup.EdgeReports:
 		return m.clearedreports
+	case reportgroup.EdgeUsers:
+		return m.clearedusers
 	}
 	return false
 }
@@ -13728,8 +14655,605 @@ func (m *ReportGroupMutation) ResetEdge(name string) error {
 	case reportgroup.EdgeReports:
 		m.ResetReports()
 		return nil
+	case reportgroup.EdgeUsers:
+		m.ResetUsers()
+		return nil
 	}
 	return fmt.Errorf("unknown ReportGroup edge %s", name)
+}
+
+// ReportGroupUserMutation represents an operation that mutates the ReportGroupUser nodes in the graph.
+type ReportGroupUserMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	created_at     *time.Time
+	user_key       *string
+	clearedFields  map[string]struct{}
+	project        *string
+	clearedproject bool
+	group          *string
+	clearedgroup   bool
+	done           bool
+	oldValue       func(context.Context) (*ReportGroupUser, error)
+	predicates     []predicate.ReportGroupUser
+}
+
+var _ ent.Mutation = (*ReportGroupUserMutation)(nil)
+
+// reportgroupuserOption allows management of the mutation configuration using functional options.
+type reportgroupuserOption func(*ReportGroupUserMutation)
+
+// newReportGroupUserMutation creates new mutation for the ReportGroupUser entity.
+func newReportGroupUserMutation(c config, op Op, opts ...reportgroupuserOption) *ReportGroupUserMutation {
+	m := &ReportGroupUserMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReportGroupUser,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReportGroupUserID sets the ID field of the mutation.
+func withReportGroupUserID(id string) reportgroupuserOption {
+	return func(m *ReportGroupUserMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReportGroupUser
+		)
+		m.oldValue = func(ctx context.Context) (*ReportGroupUser, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReportGroupUser.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReportGroupUser sets the old ReportGroupUser of the mutation.
+func withReportGroupUser(node *ReportGroupUser) reportgroupuserOption {
+	return func(m *ReportGroupUserMutation) {
+		m.oldValue = func(context.Context) (*ReportGroupUser, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReportGroupUserMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReportGroupUserMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReportGroupUser entities.
+func (m *ReportGroupUserMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReportGroupUserMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReportGroupUserMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReportGroupUser.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReportGroupUserMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReportGroupUserMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReportGroupUser entity.
+// If the ReportGroupUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportGroupUserMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReportGroupUserMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *ReportGroupUserMutation) SetProjectID(s string) {
+	m.project = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *ReportGroupUserMutation) ProjectID() (r string, exists bool) {
+	v := m.project
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the ReportGroupUser entity.
+// If the ReportGroupUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportGroupUserMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *ReportGroupUserMutation) ResetProjectID() {
+	m.project = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *ReportGroupUserMutation) SetGroupID(s string) {
+	m.group = &s
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *ReportGroupUserMutation) GroupID() (r string, exists bool) {
+	v := m.group
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the ReportGroupUser entity.
+// If the ReportGroupUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportGroupUserMutation) OldGroupID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *ReportGroupUserMutation) ResetGroupID() {
+	m.group = nil
+}
+
+// SetUserKey sets the "user_key" field.
+func (m *ReportGroupUserMutation) SetUserKey(s string) {
+	m.user_key = &s
+}
+
+// UserKey returns the value of the "user_key" field in the mutation.
+func (m *ReportGroupUserMutation) UserKey() (r string, exists bool) {
+	v := m.user_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserKey returns the old "user_key" field's value of the ReportGroupUser entity.
+// If the ReportGroupUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportGroupUserMutation) OldUserKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserKey: %w", err)
+	}
+	return oldValue.UserKey, nil
+}
+
+// ResetUserKey resets all changes to the "user_key" field.
+func (m *ReportGroupUserMutation) ResetUserKey() {
+	m.user_key = nil
+}
+
+// ClearProject clears the "project" edge to the Project entity.
+func (m *ReportGroupUserMutation) ClearProject() {
+	m.clearedproject = true
+	m.clearedFields[reportgroupuser.FieldProjectID] = struct{}{}
+}
+
+// ProjectCleared reports if the "project" edge to the Project entity was cleared.
+func (m *ReportGroupUserMutation) ProjectCleared() bool {
+	return m.clearedproject
+}
+
+// ProjectIDs returns the "project" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProjectID instead. It exists only for internal usage by the builders.
+func (m *ReportGroupUserMutation) ProjectIDs() (ids []string) {
+	if id := m.project; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProject resets all changes to the "project" edge.
+func (m *ReportGroupUserMutation) ResetProject() {
+	m.project = nil
+	m.clearedproject = false
+}
+
+// ClearGroup clears the "group" edge to the ReportGroup entity.
+func (m *ReportGroupUserMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[reportgroupuser.FieldGroupID] = struct{}{}
+}
+
+// GroupCleared reports if the "group" edge to the ReportGroup entity was cleared.
+func (m *ReportGroupUserMutation) GroupCleared() bool {
+	return m.clearedgroup
+}
+
+// GroupIDs returns the "group" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *ReportGroupUserMutation) GroupIDs() (ids []string) {
+	if id := m.group; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGroup resets all changes to the "group" edge.
+func (m *ReportGroupUserMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
+}
+
+// Where appends a list predicates to the ReportGroupUserMutation builder.
+func (m *ReportGroupUserMutation) Where(ps ...predicate.ReportGroupUser) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReportGroupUserMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReportGroupUserMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReportGroupUser, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReportGroupUserMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReportGroupUserMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReportGroupUser).
+func (m *ReportGroupUserMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReportGroupUserMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.created_at != nil {
+		fields = append(fields, reportgroupuser.FieldCreatedAt)
+	}
+	if m.project != nil {
+		fields = append(fields, reportgroupuser.FieldProjectID)
+	}
+	if m.group != nil {
+		fields = append(fields, reportgroupuser.FieldGroupID)
+	}
+	if m.user_key != nil {
+		fields = append(fields, reportgroupuser.FieldUserKey)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReportGroupUserMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reportgroupuser.FieldCreatedAt:
+		return m.CreatedAt()
+	case reportgroupuser.FieldProjectID:
+		return m.ProjectID()
+	case reportgroupuser.FieldGroupID:
+		return m.GroupID()
+	case reportgroupuser.FieldUserKey:
+		return m.UserKey()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReportGroupUserMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reportgroupuser.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case reportgroupuser.FieldProjectID:
+		return m.OldProjectID(ctx)
+	case reportgroupuser.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case reportgroupuser.FieldUserKey:
+		return m.OldUserKey(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReportGroupUser field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportGroupUserMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reportgroupuser.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case reportgroupuser.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	case reportgroupuser.FieldGroupID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case reportgroupuser.FieldUserKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReportGroupUser field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReportGroupUserMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReportGroupUserMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportGroupUserMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ReportGroupUser numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReportGroupUserMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReportGroupUserMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReportGroupUserMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ReportGroupUser nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReportGroupUserMutation) ResetField(name string) error {
+	switch name {
+	case reportgroupuser.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case reportgroupuser.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	case reportgroupuser.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case reportgroupuser.FieldUserKey:
+		m.ResetUserKey()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportGroupUser field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReportGroupUserMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.project != nil {
+		edges = append(edges, reportgroupuser.EdgeProject)
+	}
+	if m.group != nil {
+		edges = append(edges, reportgroupuser.EdgeGroup)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReportGroupUserMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reportgroupuser.EdgeProject:
+		if id := m.project; id != nil {
+			return []ent.Value{*id}
+		}
+	case reportgroupuser.EdgeGroup:
+		if id := m.group; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReportGroupUserMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReportGroupUserMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReportGroupUserMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedproject {
+		edges = append(edges, reportgroupuser.EdgeProject)
+	}
+	if m.clearedgroup {
+		edges = append(edges, reportgroupuser.EdgeGroup)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReportGroupUserMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reportgroupuser.EdgeProject:
+		return m.clearedproject
+	case reportgroupuser.EdgeGroup:
+		return m.clearedgroup
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReportGroupUserMutation) ClearEdge(name string) error {
+	switch name {
+	case reportgroupuser.EdgeProject:
+		m.ClearProject()
+		return nil
+	case reportgroupuser.EdgeGroup:
+		m.ClearGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportGroupUser unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReportGroupUserMutation) ResetEdge(name string) error {
+	switch name {
+	case reportgroupuser.EdgeProject:
+		m.ResetProject()
+		return nil
+	case reportgroupuser.EdgeGroup:
+		m.ResetGroup()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportGroupUser edge %s", name)
 }
 
 // SettingsMutation represents an operation that mutates the Settings nodes in the graph.

@@ -59,18 +59,24 @@ type ProjectEdges struct {
 	CrashReports []*CrashReport `json:"crash_reports,omitempty"`
 	// CrashGroups holds the value of the crash_groups edge.
 	CrashGroups []*CrashGroup `json:"crash_groups,omitempty"`
+	// CrashGroupUsers holds the value of the crash_group_users edge.
+	CrashGroupUsers []*CrashGroupUser `json:"crash_group_users,omitempty"`
+	// ReportGroupUsers holds the value of the report_group_users edge.
+	ReportGroupUsers []*ReportGroupUser `json:"report_group_users,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
 	totalCount [6]map[string]int
 
-	namedPublicKeys   map[string][]*PublicKey
-	namedReports      map[string][]*Report
-	namedReportGroups map[string][]*ReportGroup
-	namedFeedbacks    map[string][]*Feedback
-	namedCrashReports map[string][]*CrashReport
-	namedCrashGroups  map[string][]*CrashGroup
+	namedPublicKeys       map[string][]*PublicKey
+	namedReports          map[string][]*Report
+	namedReportGroups     map[string][]*ReportGroup
+	namedFeedbacks        map[string][]*Feedback
+	namedCrashReports     map[string][]*CrashReport
+	namedCrashGroups      map[string][]*CrashGroup
+	namedCrashGroupUsers  map[string][]*CrashGroupUser
+	namedReportGroupUsers map[string][]*ReportGroupUser
 }
 
 // PublicKeysOrErr returns the PublicKeys value or an error if the edge
@@ -125,6 +131,24 @@ func (e ProjectEdges) CrashGroupsOrErr() ([]*CrashGroup, error) {
 		return e.CrashGroups, nil
 	}
 	return nil, &NotLoadedError{edge: "crash_groups"}
+}
+
+// CrashGroupUsersOrErr returns the CrashGroupUsers value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) CrashGroupUsersOrErr() ([]*CrashGroupUser, error) {
+	if e.loadedTypes[6] {
+		return e.CrashGroupUsers, nil
+	}
+	return nil, &NotLoadedError{edge: "crash_group_users"}
+}
+
+// ReportGroupUsersOrErr returns the ReportGroupUsers value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) ReportGroupUsersOrErr() ([]*ReportGroupUser, error) {
+	if e.loadedTypes[7] {
+		return e.ReportGroupUsers, nil
+	}
+	return nil, &NotLoadedError{edge: "report_group_users"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -268,6 +292,16 @@ func (_m *Project) QueryCrashReports() *CrashReportQuery {
 // QueryCrashGroups queries the "crash_groups" edge of the Project entity.
 func (_m *Project) QueryCrashGroups() *CrashGroupQuery {
 	return NewProjectClient(_m.config).QueryCrashGroups(_m)
+}
+
+// QueryCrashGroupUsers queries the "crash_group_users" edge of the Project entity.
+func (_m *Project) QueryCrashGroupUsers() *CrashGroupUserQuery {
+	return NewProjectClient(_m.config).QueryCrashGroupUsers(_m)
+}
+
+// QueryReportGroupUsers queries the "report_group_users" edge of the Project entity.
+func (_m *Project) QueryReportGroupUsers() *ReportGroupUserQuery {
+	return NewProjectClient(_m.config).QueryReportGroupUsers(_m)
 }
 
 // Update returns a builder for updating this Project.
@@ -475,6 +509,54 @@ func (_m *Project) appendNamedCrashGroups(name string, edges ...*CrashGroup) {
 		_m.Edges.namedCrashGroups[name] = []*CrashGroup{}
 	} else {
 		_m.Edges.namedCrashGroups[name] = append(_m.Edges.namedCrashGroups[name], edges...)
+	}
+}
+
+// NamedCrashGroupUsers returns the CrashGroupUsers named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedCrashGroupUsers(name string) ([]*CrashGroupUser, error) {
+	if _m.Edges.namedCrashGroupUsers == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCrashGroupUsers[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedCrashGroupUsers(name string, edges ...*CrashGroupUser) {
+	if _m.Edges.namedCrashGroupUsers == nil {
+		_m.Edges.namedCrashGroupUsers = make(map[string][]*CrashGroupUser)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCrashGroupUsers[name] = []*CrashGroupUser{}
+	} else {
+		_m.Edges.namedCrashGroupUsers[name] = append(_m.Edges.namedCrashGroupUsers[name], edges...)
+	}
+}
+
+// NamedReportGroupUsers returns the ReportGroupUsers named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedReportGroupUsers(name string) ([]*ReportGroupUser, error) {
+	if _m.Edges.namedReportGroupUsers == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedReportGroupUsers[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedReportGroupUsers(name string, edges ...*ReportGroupUser) {
+	if _m.Edges.namedReportGroupUsers == nil {
+		_m.Edges.namedReportGroupUsers = make(map[string][]*ReportGroupUser)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedReportGroupUsers[name] = []*ReportGroupUser{}
+	} else {
+		_m.Edges.namedReportGroupUsers[name] = append(_m.Edges.namedReportGroupUsers[name], edges...)
 	}
 }
 

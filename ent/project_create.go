@@ -13,12 +13,14 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 )
 
@@ -248,6 +250,36 @@ func (_c *ProjectCreate) AddCrashGroups(v ...*CrashGroup) *ProjectCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddCrashGroupIDs(ids...)
+}
+
+// AddCrashGroupUserIDs adds the "crash_group_users" edge to the CrashGroupUser entity by IDs.
+func (_c *ProjectCreate) AddCrashGroupUserIDs(ids ...string) *ProjectCreate {
+	_c.mutation.AddCrashGroupUserIDs(ids...)
+	return _c
+}
+
+// AddCrashGroupUsers adds the "crash_group_users" edges to the CrashGroupUser entity.
+func (_c *ProjectCreate) AddCrashGroupUsers(v ...*CrashGroupUser) *ProjectCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCrashGroupUserIDs(ids...)
+}
+
+// AddReportGroupUserIDs adds the "report_group_users" edge to the ReportGroupUser entity by IDs.
+func (_c *ProjectCreate) AddReportGroupUserIDs(ids ...string) *ProjectCreate {
+	_c.mutation.AddReportGroupUserIDs(ids...)
+	return _c
+}
+
+// AddReportGroupUsers adds the "report_group_users" edges to the ReportGroupUser entity.
+func (_c *ProjectCreate) AddReportGroupUsers(v ...*ReportGroupUser) *ProjectCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddReportGroupUserIDs(ids...)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -539,6 +571,38 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(crashgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CrashGroupUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashGroupUsersTable,
+			Columns: []string{project.CrashGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ReportGroupUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ReportGroupUsersTable,
+			Columns: []string{project.ReportGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -22,29 +23,34 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 )
 
 // ProjectQuery is the builder for querying Project entities.
 type ProjectQuery struct {
 	config
-	ctx                   *QueryContext
-	order                 []project.OrderOption
-	inters                []Interceptor
-	predicates            []predicate.Project
-	withPublicKeys        *PublicKeyQuery
-	withReports           *ReportQuery
-	withReportGroups      *ReportGroupQuery
-	withFeedbacks         *FeedbackQuery
-	withCrashReports      *CrashReportQuery
-	withCrashGroups       *CrashGroupQuery
-	loadTotal             []func(context.Context, []*Project) error
-	modifiers             []func(*sql.Selector)
-	withNamedPublicKeys   map[string]*PublicKeyQuery
-	withNamedReports      map[string]*ReportQuery
-	withNamedReportGroups map[string]*ReportGroupQuery
-	withNamedFeedbacks    map[string]*FeedbackQuery
-	withNamedCrashReports map[string]*CrashReportQuery
-	withNamedCrashGroups  map[string]*CrashGroupQuery
+	ctx                       *QueryContext
+	order                     []project.OrderOption
+	inters                    []Interceptor
+	predicates                []predicate.Project
+	withPublicKeys            *PublicKeyQuery
+	withReports               *ReportQuery
+	withReportGroups          *ReportGroupQuery
+	withFeedbacks             *FeedbackQuery
+	withCrashReports          *CrashReportQuery
+	withCrashGroups           *CrashGroupQuery
+	withCrashGroupUsers       *CrashGroupUserQuery
+	withReportGroupUsers      *ReportGroupUserQuery
+	loadTotal                 []func(context.Context, []*Project) error
+	modifiers                 []func(*sql.Selector)
+	withNamedPublicKeys       map[string]*PublicKeyQuery
+	withNamedReports          map[string]*ReportQuery
+	withNamedReportGroups     map[string]*ReportGroupQuery
+	withNamedFeedbacks        map[string]*FeedbackQuery
+	withNamedCrashReports     map[string]*CrashReportQuery
+	withNamedCrashGroups      map[string]*CrashGroupQuery
+	withNamedCrashGroupUsers  map[string]*CrashGroupUserQuery
+	withNamedReportGroupUsers map[string]*ReportGroupUserQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -206,6 +212,50 @@ func (_q *ProjectQuery) QueryCrashGroups() *CrashGroupQuery {
 			sqlgraph.From(project.Table, project.FieldID, selector),
 			sqlgraph.To(crashgroup.Table, crashgroup.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashGroupsTable, project.CrashGroupsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCrashGroupUsers chains the current query on the "crash_group_users" edge.
+func (_q *ProjectQuery) QueryCrashGroupUsers() *CrashGroupUserQuery {
+	query := (&CrashGroupUserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(crashgroupuser.Table, crashgroupuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashGroupUsersTable, project.CrashGroupUsersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReportGroupUsers chains the current query on the "report_group_users" edge.
+func (_q *ProjectQuery) QueryReportGroupUsers() *ReportGroupUserQuery {
+	query := (&ReportGroupUserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(reportgroupuser.Table, reportgroupuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.ReportGroupUsersTable, project.ReportGroupUsersColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -400,17 +450,19 @@ func (_q *ProjectQuery) Clone() *ProjectQuery {
 		return nil
 	}
 	return &ProjectQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]project.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.Project{}, _q.predicates...),
-		withPublicKeys:   _q.withPublicKeys.Clone(),
-		withReports:      _q.withReports.Clone(),
-		withReportGroups: _q.withReportGroups.Clone(),
-		withFeedbacks:    _q.withFeedbacks.Clone(),
-		withCrashReports: _q.withCrashReports.Clone(),
-		withCrashGroups:  _q.withCrashGroups.Clone(),
+		config:               _q.config,
+		ctx:                  _q.ctx.Clone(),
+		order:                append([]project.OrderOption{}, _q.order...),
+		inters:               append([]Interceptor{}, _q.inters...),
+		predicates:           append([]predicate.Project{}, _q.predicates...),
+		withPublicKeys:       _q.withPublicKeys.Clone(),
+		withReports:          _q.withReports.Clone(),
+		withReportGroups:     _q.withReportGroups.Clone(),
+		withFeedbacks:        _q.withFeedbacks.Clone(),
+		withCrashReports:     _q.withCrashReports.Clone(),
+		withCrashGroups:      _q.withCrashGroups.Clone(),
+		withCrashGroupUsers:  _q.withCrashGroupUsers.Clone(),
+		withReportGroupUsers: _q.withReportGroupUsers.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -481,6 +533,28 @@ func (_q *ProjectQuery) WithCrashGroups(opts ...func(*CrashGroupQuery)) *Project
 		opt(query)
 	}
 	_q.withCrashGroups = query
+	return _q
+}
+
+// WithCrashGroupUsers tells the query-builder to eager-load the nodes that are connected to
+// the "crash_group_users" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithCrashGroupUsers(opts ...func(*CrashGroupUserQuery)) *ProjectQuery {
+	query := (&CrashGroupUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCrashGroupUsers = query
+	return _q
+}
+
+// WithReportGroupUsers tells the query-builder to eager-load the nodes that are connected to
+// the "report_group_users" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithReportGroupUsers(opts ...func(*ReportGroupUserQuery)) *ProjectQuery {
+	query := (&ReportGroupUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReportGroupUsers = query
 	return _q
 }
 
@@ -568,13 +642,15 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 	var (
 		nodes       = []*Project{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [8]bool{
 			_q.withPublicKeys != nil,
 			_q.withReports != nil,
 			_q.withReportGroups != nil,
 			_q.withFeedbacks != nil,
 			_q.withCrashReports != nil,
 			_q.withCrashGroups != nil,
+			_q.withCrashGroupUsers != nil,
+			_q.withReportGroupUsers != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -640,6 +716,20 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
+	if query := _q.withCrashGroupUsers; query != nil {
+		if err := _q.loadCrashGroupUsers(ctx, query, nodes,
+			func(n *Project) { n.Edges.CrashGroupUsers = []*CrashGroupUser{} },
+			func(n *Project, e *CrashGroupUser) { n.Edges.CrashGroupUsers = append(n.Edges.CrashGroupUsers, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withReportGroupUsers; query != nil {
+		if err := _q.loadReportGroupUsers(ctx, query, nodes,
+			func(n *Project) { n.Edges.ReportGroupUsers = []*ReportGroupUser{} },
+			func(n *Project, e *ReportGroupUser) { n.Edges.ReportGroupUsers = append(n.Edges.ReportGroupUsers, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedPublicKeys {
 		if err := _q.loadPublicKeys(ctx, query, nodes,
 			func(n *Project) { n.appendNamedPublicKeys(name) },
@@ -679,6 +769,20 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		if err := _q.loadCrashGroups(ctx, query, nodes,
 			func(n *Project) { n.appendNamedCrashGroups(name) },
 			func(n *Project, e *CrashGroup) { n.appendNamedCrashGroups(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCrashGroupUsers {
+		if err := _q.loadCrashGroupUsers(ctx, query, nodes,
+			func(n *Project) { n.appendNamedCrashGroupUsers(name) },
+			func(n *Project, e *CrashGroupUser) { n.appendNamedCrashGroupUsers(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedReportGroupUsers {
+		if err := _q.loadReportGroupUsers(ctx, query, nodes,
+			func(n *Project) { n.appendNamedReportGroupUsers(name) },
+			func(n *Project, e *ReportGroupUser) { n.appendNamedReportGroupUsers(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -855,6 +959,66 @@ func (_q *ProjectQuery) loadCrashGroups(ctx context.Context, query *CrashGroupQu
 	}
 	query.Where(predicate.CrashGroup(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(project.CrashGroupsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProjectQuery) loadCrashGroupUsers(ctx context.Context, query *CrashGroupUserQuery, nodes []*Project, init func(*Project), assign func(*Project, *CrashGroupUser)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(crashgroupuser.FieldProjectID)
+	}
+	query.Where(predicate.CrashGroupUser(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(project.CrashGroupUsersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProjectQuery) loadReportGroupUsers(ctx context.Context, query *ReportGroupUserQuery, nodes []*Project, init func(*Project), assign func(*Project, *ReportGroupUser)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(reportgroupuser.FieldProjectID)
+	}
+	query.Where(predicate.ReportGroupUser(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(project.ReportGroupUsersColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1071,6 +1235,34 @@ func (_q *ProjectQuery) WithNamedCrashGroups(name string, opts ...func(*CrashGro
 		_q.withNamedCrashGroups = make(map[string]*CrashGroupQuery)
 	}
 	_q.withNamedCrashGroups[name] = query
+	return _q
+}
+
+// WithNamedCrashGroupUsers tells the query-builder to eager-load the nodes that are connected to the "crash_group_users"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedCrashGroupUsers(name string, opts ...func(*CrashGroupUserQuery)) *ProjectQuery {
+	query := (&CrashGroupUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCrashGroupUsers == nil {
+		_q.withNamedCrashGroupUsers = make(map[string]*CrashGroupUserQuery)
+	}
+	_q.withNamedCrashGroupUsers[name] = query
+	return _q
+}
+
+// WithNamedReportGroupUsers tells the query-builder to eager-load the nodes that are connected to the "report_group_users"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedReportGroupUsers(name string, opts ...func(*ReportGroupUserQuery)) *ProjectQuery {
+	query := (&ReportGroupUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedReportGroupUsers == nil {
+		_q.withNamedReportGroupUsers = make(map[string]*ReportGroupUserQuery)
+	}
+	_q.withNamedReportGroupUsers[name] = query
 	return _q
 }
 

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -20,6 +21,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 )
 
@@ -281,6 +283,36 @@ func (_u *ProjectUpdate) AddCrashGroups(v ...*CrashGroup) *ProjectUpdate {
 	return _u.AddCrashGroupIDs(ids...)
 }
 
+// AddCrashGroupUserIDs adds the "crash_group_users" edge to the CrashGroupUser entity by IDs.
+func (_u *ProjectUpdate) AddCrashGroupUserIDs(ids ...string) *ProjectUpdate {
+	_u.mutation.AddCrashGroupUserIDs(ids...)
+	return _u
+}
+
+// AddCrashGroupUsers adds the "crash_group_users" edges to the CrashGroupUser entity.
+func (_u *ProjectUpdate) AddCrashGroupUsers(v ...*CrashGroupUser) *ProjectUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCrashGroupUserIDs(ids...)
+}
+
+// AddReportGroupUserIDs adds the "report_group_users" edge to the ReportGroupUser entity by IDs.
+func (_u *ProjectUpdate) AddReportGroupUserIDs(ids ...string) *ProjectUpdate {
+	_u.mutation.AddReportGroupUserIDs(ids...)
+	return _u
+}
+
+// AddReportGroupUsers adds the "report_group_users" edges to the ReportGroupUser entity.
+func (_u *ProjectUpdate) AddReportGroupUsers(v ...*ReportGroupUser) *ProjectUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReportGroupUserIDs(ids...)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdate) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -410,6 +442,48 @@ func (_u *ProjectUpdate) RemoveCrashGroups(v ...*CrashGroup) *ProjectUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCrashGroupIDs(ids...)
+}
+
+// ClearCrashGroupUsers clears all "crash_group_users" edges to the CrashGroupUser entity.
+func (_u *ProjectUpdate) ClearCrashGroupUsers() *ProjectUpdate {
+	_u.mutation.ClearCrashGroupUsers()
+	return _u
+}
+
+// RemoveCrashGroupUserIDs removes the "crash_group_users" edge to CrashGroupUser entities by IDs.
+func (_u *ProjectUpdate) RemoveCrashGroupUserIDs(ids ...string) *ProjectUpdate {
+	_u.mutation.RemoveCrashGroupUserIDs(ids...)
+	return _u
+}
+
+// RemoveCrashGroupUsers removes "crash_group_users" edges to CrashGroupUser entities.
+func (_u *ProjectUpdate) RemoveCrashGroupUsers(v ...*CrashGroupUser) *ProjectUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCrashGroupUserIDs(ids...)
+}
+
+// ClearReportGroupUsers clears all "report_group_users" edges to the ReportGroupUser entity.
+func (_u *ProjectUpdate) ClearReportGroupUsers() *ProjectUpdate {
+	_u.mutation.ClearReportGroupUsers()
+	return _u
+}
+
+// RemoveReportGroupUserIDs removes the "report_group_users" edge to ReportGroupUser entities by IDs.
+func (_u *ProjectUpdate) RemoveReportGroupUserIDs(ids ...string) *ProjectUpdate {
+	_u.mutation.RemoveReportGroupUserIDs(ids...)
+	return _u
+}
+
+// RemoveReportGroupUsers removes "report_group_users" edges to ReportGroupUser entities.
+func (_u *ProjectUpdate) RemoveReportGroupUsers(v ...*ReportGroupUser) *ProjectUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReportGroupUserIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -827,6 +901,96 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.CrashGroupUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashGroupUsersTable,
+			Columns: []string{project.CrashGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCrashGroupUsersIDs(); len(nodes) > 0 && !_u.mutation.CrashGroupUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashGroupUsersTable,
+			Columns: []string{project.CrashGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CrashGroupUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashGroupUsersTable,
+			Columns: []string{project.CrashGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ReportGroupUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ReportGroupUsersTable,
+			Columns: []string{project.ReportGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedReportGroupUsersIDs(); len(nodes) > 0 && !_u.mutation.ReportGroupUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ReportGroupUsersTable,
+			Columns: []string{project.ReportGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReportGroupUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ReportGroupUsersTable,
+			Columns: []string{project.ReportGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1093,6 +1257,36 @@ func (_u *ProjectUpdateOne) AddCrashGroups(v ...*CrashGroup) *ProjectUpdateOne {
 	return _u.AddCrashGroupIDs(ids...)
 }
 
+// AddCrashGroupUserIDs adds the "crash_group_users" edge to the CrashGroupUser entity by IDs.
+func (_u *ProjectUpdateOne) AddCrashGroupUserIDs(ids ...string) *ProjectUpdateOne {
+	_u.mutation.AddCrashGroupUserIDs(ids...)
+	return _u
+}
+
+// AddCrashGroupUsers adds the "crash_group_users" edges to the CrashGroupUser entity.
+func (_u *ProjectUpdateOne) AddCrashGroupUsers(v ...*CrashGroupUser) *ProjectUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCrashGroupUserIDs(ids...)
+}
+
+// AddReportGroupUserIDs adds the "report_group_users" edge to the ReportGroupUser entity by IDs.
+func (_u *ProjectUpdateOne) AddReportGroupUserIDs(ids ...string) *ProjectUpdateOne {
+	_u.mutation.AddReportGroupUserIDs(ids...)
+	return _u
+}
+
+// AddReportGroupUsers adds the "report_group_users" edges to the ReportGroupUser entity.
+func (_u *ProjectUpdateOne) AddReportGroupUsers(v ...*ReportGroupUser) *ProjectUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReportGroupUserIDs(ids...)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdateOne) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -1222,6 +1416,48 @@ func (_u *ProjectUpdateOne) RemoveCrashGroups(v ...*CrashGroup) *ProjectUpdateOn
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCrashGroupIDs(ids...)
+}
+
+// ClearCrashGroupUsers clears all "crash_group_users" edges to the CrashGroupUser entity.
+func (_u *ProjectUpdateOne) ClearCrashGroupUsers() *ProjectUpdateOne {
+	_u.mutation.ClearCrashGroupUsers()
+	return _u
+}
+
+// RemoveCrashGroupUserIDs removes the "crash_group_users" edge to CrashGroupUser entities by IDs.
+func (_u *ProjectUpdateOne) RemoveCrashGroupUserIDs(ids ...string) *ProjectUpdateOne {
+	_u.mutation.RemoveCrashGroupUserIDs(ids...)
+	return _u
+}
+
+// RemoveCrashGroupUsers removes "crash_group_users" edges to CrashGroupUser entities.
+func (_u *ProjectUpdateOne) RemoveCrashGroupUsers(v ...*CrashGroupUser) *ProjectUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCrashGroupUserIDs(ids...)
+}
+
+// ClearReportGroupUsers clears all "report_group_users" edges to the ReportGroupUser entity.
+func (_u *ProjectUpdateOne) ClearReportGroupUsers() *ProjectUpdateOne {
+	_u.mutation.ClearReportGroupUsers()
+	return _u
+}
+
+// RemoveReportGroupUserIDs removes the "report_group_users" edge to ReportGroupUser entities by IDs.
+func (_u *ProjectUpdateOne) RemoveReportGroupUserIDs(ids ...string) *ProjectUpdateOne {
+	_u.mutation.RemoveReportGroupUserIDs(ids...)
+	return _u
+}
+
+// RemoveReportGroupUsers removes "report_group_users" edges to ReportGroupUser entities.
+func (_u *ProjectUpdateOne) RemoveReportGroupUsers(v ...*ReportGroupUser) *ProjectUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReportGroupUserIDs(ids...)
 }
 
 // Where appends a list predicates to the ProjectUpdate builder.
@@ -1662,6 +1898,96 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(crashgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CrashGroupUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashGroupUsersTable,
+			Columns: []string{project.CrashGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCrashGroupUsersIDs(); len(nodes) > 0 && !_u.mutation.CrashGroupUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashGroupUsersTable,
+			Columns: []string{project.CrashGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CrashGroupUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashGroupUsersTable,
+			Columns: []string{project.CrashGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ReportGroupUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ReportGroupUsersTable,
+			Columns: []string{project.ReportGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedReportGroupUsersIDs(); len(nodes) > 0 && !_u.mutation.ReportGroupUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ReportGroupUsersTable,
+			Columns: []string{project.ReportGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReportGroupUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.ReportGroupUsersTable,
+			Columns: []string{project.ReportGroupUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -50,13 +50,16 @@ type ReportGroupEdges struct {
 	Project *Project `json:"project,omitempty"`
 	// Reports holds the value of the reports edge.
 	Reports []*Report `json:"reports,omitempty"`
+	// Users holds the value of the users edge.
+	Users []*ReportGroupUser `json:"users,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
 	totalCount [2]map[string]int
 
 	namedReports map[string][]*Report
+	namedUsers   map[string][]*ReportGroupUser
 }
 
 // ProjectOrErr returns the Project value or an error if the edge
@@ -77,6 +80,15 @@ func (e ReportGroupEdges) ReportsOrErr() ([]*Report, error) {
 		return e.Reports, nil
 	}
 	return nil, &NotLoadedError{edge: "reports"}
+}
+
+// UsersOrErr returns the Users value or an error if the edge
+// was not loaded in eager-loading.
+func (e ReportGroupEdges) UsersOrErr() ([]*ReportGroupUser, error) {
+	if e.loadedTypes[2] {
+		return e.Users, nil
+	}
+	return nil, &NotLoadedError{edge: "users"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -194,6 +206,11 @@ func (_m *ReportGroup) QueryReports() *ReportQuery {
 	return NewReportGroupClient(_m.config).QueryReports(_m)
 }
 
+// QueryUsers queries the "users" edge of the ReportGroup entity.
+func (_m *ReportGroup) QueryUsers() *ReportGroupUserQuery {
+	return NewReportGroupClient(_m.config).QueryUsers(_m)
+}
+
 // Update returns a builder for updating this ReportGroup.
 // Note that you need to call ReportGroup.Unwrap() before calling this method if this ReportGroup
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -271,6 +288,30 @@ func (_m *ReportGroup) appendNamedReports(name string, edges ...*Report) {
 		_m.Edges.namedReports[name] = []*Report{}
 	} else {
 		_m.Edges.namedReports[name] = append(_m.Edges.namedReports[name], edges...)
+	}
+}
+
+// NamedUsers returns the Users named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *ReportGroup) NamedUsers(name string) ([]*ReportGroupUser, error) {
+	if _m.Edges.namedUsers == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedUsers[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *ReportGroup) appendNamedUsers(name string, edges ...*ReportGroupUser) {
+	if _m.Edges.namedUsers == nil {
+		_m.Edges.namedUsers = make(map[string][]*ReportGroupUser)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedUsers[name] = []*ReportGroupUser{}
+	} else {
+		_m.Edges.namedUsers[name] = append(_m.Edges.namedUsers[name], edges...)
 	}
 }
 

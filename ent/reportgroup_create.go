@@ -15,6 +15,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 )
 
 // ReportGroupCreate is the builder for creating a ReportGroup entity.
@@ -165,6 +166,21 @@ func (_c *ReportGroupCreate) AddReports(v ...*Report) *ReportGroupCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddReportIDs(ids...)
+}
+
+// AddUserIDs adds the "users" edge to the ReportGroupUser entity by IDs.
+func (_c *ReportGroupCreate) AddUserIDs(ids ...string) *ReportGroupCreate {
+	_c.mutation.AddUserIDs(ids...)
+	return _c
+}
+
+// AddUsers adds the "users" edges to the ReportGroupUser entity.
+func (_c *ReportGroupCreate) AddUsers(v ...*ReportGroupUser) *ReportGroupCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddUserIDs(ids...)
 }
 
 // Mutation returns the ReportGroupMutation object of the builder.
@@ -397,6 +413,22 @@ func (_c *ReportGroupCreate) createSpec() (*ReportGroup, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(report.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.UsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   reportgroup.UsersTable,
+			Columns: []string{reportgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

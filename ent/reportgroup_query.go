@@ -18,6 +18,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 )
 
 // ReportGroupQuery is the builder for querying ReportGroup entities.
@@ -29,9 +30,11 @@ type ReportGroupQuery struct {
 	predicates       []predicate.ReportGroup
 	withProject      *ProjectQuery
 	withReports      *ReportQuery
+	withUsers        *ReportGroupUserQuery
 	loadTotal        []func(context.Context, []*ReportGroup) error
 	modifiers        []func(*sql.Selector)
 	withNamedReports map[string]*ReportQuery
+	withNamedUsers   map[string]*ReportGroupUserQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -105,6 +108,28 @@ func (_q *ReportGroupQuery) QueryReports() *ReportQuery {
 			sqlgraph.From(reportgroup.Table, reportgroup.FieldID, selector),
 			sqlgraph.To(report.Table, report.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, reportgroup.ReportsTable, reportgroup.ReportsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryUsers chains the current query on the "users" edge.
+func (_q *ReportGroupQuery) QueryUsers() *ReportGroupUserQuery {
+	query := (&ReportGroupUserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportgroup.Table, reportgroup.FieldID, selector),
+			sqlgraph.To(reportgroupuser.Table, reportgroupuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, reportgroup.UsersTable, reportgroup.UsersColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -306,6 +331,7 @@ func (_q *ReportGroupQuery) Clone() *ReportGroupQuery {
 		predicates:  append([]predicate.ReportGroup{}, _q.predicates...),
 		withProject: _q.withProject.Clone(),
 		withReports: _q.withReports.Clone(),
+		withUsers:   _q.withUsers.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -332,6 +358,17 @@ func (_q *ReportGroupQuery) WithReports(opts ...func(*ReportQuery)) *ReportGroup
 		opt(query)
 	}
 	_q.withReports = query
+	return _q
+}
+
+// WithUsers tells the query-builder to eager-load the nodes that are connected to
+// the "users" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReportGroupQuery) WithUsers(opts ...func(*ReportGroupUserQuery)) *ReportGroupQuery {
+	query := (&ReportGroupUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withUsers = query
 	return _q
 }
 
@@ -419,9 +456,10 @@ func (_q *ReportGroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	var (
 		nodes       = []*ReportGroup{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withProject != nil,
 			_q.withReports != nil,
+			_q.withUsers != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -458,10 +496,24 @@ func (_q *ReportGroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 			return nil, err
 		}
 	}
+	if query := _q.withUsers; query != nil {
+		if err := _q.loadUsers(ctx, query, nodes,
+			func(n *ReportGroup) { n.Edges.Users = []*ReportGroupUser{} },
+			func(n *ReportGroup, e *ReportGroupUser) { n.Edges.Users = append(n.Edges.Users, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedReports {
 		if err := _q.loadReports(ctx, query, nodes,
 			func(n *ReportGroup) { n.appendNamedReports(name) },
 			func(n *ReportGroup, e *Report) { n.appendNamedReports(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedUsers {
+		if err := _q.loadUsers(ctx, query, nodes,
+			func(n *ReportGroup) { n.appendNamedUsers(name) },
+			func(n *ReportGroup, e *ReportGroupUser) { n.appendNamedUsers(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -530,6 +582,36 @@ func (_q *ReportGroupQuery) loadReports(ctx context.Context, query *ReportQuery,
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "group_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ReportGroupQuery) loadUsers(ctx context.Context, query *ReportGroupUserQuery, nodes []*ReportGroup, init func(*ReportGroup), assign func(*ReportGroup, *ReportGroupUser)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*ReportGroup)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(reportgroupuser.FieldGroupID)
+	}
+	query.Where(predicate.ReportGroupUser(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(reportgroup.UsersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.GroupID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "group_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -669,6 +751,20 @@ func (_q *ReportGroupQuery) WithNamedReports(name string, opts ...func(*ReportQu
 		_q.withNamedReports = make(map[string]*ReportQuery)
 	}
 	_q.withNamedReports[name] = query
+	return _q
+}
+
+// WithNamedUsers tells the query-builder to eager-load the nodes that are connected to the "users"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReportGroupQuery) WithNamedUsers(name string, opts ...func(*ReportGroupUserQuery)) *ReportGroupQuery {
+	query := (&ReportGroupUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedUsers == nil {
+		_q.withNamedUsers = make(map[string]*ReportGroupUserQuery)
+	}
+	_q.withNamedUsers[name] = query
 	return _q
 }
 

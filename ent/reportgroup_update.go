@@ -14,6 +14,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 )
 
 // ReportGroupUpdate is the builder for updating ReportGroup entities.
@@ -107,6 +108,21 @@ func (_u *ReportGroupUpdate) AddReports(v ...*Report) *ReportGroupUpdate {
 	return _u.AddReportIDs(ids...)
 }
 
+// AddUserIDs adds the "users" edge to the ReportGroupUser entity by IDs.
+func (_u *ReportGroupUpdate) AddUserIDs(ids ...string) *ReportGroupUpdate {
+	_u.mutation.AddUserIDs(ids...)
+	return _u
+}
+
+// AddUsers adds the "users" edges to the ReportGroupUser entity.
+func (_u *ReportGroupUpdate) AddUsers(v ...*ReportGroupUser) *ReportGroupUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddUserIDs(ids...)
+}
+
 // Mutation returns the ReportGroupMutation object of the builder.
 func (_u *ReportGroupUpdate) Mutation() *ReportGroupMutation {
 	return _u.mutation
@@ -131,6 +147,27 @@ func (_u *ReportGroupUpdate) RemoveReports(v ...*Report) *ReportGroupUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveReportIDs(ids...)
+}
+
+// ClearUsers clears all "users" edges to the ReportGroupUser entity.
+func (_u *ReportGroupUpdate) ClearUsers() *ReportGroupUpdate {
+	_u.mutation.ClearUsers()
+	return _u
+}
+
+// RemoveUserIDs removes the "users" edge to ReportGroupUser entities by IDs.
+func (_u *ReportGroupUpdate) RemoveUserIDs(ids ...string) *ReportGroupUpdate {
+	_u.mutation.RemoveUserIDs(ids...)
+	return _u
+}
+
+// RemoveUsers removes "users" edges to ReportGroupUser entities.
+func (_u *ReportGroupUpdate) RemoveUsers(v ...*ReportGroupUser) *ReportGroupUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveUserIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -274,6 +311,51 @@ func (_u *ReportGroupUpdate) sqlSave(ctx context.Context) (_node int, err error)
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.UsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   reportgroup.UsersTable,
+			Columns: []string{reportgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedUsersIDs(); len(nodes) > 0 && !_u.mutation.UsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   reportgroup.UsersTable,
+			Columns: []string{reportgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.UsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   reportgroup.UsersTable,
+			Columns: []string{reportgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -373,6 +455,21 @@ func (_u *ReportGroupUpdateOne) AddReports(v ...*Report) *ReportGroupUpdateOne {
 	return _u.AddReportIDs(ids...)
 }
 
+// AddUserIDs adds the "users" edge to the ReportGroupUser entity by IDs.
+func (_u *ReportGroupUpdateOne) AddUserIDs(ids ...string) *ReportGroupUpdateOne {
+	_u.mutation.AddUserIDs(ids...)
+	return _u
+}
+
+// AddUsers adds the "users" edges to the ReportGroupUser entity.
+func (_u *ReportGroupUpdateOne) AddUsers(v ...*ReportGroupUser) *ReportGroupUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddUserIDs(ids...)
+}
+
 // Mutation returns the ReportGroupMutation object of the builder.
 func (_u *ReportGroupUpdateOne) Mutation() *ReportGroupMutation {
 	return _u.mutation
@@ -397,6 +494,27 @@ func (_u *ReportGroupUpdateOne) RemoveReports(v ...*Report) *ReportGroupUpdateOn
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveReportIDs(ids...)
+}
+
+// ClearUsers clears all "users" edges to the ReportGroupUser entity.
+func (_u *ReportGroupUpdateOne) ClearUsers() *ReportGroupUpdateOne {
+	_u.mutation.ClearUsers()
+	return _u
+}
+
+// RemoveUserIDs removes the "users" edge to ReportGroupUser entities by IDs.
+func (_u *ReportGroupUpdateOne) RemoveUserIDs(ids ...string) *ReportGroupUpdateOne {
+	_u.mutation.RemoveUserIDs(ids...)
+	return _u
+}
+
+// RemoveUsers removes "users" edges to ReportGroupUser entities.
+func (_u *ReportGroupUpdateOne) RemoveUsers(v ...*ReportGroupUser) *ReportGroupUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveUserIDs(ids...)
 }
 
 // Where appends a list predicates to the ReportGroupUpdate builder.
@@ -563,6 +681,51 @@ func (_u *ReportGroupUpdateOne) sqlSave(ctx context.Context) (_node *ReportGroup
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(report.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.UsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   reportgroup.UsersTable,
+			Columns: []string{reportgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedUsersIDs(); len(nodes) > 0 && !_u.mutation.UsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   reportgroup.UsersTable,
+			Columns: []string{reportgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.UsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   reportgroup.UsersTable,
+			Columns: []string{reportgroup.UsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -22,6 +22,8 @@ type Tx struct {
 	Comment *CommentClient
 	// CrashGroup is the client for interacting with the CrashGroup builders.
 	CrashGroup *CrashGroupClient
+	// CrashGroupUser is the client for interacting with the CrashGroupUser builders.
+	CrashGroupUser *CrashGroupUserClient
 	// CrashReport is the client for interacting with the CrashReport builders.
 	CrashReport *CrashReportClient
 	// Feedback is the client for interacting with the Feedback builders.
@@ -36,6 +38,8 @@ type Tx struct {
 	Report *ReportClient
 	// ReportGroup is the client for interacting with the ReportGroup builders.
 	ReportGroup *ReportGroupClient
+	// ReportGroupUser is the client for interacting with the ReportGroupUser builders.
+	ReportGroupUser *ReportGroupUserClient
 	// Settings is the client for interacting with the Settings builders.
 	Settings *SettingsClient
 	// User is the client for interacting with the User builders.
@@ -175,6 +179,7 @@ func (tx *Tx) init() {
 	tx.Attachment = NewAttachmentClient(tx.config)
 	tx.Comment = NewCommentClient(tx.config)
 	tx.CrashGroup = NewCrashGroupClient(tx.config)
+	tx.CrashGroupUser = NewCrashGroupUserClient(tx.config)
 	tx.CrashReport = NewCrashReportClient(tx.config)
 	tx.Feedback = NewFeedbackClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)
@@ -182,6 +187,7 @@ func (tx *Tx) init() {
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Report = NewReportClient(tx.config)
 	tx.ReportGroup = NewReportGroupClient(tx.config)
+	tx.ReportGroupUser = NewReportGroupUserClient(tx.config)
 	tx.Settings = NewSettingsClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }

@@ -57,6 +57,18 @@ func (f CrashGroupFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CrashGroupMutation", m)
 }
 
+// The CrashGroupUserFunc type is an adapter to allow the use of ordinary
+// function as CrashGroupUser mutator.
+type CrashGroupUserFunc func(context.Context, *ent.CrashGroupUserMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CrashGroupUserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CrashGroupUserMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CrashGroupUserMutation", m)
+}
+
 // The CrashReportFunc type is an adapter to allow the use of ordinary
 // function as CrashReport mutator.
 type CrashReportFunc func(context.Context, *ent.CrashReportMutation) (ent.Value, error)
@@ -139,6 +151,18 @@ func (f ReportGroupFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReportGroupMutation", m)
+}
+
+// The ReportGroupUserFunc type is an adapter to allow the use of ordinary
+// function as ReportGroupUser mutator.
+type ReportGroupUserFunc func(context.Context, *ent.ReportGroupUserMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReportGroupUserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReportGroupUserMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReportGroupUserMutation", m)
 }
 
 // The SettingsFunc type is an adapter to allow the use of ordinary

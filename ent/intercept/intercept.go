@@ -12,6 +12,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -20,6 +21,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
 )
@@ -186,6 +188,33 @@ func (f TraverseCrashGroup) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CrashGroupQuery", q)
+}
+
+// The CrashGroupUserFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CrashGroupUserFunc func(context.Context, *ent.CrashGroupUserQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CrashGroupUserFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CrashGroupUserQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CrashGroupUserQuery", q)
+}
+
+// The TraverseCrashGroupUser type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCrashGroupUser func(context.Context, *ent.CrashGroupUserQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCrashGroupUser) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCrashGroupUser) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashGroupUserQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CrashGroupUserQuery", q)
 }
 
 // The CrashReportFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -377,6 +406,33 @@ func (f TraverseReportGroup) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ReportGroupQuery", q)
 }
 
+// The ReportGroupUserFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReportGroupUserFunc func(context.Context, *ent.ReportGroupUserQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReportGroupUserFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReportGroupUserQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReportGroupUserQuery", q)
+}
+
+// The TraverseReportGroupUser type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReportGroupUser func(context.Context, *ent.ReportGroupUserQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReportGroupUser) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReportGroupUser) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportGroupUserQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReportGroupUserQuery", q)
+}
+
 // The SettingsFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SettingsFunc func(context.Context, *ent.SettingsQuery) (ent.Value, error)
 
@@ -442,6 +498,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CommentQuery, predicate.Comment, comment.OrderOption]{typ: ent.TypeComment, tq: q}, nil
 	case *ent.CrashGroupQuery:
 		return &query[*ent.CrashGroupQuery, predicate.CrashGroup, crashgroup.OrderOption]{typ: ent.TypeCrashGroup, tq: q}, nil
+	case *ent.CrashGroupUserQuery:
+		return &query[*ent.CrashGroupUserQuery, predicate.CrashGroupUser, crashgroupuser.OrderOption]{typ: ent.TypeCrashGroupUser, tq: q}, nil
 	case *ent.CrashReportQuery:
 		return &query[*ent.CrashReportQuery, predicate.CrashReport, crashreport.OrderOption]{typ: ent.TypeCrashReport, tq: q}, nil
 	case *ent.FeedbackQuery:
@@ -456,6 +514,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ReportQuery, predicate.Report, report.OrderOption]{typ: ent.TypeReport, tq: q}, nil
 	case *ent.ReportGroupQuery:
 		return &query[*ent.ReportGroupQuery, predicate.ReportGroup, reportgroup.OrderOption]{typ: ent.TypeReportGroup, tq: q}, nil
+	case *ent.ReportGroupUserQuery:
+		return &query[*ent.ReportGroupUserQuery, predicate.ReportGroupUser, reportgroupuser.OrderOption]{typ: ent.TypeReportGroupUser, tq: q}, nil
 	case *ent.SettingsQuery:
 		return &query[*ent.SettingsQuery, predicate.Settings, settings.OrderOption]{typ: ent.TypeSettings, tq: q}, nil
 	case *ent.UserQuery:

@@ -228,6 +228,41 @@ var (
 			},
 		},
 	}
+	// CrashGroupUsersColumns holds the columns for the "crash_group_users" table.
+	CrashGroupUsersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeString, Size: 200},
+		{Name: "group_id", Type: field.TypeString},
+		{Name: "project_id", Type: field.TypeString},
+	}
+	// CrashGroupUsersTable holds the schema information for the "crash_group_users" table.
+	CrashGroupUsersTable = &schema.Table{
+		Name:       "crash_group_users",
+		Columns:    CrashGroupUsersColumns,
+		PrimaryKey: []*schema.Column{CrashGroupUsersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "crash_group_users_crash_groups_users",
+				Columns:    []*schema.Column{CrashGroupUsersColumns[3]},
+				RefColumns: []*schema.Column{CrashGroupsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "crash_group_users_projects_crash_group_users",
+				Columns:    []*schema.Column{CrashGroupUsersColumns[4]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "crashgroupuser_group_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{CrashGroupUsersColumns[3], CrashGroupUsersColumns[2]},
+			},
+		},
+	}
 	// CrashReportsColumns holds the columns for the "crash_reports" table.
 	CrashReportsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -589,6 +624,41 @@ var (
 			},
 		},
 	}
+	// ReportGroupUsersColumns holds the columns for the "report_group_users" table.
+	ReportGroupUsersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "user_key", Type: field.TypeString, Size: 320},
+		{Name: "project_id", Type: field.TypeString},
+		{Name: "group_id", Type: field.TypeString},
+	}
+	// ReportGroupUsersTable holds the schema information for the "report_group_users" table.
+	ReportGroupUsersTable = &schema.Table{
+		Name:       "report_group_users",
+		Columns:    ReportGroupUsersColumns,
+		PrimaryKey: []*schema.Column{ReportGroupUsersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "report_group_users_projects_report_group_users",
+				Columns:    []*schema.Column{ReportGroupUsersColumns[3]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "report_group_users_report_groups_users",
+				Columns:    []*schema.Column{ReportGroupUsersColumns[4]},
+				RefColumns: []*schema.Column{ReportGroupsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reportgroupuser_group_id_user_key",
+				Unique:  true,
+				Columns: []*schema.Column{ReportGroupUsersColumns[4], ReportGroupUsersColumns[2]},
+			},
+		},
+	}
 	// SettingsColumns holds the columns for the "settings" table.
 	SettingsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -628,6 +698,7 @@ var (
 		AttachmentsTable,
 		CommentsTable,
 		CrashGroupsTable,
+		CrashGroupUsersTable,
 		CrashReportsTable,
 		FeedbackTable,
 		ProjectsTable,
@@ -635,6 +706,7 @@ var (
 		RefreshTokensTable,
 		ReportsTable,
 		ReportGroupsTable,
+		ReportGroupUsersTable,
 		SettingsTable,
 		UsersTable,
 	}
@@ -651,6 +723,8 @@ func init() {
 	CommentsTable.ForeignKeys[3].RefTable = UsersTable
 	CrashGroupsTable.ForeignKeys[0].RefTable = ProjectsTable
 	CrashGroupsTable.ForeignKeys[1].RefTable = UsersTable
+	CrashGroupUsersTable.ForeignKeys[0].RefTable = CrashGroupsTable
+	CrashGroupUsersTable.ForeignKeys[1].RefTable = ProjectsTable
 	CrashReportsTable.ForeignKeys[0].RefTable = CrashGroupsTable
 	CrashReportsTable.ForeignKeys[1].RefTable = ProjectsTable
 	CrashReportsTable.ForeignKeys[2].RefTable = PublicKeysTable
@@ -666,6 +740,8 @@ func init() {
 	ReportsTable.ForeignKeys[2].RefTable = ReportGroupsTable
 	ReportsTable.ForeignKeys[3].RefTable = UsersTable
 	ReportGroupsTable.ForeignKeys[0].RefTable = ProjectsTable
+	ReportGroupUsersTable.ForeignKeys[0].RefTable = ProjectsTable
+	ReportGroupUsersTable.ForeignKeys[1].RefTable = ReportGroupsTable
 	SettingsTable.Annotation = &entsql.Annotation{
 		Table: "settings",
 	}

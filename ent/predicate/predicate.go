@@ -18,6 +18,9 @@ type Comment func(*sql.Selector)
 // CrashGroup is the predicate function for crashgroup builders.
 type CrashGroup func(*sql.Selector)
 
+// CrashGroupUser is the predicate function for crashgroupuser builders.
+type CrashGroupUser func(*sql.Selector)
+
 // CrashReport is the predicate function for crashreport builders.
 type CrashReport func(*sql.Selector)
 
@@ -38,6 +41,9 @@ type Report func(*sql.Selector)
 
 // ReportGroup is the predicate function for reportgroup builders.
 type ReportGroup func(*sql.Selector)
+
+// ReportGroupUser is the predicate function for reportgroupuser builders.
+type ReportGroupUser func(*sql.Selector)
 
 // Settings is the predicate function for settings builders.
 type Settings func(*sql.Selector)

@@ -207,6 +207,30 @@ func (f CrashGroupMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CrashGroupMutation", m)
 }
 
+// The CrashGroupUserQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CrashGroupUserQueryRuleFunc func(context.Context, *ent.CrashGroupUserQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CrashGroupUserQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashGroupUserQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CrashGroupUserQuery", q)
+}
+
+// The CrashGroupUserMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CrashGroupUserMutationRuleFunc func(context.Context, *ent.CrashGroupUserMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CrashGroupUserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CrashGroupUserMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CrashGroupUserMutation", m)
+}
+
 // The CrashReportQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CrashReportQueryRuleFunc func(context.Context, *ent.CrashReportQuery) error
@@ -375,6 +399,30 @@ func (f ReportGroupMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportGroupMutation", m)
 }
 
+// The ReportGroupUserQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReportGroupUserQueryRuleFunc func(context.Context, *ent.ReportGroupUserQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReportGroupUserQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportGroupUserQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReportGroupUserQuery", q)
+}
+
+// The ReportGroupUserMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReportGroupUserMutationRuleFunc func(context.Context, *ent.ReportGroupUserMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReportGroupUserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReportGroupUserMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportGroupUserMutation", m)
+}
+
 // The SettingsQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SettingsQueryRuleFunc func(context.Context, *ent.SettingsQuery) error
@@ -466,6 +514,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CrashGroupQuery:
 		return q.Filter(), nil
+	case *ent.CrashGroupUserQuery:
+		return q.Filter(), nil
 	case *ent.CrashReportQuery:
 		return q.Filter(), nil
 	case *ent.FeedbackQuery:
@@ -479,6 +529,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.ReportQuery:
 		return q.Filter(), nil
 	case *ent.ReportGroupQuery:
+		return q.Filter(), nil
+	case *ent.ReportGroupUserQuery:
 		return q.Filter(), nil
 	case *ent.SettingsQuery:
 		return q.Filter(), nil
@@ -499,6 +551,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.CrashGroupMutation:
 		return m.Filter(), nil
+	case *ent.CrashGroupUserMutation:
+		return m.Filter(), nil
 	case *ent.CrashReportMutation:
 		return m.Filter(), nil
 	case *ent.FeedbackMutation:
@@ -512,6 +566,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ReportMutation:
 		return m.Filter(), nil
 	case *ent.ReportGroupMutation:
+		return m.Filter(), nil
+	case *ent.ReportGroupUserMutation:
 		return m.Filter(), nil
 	case *ent.SettingsMutation:
 		return m.Filter(), nil

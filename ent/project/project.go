@@ -50,6 +50,10 @@ const (
 	EdgeCrashReports = "crash_reports"
 	// EdgeCrashGroups holds the string denoting the crash_groups edge name in mutations.
 	EdgeCrashGroups = "crash_groups"
+	// EdgeCrashGroupUsers holds the string denoting the crash_group_users edge name in mutations.
+	EdgeCrashGroupUsers = "crash_group_users"
+	// EdgeReportGroupUsers holds the string denoting the report_group_users edge name in mutations.
+	EdgeReportGroupUsers = "report_group_users"
 	// Table holds the table name of the project in the database.
 	Table = "projects"
 	// PublicKeysTable is the table that holds the public_keys relation/edge.
@@ -94,6 +98,20 @@ const (
 	CrashGroupsInverseTable = "crash_groups"
 	// CrashGroupsColumn is the table column denoting the crash_groups relation/edge.
 	CrashGroupsColumn = "project_id"
+	// CrashGroupUsersTable is the table that holds the crash_group_users relation/edge.
+	CrashGroupUsersTable = "crash_group_users"
+	// CrashGroupUsersInverseTable is the table name for the CrashGroupUser entity.
+	// It exists in this package in order to avoid circular dependency with the "crashgroupuser" package.
+	CrashGroupUsersInverseTable = "crash_group_users"
+	// CrashGroupUsersColumn is the table column denoting the crash_group_users relation/edge.
+	CrashGroupUsersColumn = "project_id"
+	// ReportGroupUsersTable is the table that holds the report_group_users relation/edge.
+	ReportGroupUsersTable = "report_group_users"
+	// ReportGroupUsersInverseTable is the table name for the ReportGroupUser entity.
+	// It exists in this package in order to avoid circular dependency with the "reportgroupuser" package.
+	ReportGroupUsersInverseTable = "report_group_users"
+	// ReportGroupUsersColumn is the table column denoting the report_group_users relation/edge.
+	ReportGroupUsersColumn = "project_id"
 )
 
 // Columns holds all SQL columns for project fields.
@@ -301,6 +319,34 @@ func ByCrashGroups(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newCrashGroupsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByCrashGroupUsersCount orders the results by crash_group_users count.
+func ByCrashGroupUsersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCrashGroupUsersStep(), opts...)
+	}
+}
+
+// ByCrashGroupUsers orders the results by crash_group_users terms.
+func ByCrashGroupUsers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCrashGroupUsersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByReportGroupUsersCount orders the results by report_group_users count.
+func ByReportGroupUsersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newReportGroupUsersStep(), opts...)
+	}
+}
+
+// ByReportGroupUsers orders the results by report_group_users terms.
+func ByReportGroupUsers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newReportGroupUsersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newPublicKeysStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -341,6 +387,20 @@ func newCrashGroupsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(CrashGroupsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, CrashGroupsTable, CrashGroupsColumn),
+	)
+}
+func newCrashGroupUsersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CrashGroupUsersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CrashGroupUsersTable, CrashGroupUsersColumn),
+	)
+}
+func newReportGroupUsersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ReportGroupUsersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ReportGroupUsersTable, ReportGroupUsersColumn),
 	)
 }
 

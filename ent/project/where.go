@@ -734,6 +734,52 @@ func HasCrashGroupsWith(preds ...predicate.CrashGroup) predicate.Project {
 	})
 }
 
+// HasCrashGroupUsers applies the HasEdge predicate on the "crash_group_users" edge.
+func HasCrashGroupUsers() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CrashGroupUsersTable, CrashGroupUsersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCrashGroupUsersWith applies the HasEdge predicate on the "crash_group_users" edge with a given conditions (other predicates).
+func HasCrashGroupUsersWith(preds ...predicate.CrashGroupUser) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newCrashGroupUsersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasReportGroupUsers applies the HasEdge predicate on the "report_group_users" edge.
+func HasReportGroupUsers() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ReportGroupUsersTable, ReportGroupUsersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasReportGroupUsersWith applies the HasEdge predicate on the "report_group_users" edge with a given conditions (other predicates).
+func HasReportGroupUsersWith(preds ...predicate.ReportGroupUser) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newReportGroupUsersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Project) predicate.Project {
 	return predicate.Project(sql.AndPredicates(predicates...))

@@ -10,6 +10,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -17,6 +18,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
+	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/schema"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
@@ -315,6 +317,50 @@ func init() {
 	crashgroup.DefaultID = crashgroupDescID.Default.(func() string)
 	// crashgroup.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	crashgroup.IDValidator = crashgroupDescID.Validators[0].(func(string) error)
+	crashgroupuserMixin := schema.CrashGroupUser{}.Mixin()
+	crashgroupuser.Policy = privacy.NewPolicies(schema.CrashGroupUser{})
+	crashgroupuser.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := crashgroupuser.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	crashgroupuserMixinFields0 := crashgroupuserMixin[0].Fields()
+	_ = crashgroupuserMixinFields0
+	crashgroupuserMixinFields1 := crashgroupuserMixin[1].Fields()
+	_ = crashgroupuserMixinFields1
+	crashgroupuserFields := schema.CrashGroupUser{}.Fields()
+	_ = crashgroupuserFields
+	// crashgroupuserDescCreatedAt is the schema descriptor for created_at field.
+	crashgroupuserDescCreatedAt := crashgroupuserMixinFields1[0].Descriptor()
+	// crashgroupuser.DefaultCreatedAt holds the default value on creation for the created_at field.
+	crashgroupuser.DefaultCreatedAt = crashgroupuserDescCreatedAt.Default.(func() time.Time)
+	// crashgroupuserDescUserID is the schema descriptor for user_id field.
+	crashgroupuserDescUserID := crashgroupuserFields[2].Descriptor()
+	// crashgroupuser.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	crashgroupuser.UserIDValidator = func() func(string) error {
+		validators := crashgroupuserDescUserID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(user_id string) error {
+			for _, fn := range fns {
+				if err := fn(user_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// crashgroupuserDescID is the schema descriptor for id field.
+	crashgroupuserDescID := crashgroupuserMixinFields0[0].Descriptor()
+	// crashgroupuser.DefaultID holds the default value on creation for the id field.
+	crashgroupuser.DefaultID = crashgroupuserDescID.Default.(func() string)
+	// crashgroupuser.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	crashgroupuser.IDValidator = crashgroupuserDescID.Validators[0].(func(string) error)
 	crashreportMixin := schema.CrashReport{}.Mixin()
 	crashreport.Policy = privacy.NewPolicies(schema.CrashReport{})
 	crashreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -794,6 +840,50 @@ func init() {
 	reportgroup.DefaultID = reportgroupDescID.Default.(func() string)
 	// reportgroup.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	reportgroup.IDValidator = reportgroupDescID.Validators[0].(func(string) error)
+	reportgroupuserMixin := schema.ReportGroupUser{}.Mixin()
+	reportgroupuser.Policy = privacy.NewPolicies(schema.ReportGroupUser{})
+	reportgroupuser.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reportgroupuser.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reportgroupuserMixinFields0 := reportgroupuserMixin[0].Fields()
+	_ = reportgroupuserMixinFields0
+	reportgroupuserMixinFields1 := reportgroupuserMixin[1].Fields()
+	_ = reportgroupuserMixinFields1
+	reportgroupuserFields := schema.ReportGroupUser{}.Fields()
+	_ = reportgroupuserFields
+	// reportgroupuserDescCreatedAt is the schema descriptor for created_at field.
+	reportgroupuserDescCreatedAt := reportgroupuserMixinFields1[0].Descriptor()
+	// reportgroupuser.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reportgroupuser.DefaultCreatedAt = reportgroupuserDescCreatedAt.Default.(func() time.Time)
+	// reportgroupuserDescUserKey is the schema descriptor for user_key field.
+	reportgroupuserDescUserKey := reportgroupuserFields[2].Descriptor()
+	// reportgroupuser.UserKeyValidator is a validator for the "user_key" field. It is called by the builders before save.
+	reportgroupuser.UserKeyValidator = func() func(string) error {
+		validators := reportgroupuserDescUserKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(user_key string) error {
+			for _, fn := range fns {
+				if err := fn(user_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reportgroupuserDescID is the schema descriptor for id field.
+	reportgroupuserDescID := reportgroupuserMixinFields0[0].Descriptor()
+	// reportgroupuser.DefaultID holds the default value on creation for the id field.
+	reportgroupuser.DefaultID = reportgroupuserDescID.Default.(func() string)
+	// reportgroupuser.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	reportgroupuser.IDValidator = reportgroupuserDescID.Validators[0].(func(string) error)
 	settingsMixin := schema.Settings{}.Mixin()
 	settings.Policy = privacy.NewPolicies(schema.Settings{})
 	settings.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -102,6 +102,7 @@ func (CrashGroup) Edges() []ent.Edge {
 		edge.To("crash_reports", CrashReport.Type).
 			Annotations(entsql.OnDelete(entsql.SetNull), entgql.RelayConnection()),
 		edge.To("comments", Comment.Type).Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.To("users", CrashGroupUser.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()),
 	}
 }
 

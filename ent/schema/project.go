@@ -46,6 +46,8 @@ func (Project) Edges() []ent.Edge {
 		edge.To("feedbacks", Feedback.Type).Annotations(cascade, entgql.RelayConnection()),
 		edge.To("crash_reports", CrashReport.Type).Annotations(cascade, entgql.RelayConnection()),
 		edge.To("crash_groups", CrashGroup.Type).Annotations(cascade, entgql.RelayConnection()),
+		edge.To("crash_group_users", CrashGroupUser.Type).Annotations(cascade, entgql.Skip()),
+		edge.To("report_group_users", ReportGroupUser.Type).Annotations(cascade, entgql.Skip()),
 	}
 }
 

@@ -108,6 +108,7 @@ func (ReportGroup) Edges() []ent.Edge {
 		edge.From("project", Project.Type).Ref("report_groups").Field("project_id").Unique().Required().Immutable(),
 		edge.To("reports", Report.Type).
 			Annotations(entsql.OnDelete(entsql.SetNull), entgql.RelayConnection()),
+		edge.To("users", ReportGroupUser.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()),
 	}
 }
 
