@@ -196,14 +196,22 @@ func createTemplate(ctx context.Context, server string) (string, error) {
 	if _, err := admin.Exec(ctx, "ALTER DATABASE "+name+" WITH is_template true"); err != nil {
 		return "", err
 	}
+	if _, err := admin.Exec(ctx, fmt.Sprintf("COMMENT ON DATABASE %s IS '%d'", name, time.Now().Unix())); err != nil {
+		return "", err
+	}
 	dropStaleTemplates(ctx, admin, name)
 	return name, nil
 }
 
 // dropStaleTemplates removes templates of earlier migration sets, so the
-// test server does not collect one per schema change. Best effort.
+// test server does not collect one per schema change. Only those made over
+// an hour ago (their comment holds the time): another checkout's tests may
+// be copying a recent one right now. Best effort.
 func dropStaleTemplates(ctx context.Context, admin *pgx.Conn, keep string) {
-	rows, err := admin.Query(ctx, "SELECT datname FROM pg_database WHERE datistemplate AND datname LIKE 'oopsie_template_%' AND datname <> $1", keep)
+	rows, err := admin.Query(ctx, `SELECT d.datname FROM pg_database d
+		WHERE d.datistemplate AND d.datname LIKE 'oopsie_template_%' AND d.datname <> $1
+		AND coalesce(shobj_description(d.oid, 'pg_database'), '') ~ '^[0-9]+$'
+		AND shobj_description(d.oid, 'pg_database')::bigint < $2`, keep, time.Now().Add(-time.Hour).Unix())
 	if err != nil {
 		return
 	}
