@@ -44,6 +44,9 @@ type Config struct {
 	Storage             Storage
 	Retention           Retention
 	WebhookAllowPrivate bool
+	// RateLimits are the ingest limits per minute, per key and per client
+	// address; a project's own limit replaces them for its keys.
+	RateLimits RateLimits
 	// GraphQLIntrospection lets clients read the GraphQL schema (GraphiQL
 	// needs it). On by default: the schema is public in the repository anyway.
 	GraphQLIntrospection bool
@@ -73,6 +76,9 @@ type Storage struct {
 type S3 struct {
 	Bucket, Region, AccessKey, SecretKey, Endpoint string
 }
+
+// RateLimits are requests per minute.
+type RateLimits struct{ PerKey, PerIP int }
 
 // Retention is how many days each kind of data is kept.
 type Retention struct {
@@ -135,6 +141,10 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.WebhookAllowPrivate = e.boolean("OOPSIE_WEBHOOK_ALLOW_PRIVATE", false)
 	c.GraphQLIntrospection = e.boolean("OOPSIE_GRAPHQL_INTROSPECTION", true)
+	c.RateLimits = RateLimits{
+		PerKey: e.intIn("OOPSIE_RATE_LIMIT_PER_KEY", 100, 1, 1_000_000),
+		PerIP:  e.intIn("OOPSIE_RATE_LIMIT_PER_IP", 200, 1, 1_000_000),
+	}
 	// Empty by default: a privacy-first server does not phone home unless asked.
 	c.ReleasesURL = e.httpURL("OOPSIE_RELEASES_URL")
 	c.LogLevel = logLevels[e.oneOf("OOPSIE_LOG_LEVEL", "info", "debug", "info", "warn", "error")]

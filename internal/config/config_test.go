@@ -49,6 +49,7 @@ func TestLoadDefaults(t *testing.T) {
 		ShutdownTimeout: 15 * time.Second,
 		// The schema is public in the repository; GraphiQL needs it.
 		GraphQLIntrospection: true,
+		RateLimits:           RateLimits{PerKey: 100, PerIP: 200},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
@@ -78,6 +79,8 @@ func TestLoadValid(t *testing.T) {
 			"OOPSIE_LOG_FORMAT":                "json",
 			"OOPSIE_SHUTDOWN_TIMEOUT":          "10m",
 			"OOPSIE_GRAPHQL_INTROSPECTION":     "false",
+			"OOPSIE_RATE_LIMIT_PER_KEY":        "5000",
+			"OOPSIE_RATE_LIMIT_PER_IP":         "9000",
 		}, func(t *testing.T, c *Config) {
 			want := Config{
 				Addr:                "127.0.0.1:0",
@@ -93,6 +96,7 @@ func TestLoadValid(t *testing.T) {
 				LogLevel:            slog.LevelDebug,
 				LogFormat:           "json",
 				ShutdownTimeout:     10 * time.Minute,
+				RateLimits:          RateLimits{PerKey: 5000, PerIP: 9000},
 			}
 			if !reflect.DeepEqual(*c, want) {
 				t.Errorf("\n got %+v\nwant %+v", *c, want)
@@ -172,6 +176,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"OOPSIE_ATTACHMENT_RETENTION_DAYS", "-1"},
 		{"OOPSIE_WEBHOOK_ALLOW_PRIVATE", "yes"},
 		{"OOPSIE_GRAPHQL_INTROSPECTION", "sometimes"},
+		{"OOPSIE_RATE_LIMIT_PER_KEY", "0"},
+		{"OOPSIE_RATE_LIMIT_PER_IP", "lots"},
 		{"OOPSIE_RELEASES_URL", "github.com/x/y"},
 		{"OOPSIE_LOG_LEVEL", "trace"},
 		{"OOPSIE_LOG_FORMAT", "xml"},
