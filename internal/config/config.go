@@ -71,8 +71,9 @@ type Storage struct {
 	S3        S3
 }
 
-// S3 holds the S3 adapter settings. AccessKey and SecretKey may both be empty
-// so that the SDK's default credential chain (instance roles, env) applies.
+// S3 holds the S3 adapter settings. The key pair is required with the s3
+// adapter: credentials are explicit, never picked up from the environment
+// of whatever machine the server happens to run on.
 type S3 struct {
 	Bucket, Region, AccessKey, SecretKey, Endpoint string
 }
@@ -123,12 +124,18 @@ func Load(getenv func(string) string) (*Config, error) {
 		if s3.Region == "" {
 			e.fail("STORAGE_S3_REGION", "required when STORAGE_ADAPTER=s3")
 		}
+		if s3.AccessKey == "" {
+			e.fail("STORAGE_S3_KEY", "required when STORAGE_ADAPTER=s3")
+		}
+		if s3.SecretKey == "" {
+			e.fail("STORAGE_S3_SECRET", "required when STORAGE_ADAPTER=s3")
+		}
 	}
-	// Half a key pair would silently fall back to ambient credentials.
-	if s3.AccessKey == "" && s3.SecretKey != "" {
+	// Half a key pair is a mistake even while the adapter is local.
+	if c.Storage.Adapter != StorageS3 && s3.AccessKey == "" && s3.SecretKey != "" {
 		e.fail("STORAGE_S3_KEY", "required when STORAGE_S3_SECRET is set")
 	}
-	if s3.SecretKey == "" && s3.AccessKey != "" {
+	if c.Storage.Adapter != StorageS3 && s3.SecretKey == "" && s3.AccessKey != "" {
 		e.fail("STORAGE_S3_SECRET", "required when STORAGE_S3_KEY is set")
 	}
 

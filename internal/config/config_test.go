@@ -227,7 +227,8 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		t.Fatal("Load accepted a broken environment")
 	}
 	names := []string{"OOPSIE_ADDR", "DATABASE_URL", "JWT_SECRET", "OOPSIE_REPORT_RETENTION_DAYS",
-		"OOPSIE_WEBHOOK_ALLOW_PRIVATE", "OOPSIE_SHUTDOWN_TIMEOUT", "STORAGE_S3_BUCKET", "STORAGE_S3_REGION"}
+		"OOPSIE_WEBHOOK_ALLOW_PRIVATE", "OOPSIE_SHUTDOWN_TIMEOUT", "STORAGE_S3_BUCKET", "STORAGE_S3_REGION",
+		"STORAGE_S3_KEY", "STORAGE_S3_SECRET"}
 	for _, name := range names {
 		if !strings.Contains(err.Error(), name+": ") {
 			t.Errorf("error does not report %s:\n%v", name, err)
@@ -344,7 +345,8 @@ func TestLoadS3(t *testing.T) {
 		wantVars []string // empty: must load
 	}{
 		{"complete", full, nil},
-		{"ambient credentials", without("STORAGE_S3_KEY", "STORAGE_S3_SECRET", "STORAGE_S3_ENDPOINT"), nil},
+		// Credentials are explicit: none are taken from the machine.
+		{"no credentials", without("STORAGE_S3_KEY", "STORAGE_S3_SECRET", "STORAGE_S3_ENDPOINT"), []string{"STORAGE_S3_KEY", "STORAGE_S3_SECRET"}},
 		{"no bucket", without("STORAGE_S3_BUCKET"), []string{"STORAGE_S3_BUCKET"}},
 		{"no region", without("STORAGE_S3_REGION"), []string{"STORAGE_S3_REGION"}},
 		{"neither", without("STORAGE_S3_BUCKET", "STORAGE_S3_REGION"), []string{"STORAGE_S3_BUCKET", "STORAGE_S3_REGION"}},

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/yoanbernabeu/oopsie/internal/config"
 )
 
 var (
@@ -93,4 +95,17 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// New opens the blob storage the configuration chooses. It does not Ping:
+// start-up decides whether unreachable storage is fatal.
+func New(ctx context.Context, cfg config.Storage) (Blobs, error) {
+	switch cfg.Adapter {
+	case config.StorageLocal:
+		return NewLocal(cfg.LocalPath)
+	case config.StorageS3:
+		return NewS3(ctx, cfg.S3)
+	default:
+		return nil, fmt.Errorf("storage: unknown adapter %q (want %s or %s)", cfg.Adapter, config.StorageLocal, config.StorageS3)
+	}
 }
