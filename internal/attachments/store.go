@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"path"
 	"strings"
 	"sync"
@@ -182,7 +181,7 @@ func (s *Store) put(ctx context.Context, files []file) ([]string, error) {
 // ctx, whose request may be over by then; a blob that cannot be deleted is
 // logged, as nothing else will ever find it.
 func (s *Store) cleanup(ctx context.Context, keys []string) func() {
-	logger := logging.FromContext(ctx, slog.Default())
+	logger := logging.FromContext(ctx, nil)
 	detached := context.WithoutCancel(ctx)
 	return sync.OnceFunc(func() {
 		if len(keys) == 0 {
