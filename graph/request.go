@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/yoanbernabeu/oopsie/internal/rest"
-	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
 
 // requestInfo is what resolvers need to know of the HTTP request.
@@ -22,21 +21,16 @@ func requestFrom(ctx context.Context) requestInfo {
 	return ri
 }
 
-// withRequest authenticates the caller and records the request facts. A
-// missing or invalid token leaves the caller anonymous, so that login,
-// setup and version still work while everything else answers
-// UNAUTHENTICATED.
+// withRequest authenticates the caller and records the request facts.
 func (r *Resolver) withRequest(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		v, _ := r.Auth.Authenticate(req.Context(), req.Header.Get("Authorization"))
-		ctx := viewer.NewContext(req.Context(), v)
-		ctx = context.WithValue(ctx, requestKey{}, requestInfo{
+	return r.Auth.Middleware(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		ctx := context.WithValue(req.Context(), requestKey{}, requestInfo{
 			ip:        rest.ClientIP(req),
 			userAgent: req.UserAgent(),
 			baseURL:   r.baseURL(req),
 		})
 		next.ServeHTTP(w, req.WithContext(ctx))
-	})
+	}))
 }
 
 func (r *Resolver) baseURL(req *http.Request) string {

@@ -1,6 +1,6 @@
 // Package app assembles Oopsie from its configuration: the database, its
-// migrations and the HTTP handler. `oopsie serve` and the end-to-end tests
-// build the server through it, so both run the same wiring.
+// migrations, the services and the HTTP handler. `oopsie serve` and the
+// end-to-end tests build the server through it, so both run the same wiring.
 package app
 
 import (
@@ -12,15 +12,24 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/yoanbernabeu/oopsie/dashboard"
 	"github.com/yoanbernabeu/oopsie/graph"
+	"github.com/yoanbernabeu/oopsie/ingest"
 	"github.com/yoanbernabeu/oopsie/internal/accounts"
+	"github.com/yoanbernabeu/oopsie/internal/attachments"
 	"github.com/yoanbernabeu/oopsie/internal/auth"
 	"github.com/yoanbernabeu/oopsie/internal/config"
+	"github.com/yoanbernabeu/oopsie/internal/crashes"
 	"github.com/yoanbernabeu/oopsie/internal/database"
+	"github.com/yoanbernabeu/oopsie/internal/feedback"
 	"github.com/yoanbernabeu/oopsie/internal/httpserver"
+	"github.com/yoanbernabeu/oopsie/internal/keys"
 	"github.com/yoanbernabeu/oopsie/internal/projects"
 	"github.com/yoanbernabeu/oopsie/internal/pubsub"
+	"github.com/yoanbernabeu/oopsie/internal/ratelimit"
+	"github.com/yoanbernabeu/oopsie/internal/reports"
 	"github.com/yoanbernabeu/oopsie/internal/restapi"
 	"github.com/yoanbernabeu/oopsie/internal/settings"
 	"github.com/yoanbernabeu/oopsie/internal/storage"
@@ -34,6 +43,11 @@ type App struct {
 	Broker  pubsub.Broker
 	Blobs   storage.Blobs
 	Handler http.Handler
+
+	redis *redis.Client // nil without REDIS_URL
+	keys  *keys.Resolver
+	stop  context.CancelFunc
+	done  chan struct{}
 }
 
 // loginAttempts is how many failed logins one email may have from one
@@ -50,18 +64,36 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, version s
 	if err := cfg.ResolveJWTSecret(); err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
-	// Fail loudly rather than run single-node when the operator asked for a
-	// shared broker or bucket that this build cannot use yet.
-	if cfg.RedisURL != "" {
-		return nil, errors.New("start: REDIS_URL is set, but the Redis broker is not available in this version")
-	}
-	if cfg.Storage.Adapter != config.StorageLocal {
-		return nil, fmt.Errorf("start: STORAGE_ADAPTER=%s is not available in this version", cfg.Storage.Adapter)
-	}
-	blobs, err := storage.NewLocal(cfg.Storage.LocalPath)
+	blobs, err := storage.New(ctx, cfg.Storage)
 	if err != nil {
-		return nil, fmt.Errorf("start: attachments directory (STORAGE_LOCAL_PATH): %w", err)
+		return nil, fmt.Errorf("start: attachment storage (STORAGE_*): %w", err)
 	}
+	a := &App{cfg: cfg, logger: logger, Blobs: blobs, Broker: pubsub.NewMemory(), done: make(chan struct{})}
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, errors.New("start: REDIS_URL is not a valid Redis URL")
+		}
+		a.redis = redis.NewClient(opts)
+	}
+	if a.DB, err = openAndMigrate(ctx, cfg, logger); err != nil {
+		a.closeRedis()
+		return nil, err
+	}
+	a.keys = keys.New(a.DB.Client, keys.Options{Logger: logger})
+	a.Handler = a.routes(version)
+
+	// The key cache flushes lastUsedAt in the background until Close.
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stop = stop
+	go func() {
+		defer close(a.done)
+		a.keys.Run(bg)
+	}()
+	return a, nil
+}
+
+func openAndMigrate(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*database.DB, error) {
 	db, err := database.Open(ctx, cfg.Database)
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
@@ -76,37 +108,62 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, version s
 	} else {
 		logger.Info("database schema is up to date", "dialect", db.Dialect)
 	}
-	authn := auth.New(db.Client, auth.Config{Secret: cfg.JWTSecret})
-	accts := accounts.New(db.Client, authn, auth.NewMemoryLimiter(loginAttempts, loginWindow, time.Now))
-	sets := settings.New(db.Client, version)
-	resolver := &graph.Resolver{
-		Client:          db.Client,
+	return db, nil
+}
+
+// limiter shares rate limits across replicas through Redis when there is
+// one, and keeps them in the process otherwise.
+func (a *App) limiter() ratelimit.Limiter {
+	if a.redis != nil {
+		return ratelimit.NewRedis(a.redis, "oopsie:rl:")
+	}
+	return ratelimit.NewMemory(time.Now)
+}
+
+func (a *App) routes(version string) http.Handler {
+	client, logger := a.DB.Client, a.logger
+	authn := auth.New(client, auth.Config{Secret: a.cfg.JWTSecret})
+	accts := accounts.New(client, authn, auth.NewMemoryLimiter(loginAttempts, loginWindow, time.Now))
+	sets := settings.New(client, version)
+	files := attachments.NewStore(a.Blobs)
+
+	limits := graph.DefaultLimits
+	limits.Introspection = a.cfg.GraphQLIntrospection
+	gql := graph.NewHandler(&graph.Resolver{
+		Client:          client,
 		Auth:            authn,
 		Accounts:        accts,
-		ProjectService:  projects.New(db.Client),
+		ProjectService:  projects.New(client),
 		SettingsService: sets,
-		PublicURL:       cfg.PublicURL,
-	}
-	limits := graph.DefaultLimits
-	limits.Introspection = cfg.GraphQLIntrospection
-	restHandlers := &restapi.Handlers{Accounts: accts, Auth: authn, Settings: sets, Logger: logger}
-	return &App{
-		cfg:    cfg,
-		logger: logger,
-		DB:     db,
-		Broker: pubsub.NewMemory(),
-		Blobs:  blobs,
-		Handler: httpserver.New(httpserver.Deps{
-			Logger:     logger,
-			Ready:      db.CheckMigrated,
-			UI:         dashboard.Handler(),
-			GraphQL:    graph.NewHandler(resolver, limits, logger),
-			Playground: graph.PlaygroundHandler("/graphql"),
-			Login:      http.HandlerFunc(restHandlers.Login),
-			Refresh:    http.HandlerFunc(restHandlers.Refresh),
-			Version:    http.HandlerFunc(restHandlers.Version),
-		}),
-	}, nil
+		PublicURL:       a.cfg.PublicURL,
+	}, limits, logger)
+
+	in := ingest.New(ingest.Deps{
+		Keys:     a.keys,
+		Limiter:  a.limiter(),
+		Reports:  reports.New(client, files, a.Broker, time.Now),
+		Feedback: feedback.New(client, files, a.Broker),
+		Crashes:  crashes.New(client, files, a.Broker, time.Now),
+		Logger:   logger,
+		PerKey:   ratelimit.PerMinute(a.cfg.RateLimits.PerKey),
+		PerIP:    ratelimit.PerMinute(a.cfg.RateLimits.PerIP),
+	})
+	rest := &restapi.Handlers{Accounts: accts, Auth: authn, Settings: sets, Logger: logger}
+	return httpserver.New(httpserver.Deps{
+		Logger:     logger,
+		Ready:      a.DB.CheckMigrated,
+		UI:         dashboard.Handler(),
+		GraphQL:    gql,
+		Playground: graph.PlaygroundHandler("/graphql"),
+		Login:      http.HandlerFunc(rest.Login),
+		Refresh:    http.HandlerFunc(rest.Refresh),
+		Version:    http.HandlerFunc(rest.Version),
+		Report:     http.HandlerFunc(in.Report),
+		Feedback:   http.HandlerFunc(in.Feedback),
+		Crash:      http.HandlerFunc(in.Crash),
+		Preflight:  http.HandlerFunc(in.Preflight),
+		Attachment: authn.Middleware(files.Download(client, logger)),
+	})
 }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully.
@@ -114,5 +171,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return httpserver.Serve(ctx, ln, a.Handler, a.logger, a.cfg.ShutdownTimeout)
 }
 
-// Close releases the broker and the database.
-func (a *App) Close() error { return errors.Join(a.Broker.Close(), a.DB.Close()) }
+// Close stops background work (flushing what it holds), then releases the
+// broker, Redis and the database.
+func (a *App) Close() error {
+	a.stop()
+	<-a.done
+	return errors.Join(a.Broker.Close(), a.closeRedis(), a.DB.Close())
+}
+
+func (a *App) closeRedis() error {
+	if a.redis == nil {
+		return nil
+	}
+	return a.redis.Close()
+}

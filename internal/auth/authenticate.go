@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -70,4 +71,14 @@ func (s *Service) authenticateAPIToken(ctx context.Context, token string) (viewe
 		}
 	}
 	return viewer.ForAPIToken(t.ID), nil
+}
+
+// Middleware puts the caller's viewer in the request context. A missing or
+// invalid token leaves the caller anonymous: the privacy policies then refuse
+// whatever needs somebody, while public operations (login, setup) still work.
+func (s *Service) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, _ := s.Authenticate(r.Context(), r.Header.Get("Authorization"))
+		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+	})
 }

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	_ "embed"
 	"log/slog"
 	"net/http"
 	"time"
@@ -22,9 +23,9 @@ func routes(d Deps, logger *slog.Logger) *http.ServeMux {
 
 	handle(mux, "/graphql", d.GraphQL)
 	handle(mux, "GET /graphql/playground", d.Playground)
-	handle(mux, "POST /api/v1/auth/login", d.Login)
-	handle(mux, "POST /api/v1/auth/refresh", d.Refresh)
-	handle(mux, "GET /api/v1/version", d.Version)
+	for _, rt := range restRoutes(d) {
+		handle(mux, rt.pattern, rt.handler)
+	}
 
 	// Registered without a method so any verb on an unknown API path gets the
 	// JSON 404 rather than falling through to the SPA, which would answer 200
@@ -37,6 +38,48 @@ func routes(d Deps, logger *slog.Logger) *http.ServeMux {
 		mux.Handle("/", d.UI)
 	}
 	return mux
+}
+
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// restRoutes are the REST routes, the ones api/v1/openapi.json describes.
+func restRoutes(d Deps) []route {
+	return []route{
+		{"POST /api/v1/reports", d.Report},
+		{"OPTIONS /api/v1/reports", d.Preflight},
+		{"POST /sdk/{slug}/feedback", d.Feedback},
+		{"OPTIONS /sdk/{slug}/feedback", d.Preflight},
+		{"POST /sdk/{slug}/crashes", d.Crash},
+		{"OPTIONS /sdk/{slug}/crashes", d.Preflight},
+		{"GET /api/v1/attachments/{id}", d.Attachment},
+		{"POST /api/v1/auth/login", d.Login},
+		{"POST /api/v1/auth/refresh", d.Refresh},
+		{"GET /api/v1/version", d.Version},
+		{"GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
+	}
+}
+
+//go:embed openapi.json
+var openAPI []byte
+
+// serveOpenAPI serves the OpenAPI 3 document of the REST routes.
+func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(openAPI)
+}
+
+// RESTPatterns lists the REST routes' patterns ("METHOD /path/{param}"), so a
+// test can hold the OpenAPI document to them.
+func RESTPatterns() []string {
+	var out []string
+	for _, rt := range restRoutes(Deps{}) {
+		out = append(out, rt.pattern)
+	}
+	return out
 }
 
 // handle registers h unless it is nil, so tests can build a partial server.

@@ -27,6 +27,9 @@ type Deps struct {
 	GraphQL, Playground http.Handler
 	// Login, Refresh and Version are the REST routes for non-GraphQL clients.
 	Login, Refresh, Version http.Handler
+	// Report, Feedback and Crash are the ingest routes, Preflight their CORS
+	// preflight; Attachment downloads an attachment.
+	Report, Feedback, Crash, Preflight, Attachment http.Handler
 }
 
 // New builds the route table wrapped in the middleware chain.
