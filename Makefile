@@ -13,7 +13,7 @@ GENERATED_DIRS = $(wildcard ent graph)
 # check-generated regenerates code in place, so nothing may read it meanwhile.
 .NOTPARALLEL:
 
-.PHONY: run build generate migrate-diff migrate-hash check-generated vet services test clean
+.PHONY: run build generate migrate-diff migrate-hash check-generated vet services test bench-ingest clean
 
 run:
 	$(GO) run ./cmd/oopsie serve
@@ -60,6 +60,11 @@ services:
 
 test: services check-generated vet
 	$(GO) test -race -count=1 ./...
+
+# A benchmark, not a test: starts the server on a throwaway PostgreSQL database,
+# loads it with realistic reports and crashes, and prints the figures beside the targets.
+bench-ingest:
+	$(GO) run ./internal/tools/benchingest
 
 clean:
 	rm -rf bin/

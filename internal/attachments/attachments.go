@@ -34,6 +34,8 @@ type Owner struct {
 // Saver stores uploads for an item inside the caller's transaction. The
 // bytes go to blob storage first; if the transaction then fails, the caller
 // runs the returned cleanup to delete them, so no orphan blob remains.
+// DeleteBlobs removes the bytes of deleted items' attachments.
 type Saver interface {
 	Save(ctx context.Context, tx *ent.Client, owner Owner, files []Upload) (saved []*ent.Attachment, cleanup func(), err error)
+	DeleteBlobs(ctx context.Context, storageKeys []string)
 }

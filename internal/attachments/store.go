@@ -285,3 +285,10 @@ func truncateUTF8(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// DeleteBlobs deletes the bytes of attachments whose rows are gone (their
+// item was deleted). Best effort, after the deleting transaction committed:
+// a blob that cannot be deleted is logged for the operator.
+func (s *Store) DeleteBlobs(ctx context.Context, keys []string) {
+	s.cleanup(ctx, keys)()
+}

@@ -809,3 +809,6 @@ func jsonEqual(t *testing.T, got json.RawMessage, want string) bool {
 	}
 	return reflect.DeepEqual(g, w)
 }
+
+// DeleteBlobs is not exercised by ingest: nothing is deleted there.
+func (f *fakeSaver) DeleteBlobs(context.Context, []string) {}

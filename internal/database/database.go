@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -55,11 +56,22 @@ func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 	}
 }
 
+// defaultPoolSize is the PostgreSQL pool size per replica unless
+// DATABASE_URL says otherwise: enough to keep a few cores busy, few enough
+// that several replicas stay under PostgreSQL's default 100 connections.
+const defaultPoolSize = 20
+
 func openPostgres(ctx context.Context, url string) (*DB, error) {
 	pcfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse errors can quote the connection string, password included.
 		return nil, errors.New("open database: DATABASE_URL is not a valid PostgreSQL connection string")
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx defaults to max(4, CPUs) connections, which starves ingest on
+		// small machines: requests wait on a connection while PostgreSQL
+		// idles. pool_max_conns in DATABASE_URL overrides this.
+		pcfg.MaxConns = defaultPoolSize
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {

@@ -93,6 +93,7 @@ type fakeSaver struct {
 	owners   []attachments.Owner
 	sawItem  []bool
 	cleanups int
+	deleted  []string
 }
 
 func (f *fakeSaver) Save(ctx context.Context, tx *ent.Client, owner attachments.Owner, files []attachments.Upload) ([]*ent.Attachment, func(), error) {
@@ -435,4 +436,17 @@ func (b *committedBroker) published() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.visible)
+}
+
+// DeleteBlobs records the keys of deleted attachments.
+func (f *fakeSaver) DeleteBlobs(_ context.Context, keys []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deleted = append(f.deleted, keys...)
+}
+
+func (f *fakeSaver) deletedKeys() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.deleted)
 }

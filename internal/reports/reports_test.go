@@ -673,3 +673,6 @@ func TestIngestOnlyIntoTheKeysProject(t *testing.T) {
 		}
 	})
 }
+
+// DeleteBlobs is not exercised by ingest: nothing is deleted there.
+func (f *fakeSaver) DeleteBlobs(context.Context, []string) {}
