@@ -98,11 +98,15 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 //   - synchronous(FULL) makes every acknowledged write survive a power cut,
 //     not only a process crash: an acknowledged report must never be lost.
 //   - busy_timeout waits for the writer instead of failing with SQLITE_BUSY.
+//   - _time_format=sqlite stores times as SQLite's own "YYYY-MM-DD HH:MM:SS"
+//     text, which its date functions read and which sorts in time order;
+//     the driver's default is Go's Time.String(), with a monotonic-clock
+//     suffix that neither does.
 //   - _txlock=immediate takes the write lock at BEGIN, so two transactions
 //     never deadlock upgrading read locks, which SQLite would not wait out.
 func SQLiteDSN(path string) string {
 	return "file:" + path +
-		"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
+		"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate&_time_format=sqlite"
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
