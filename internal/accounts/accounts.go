@@ -4,7 +4,6 @@ package accounts
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/internal/apperr"
 	"github.com/yoanbernabeu/oopsie/internal/auth"
+	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
 
@@ -40,41 +40,14 @@ func New(client *ent.Client, authService *auth.Service, limiter auth.LoginLimite
 
 // db is the transaction's client when the caller runs in one (GraphQL
 // mutations do), else the service's own.
-func (s *Service) db(ctx context.Context) *ent.Client {
-	if c := ent.FromContext(ctx); c != nil {
-		return c
-	}
-	return s.client
-}
+func (s *Service) db(ctx context.Context) *ent.Client { return dbtx.Client(ctx, s.client) }
 
 // inTx runs fn in the caller's transaction if there is one, else in a new
 // one. fn gets a context carrying the transaction, so services it calls
 // join it too.
-func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) (err error) {
-	c := s.db(ctx)
-	tx, err := c.Tx(ctx)
-	if errors.Is(err, ent.ErrTxStarted) {
-		return fn(ctx, c)
-	}
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			_ = tx.Rollback()
-			panic(r)
-		}
-	}()
-	if err := fn(ent.NewTxContext(ent.NewContext(ctx, tx.Client()), tx), tx.Client()); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			return errors.Join(err, fmt.Errorf("roll back: %w", rerr))
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) error {
+	_, err := dbtx.Run(ctx, s.client, fn)
+	return err
 }
 
 // system is the viewer of lookups made for callers who are not signed in

@@ -16,6 +16,7 @@ import (
 
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/internal/apperr"
+	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
 
@@ -86,12 +87,7 @@ func (s *Service) AccessTTL() time.Duration { return s.cfg.AccessTTL }
 
 // db is the transaction's client when the caller runs in one (GraphQL
 // mutations do), else the service's own.
-func (s *Service) db(ctx context.Context) *ent.Client {
-	if c := ent.FromContext(ctx); c != nil {
-		return c
-	}
-	return s.client
-}
+func (s *Service) db(ctx context.Context) *ent.Client { return dbtx.Client(ctx, s.client) }
 
 // now is in UTC so every stored time has one zone: SQLite compares times
 // as text.

@@ -15,6 +15,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/internal/apperr"
+	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 )
 
 // DefaultKeyName names the public key every new project starts with.
@@ -66,35 +67,13 @@ type UpdateInput struct {
 
 // db is the transaction's client when the caller runs one (GraphQL
 // mutations do), so the service's writes commit or roll back with it.
-func (s *Service) db(ctx context.Context) *ent.Client {
-	if c := ent.FromContext(ctx); c != nil {
-		return c
-	}
-	return s.client
-}
+func (s *Service) db(ctx context.Context) *ent.Client { return dbtx.Client(ctx, s.client) }
 
 // inTx runs fn in the caller's transaction, or in a new one when there is
 // none. opened tells the caller whether entities it got from fn must be
 // unwrapped from a transaction that is over.
 func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.Client) error) (opened bool, err error) {
-	if ent.TxFromContext(ctx) != nil {
-		return false, fn(ctx, s.db(ctx))
-	}
-	tx, err := s.db(ctx).Tx(ctx)
-	if err != nil {
-		return false, fmt.Errorf("begin transaction: %w", err)
-	}
-	c := tx.Client()
-	if err := fn(ent.NewTxContext(ent.NewContext(ctx, c), tx), c); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			return false, errors.Join(err, fmt.Errorf("roll back: %w", rerr))
-		}
-		return false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("commit: %w", err)
-	}
-	return true, nil
+	return dbtx.Run(ctx, s.client, fn)
 }
 
 // Create creates a project and its first public key, named "Default", in one

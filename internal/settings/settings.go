@@ -13,6 +13,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent"
 	entsettings "github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/internal/apperr"
+	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
 
@@ -36,12 +37,7 @@ func New(client *ent.Client, currentVersion string) *Service {
 	return &Service{client: client, currentVersion: currentVersion}
 }
 
-func (s *Service) db(ctx context.Context) *ent.Client {
-	if c := ent.FromContext(ctx); c != nil {
-		return c
-	}
-	return s.client
-}
+func (s *Service) db(ctx context.Context) *ent.Client { return dbtx.Client(ctx, s.client) }
 
 // EnsureRow creates the settings row with its defaults unless it exists.
 // Concurrent callers are fine: the losers' inserts do nothing.

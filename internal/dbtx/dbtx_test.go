@@ -1,0 +1,58 @@
+package dbtx_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/yoanbernabeu/oopsie/ent"
+	"github.com/yoanbernabeu/oopsie/internal/database"
+	"github.com/yoanbernabeu/oopsie/internal/dbtest"
+	"github.com/yoanbernabeu/oopsie/internal/dbtx"
+	"github.com/yoanbernabeu/oopsie/internal/viewer"
+)
+
+func TestRunOwnsOrJoinsATransaction(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := viewer.SystemContext(context.Background(), "test")
+		create := func(ctx context.Context, c *ent.Client, slug string) error {
+			return c.Project.Create().SetName(slug).SetSlug(slug).Exec(ctx)
+		}
+		count := func() int { return db.Client.Project.Query().CountX(ctx) }
+
+		// Alone, Run opens, commits, and says so.
+		opened, err := dbtx.Run(ctx, db.Client, func(ctx context.Context, c *ent.Client) error { return create(ctx, c, "one") })
+		if err != nil || !opened || count() != 1 {
+			t.Fatalf("own transaction: opened %v, err %v, %d projects", opened, err, count())
+		}
+		// A failing fn leaves nothing.
+		boom := errors.New("boom")
+		_, err = dbtx.Run(ctx, db.Client, func(ctx context.Context, c *ent.Client) error {
+			if err := create(ctx, c, "two"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) || count() != 1 {
+			t.Fatalf("failed fn: err %v, %d projects", err, count())
+		}
+		// Inside the caller's transaction, Run joins it: the caller's rollback
+		// undoes fn's work.
+		tx, err := db.Client.Tx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		txctx := ent.NewTxContext(ent.NewContext(ctx, tx.Client()), tx)
+		opened, err = dbtx.Run(txctx, db.Client, func(ctx context.Context, c *ent.Client) error { return create(ctx, c, "three") })
+		if err != nil || opened {
+			t.Fatalf("joined transaction: opened %v, err %v", opened, err)
+		}
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		if count() != 1 {
+			t.Fatalf("the caller's rollback kept fn's work: %d projects", count())
+		}
+	})
+}
