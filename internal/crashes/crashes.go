@@ -9,18 +9,20 @@ package crashes
 
 import (
 	"context"
-	"database/sql"
+	stdsql "database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
-	"github.com/yoanbernabeu/oopsie/ent/schema/pulid"
 	"github.com/yoanbernabeu/oopsie/internal/attachments"
 	"github.com/yoanbernabeu/oopsie/internal/logging"
 	"github.com/yoanbernabeu/oopsie/internal/pubsub"
@@ -110,6 +112,22 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 	}
 	now := s.now()
 
+	res, err := s.inTx(ctx, v, in.Attachments, now)
+	if errors.Is(err, errGroupGone) {
+		// The group found was deleted before the crash could join it: once
+		// more, which creates the group anew.
+		res, err = s.inTx(ctx, v, in.Attachments, now)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	s.publish(ctx, v.projectID, res)
+	return res, nil
+}
+
+// inTx runs ingest in a transaction of its own, which it commits, or rolls
+// back deleting the blobs it stored.
+func (s *Service) inTx(ctx context.Context, v values, files []attachments.Upload, now time.Time) (Result, error) {
 	tx, err := s.client.Tx(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest crash: begin transaction: %w", err)
@@ -129,11 +147,11 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 			cleanup()
 		}
 	}()
-	res, cleanup, err := s.ingest(ctx, tx.Client(), v, in.Attachments, now)
+	res, cleanup, err := s.ingest(ctx, tx.Client(), v, files, now)
 	if err != nil {
 		done = true
 		// Rolled back first: blob deletes can be slow, and the transaction
-		// holds the group's row lock (on SQLite, the one write lock).
+		// may hold the group's row lock (on SQLite, the one write lock).
 		rerr := tx.Rollback()
 		if cleanup != nil {
 			cleanup()
@@ -153,18 +171,39 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 		}
 		return Result{}, fmt.Errorf("ingest crash: commit: %w", err)
 	}
-
-	s.publish(ctx, v.projectID, res)
 	return res, nil
 }
+
+// errGroupGone is returned by ingest when the group it found was deleted
+// before the crash joined it; Ingest then tries once more.
+var errGroupGone = errors.New("ingest crash: the crash group was deleted meanwhile")
 
 // ingest does the work of Ingest inside its transaction. c is the
 // transaction's client. The returned cleanup, when not nil, deletes stored
 // blobs and must run unless the transaction commits.
+//
+// The group's row is what concurrent crashes of a group contend for, so it
+// is locked as briefly as possible: the group is looked up without a lock,
+// the crash, its user and its attachments are written, and only then, as the
+// last statement before the commit, is the group's row updated (and so
+// locked), with counters computed by the database (see countInto). No crash
+// holds the row while it waits for anything else, so none can deadlock with
+// another over a group user's unique key.
+//
+// A group the lookup does not find is inserted, ON CONFLICT DO NOTHING:
+// the unique index lets exactly one of concurrent first crashes create it
+// (and be IsNewGroup); the others wait for that one to commit, find its
+// group, and count into it like any later crash.
 func (s *Service) ingest(ctx context.Context, c *ent.Client, v values, files []attachments.Upload, now time.Time) (Result, func(), error) {
-	g, isNew, err := upsertGroup(ctx, c, v, now)
+	g, err := findGroup(ctx, c, v)
 	if err != nil {
 		return Result{}, nil, err
+	}
+	isNew := false
+	if g == nil {
+		if g, isNew, err = createGroup(ctx, c, v, now); err != nil {
+			return Result{}, nil, err
+		}
 	}
 	res := Result{GroupID: g.ID, IsNewGroup: isNew}
 
@@ -193,17 +232,23 @@ func (s *Service) ingest(ctx context.Context, c *ent.Client, v values, files []a
 	}
 	crash, err := create.Save(ctx)
 	if err != nil {
+		if !isNew && ent.IsConstraintError(err) {
+			// Most likely the group's foreign key: deleted since the
+			// lookup. (On PostgreSQL the insert also holds the group from
+			// here on: the key check takes a KEY SHARE lock, which the
+			// counters' update does not wait for.)
+			return Result{}, nil, fmt.Errorf("%w: insert crash report: %w", errGroupGone, err)
+		}
 		return Result{}, nil, fmt.Errorf("ingest crash: insert crash report: %w", err)
 	}
 	res.ID = crash.ID
 
-	if !isNew {
-		if res.Regressed, err = countInto(ctx, c, g, v, now); err != nil {
-			return Result{}, nil, err
-		}
-	} else if v.userID != nil {
+	newUser := false
+	switch {
+	case v.userID == nil:
+	case isNew:
 		// The group is this transaction's own and invisible to others, so
-		// its first user cannot be there already; upsertGroup counted it.
+		// its first user cannot be there already; createGroup counted it.
 		err := c.CrashGroupUser.Create().
 			SetProjectID(v.projectID).
 			SetGroupID(g.ID).
@@ -213,38 +258,64 @@ func (s *Service) ingest(ctx context.Context, c *ent.Client, v values, files []a
 		if err != nil {
 			return Result{}, nil, fmt.Errorf("ingest crash: record affected user: %w", err)
 		}
+	default:
+		if newUser, err = addUser(ctx, c, g, *v.userID, now); err != nil {
+			return Result{}, nil, err
+		}
 	}
 
-	// Last, so that the blobs are written only once everything else has
-	// succeeded, and the commit is the only failure left after them.
+	var cleanup func()
 	if len(files) > 0 {
-		_, cleanup, err := s.files.Save(ctx, c, attachments.Owner{CrashReportID: crash.ID}, files)
-		if err != nil {
+		// Before the group's update, so that slow blob writes are not made
+		// holding its lock.
+		if _, cleanup, err = s.files.Save(ctx, c, attachments.Owner{CrashReportID: crash.ID}, files); err != nil {
 			return Result{}, cleanup, fmt.Errorf("ingest crash: save attachments: %w", err)
 		}
-		return res, cleanup, nil
 	}
-	return res, nil, nil
+
+	// Last, so that the group's row lock is held only from here to the
+	// commit, the only failure left after this.
+	if !isNew {
+		if res.Regressed, err = countInto(ctx, c, g, v, newUser, now); err != nil {
+			return Result{}, cleanup, err
+		}
+	}
+	return res, cleanup, nil
 }
 
-// upsertGroup creates the crash's group or counts the crash into the
-// existing one, in one statement that is race-free on both databases, and
-// returns the group as it now is.
+// findGroup returns the crash's group as it was last committed, or nil when
+// there is none. It takes no lock: see countInto for why what it read may
+// be relied on.
+func findGroup(ctx context.Context, c *ent.Client, v values) (*ent.CrashGroup, error) {
+	g, err := c.CrashGroup.Query().
+		Where(crashgroup.ProjectID(v.projectID), crashgroup.Fingerprint(v.fingerprint)).
+		Select(crashgroup.FieldProjectID, crashgroup.FieldLastSeenAt, crashgroup.FieldAffectedVersions,
+			crashgroup.FieldAffectedPlatforms, crashgroup.FieldStatus, crashgroup.FieldResolvedInVersion).
+		Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("ingest crash: look up group: %w", err)
+	}
+	return g, nil
+}
+
+// createGroup creates the crash's group, counting the crash, unless a
+// concurrent crash created it first: then it returns that group, as
+// findGroup does, for the crash to count into.
 //
-// Whether this statement created the group is told by the id it returns:
-// the insert carries a fresh id, while on conflict the existing row's id
-// comes back. That holds under any concurrency, unlike testing
-// occurrence_count == 1, which a group whose count was ever zeroed would
-// fool. Concurrent first crashes wait on the unique index (PostgreSQL) or
-// the write lock (SQLite), then take the update branch.
-func upsertGroup(ctx context.Context, c *ent.Client, v values, now time.Time) (*ent.CrashGroup, bool, error) {
-	newID := pulid.New("grp")
+// ON CONFLICT DO NOTHING waits for a concurrent insert of the same
+// fingerprint to commit or roll back (on PostgreSQL; SQLite has one writer),
+// so exactly one crash creates the group, and IsNewGroup is exact under any
+// concurrency, including a first creator that rolls back. Taking no lock on
+// the existing row, it keeps every crash's order of locks the same.
+func createGroup(ctx context.Context, c *ent.Client, v values, now time.Time) (*ent.CrashGroup, bool, error) {
 	affected := 0
 	if v.userID != nil {
 		affected = 1
 	}
 	id, err := c.CrashGroup.Create().
-		SetID(newID).
 		SetProjectID(v.projectID).
 		SetFingerprint(v.fingerprint).
 		SetErrorType(v.errorType).
@@ -258,17 +329,10 @@ func upsertGroup(ctx context.Context, c *ent.Client, v values, now time.Time) (*
 		SetCreatedAt(now).
 		SetUpdatedAt(now).
 		OnConflictColumns(crashgroup.FieldProjectID, crashgroup.FieldFingerprint).
-		Update(func(u *ent.CrashGroupUpsert) {
-			// On PostgreSQL this update also locks the row until commit,
-			// which is what makes countInto's read-modify-write safe.
-			u.AddOccurrenceCount(1)
-			u.SetUpdatedAt(now)
-		}).
+		DoNothing().
 		ID(ctx)
-	if err != nil {
-		return nil, false, fmt.Errorf("ingest crash: upsert group: %w", err)
-	}
-	if id == newID {
+	switch {
+	case err == nil:
 		// Everything about a new group is known; no need to read it back.
 		return &ent.CrashGroup{
 			ID: id, ProjectID: v.projectID, Fingerprint: v.fingerprint,
@@ -278,56 +342,122 @@ func upsertGroup(ctx context.Context, c *ent.Client, v values, now time.Time) (*
 			AffectedVersions: []string{v.appVersion}, AffectedPlatforms: []string{v.platform},
 			Status: enums.CrashGroupStatusNew, CreatedAt: now, UpdatedAt: now,
 		}, true, nil
+	case errors.Is(err, stdsql.ErrNoRows):
+		// DO NOTHING returned no row: the group exists, committed.
+	default:
+		return nil, false, fmt.Errorf("ingest crash: create group: %w", err)
 	}
-	g, err := c.CrashGroup.Get(ctx, id)
-	if err != nil {
-		return nil, false, fmt.Errorf("ingest crash: read group back: %w", err)
+	g, err := findGroup(ctx, c, v)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case g == nil:
+		return nil, false, errGroupGone
 	}
 	return g, false, nil
 }
 
-// countInto brings an existing group's other counters and lists up to date
-// with the crash, and reopens it if the crash is a regression. g was read
-// after upsertGroup's update, under its row lock on PostgreSQL and inside
-// the one write transaction on SQLite, so no concurrent crash can interleave
-// between that read and this write.
-func countInto(ctx context.Context, c *ent.Client, g *ent.CrashGroup, v values, now time.Time) (regressed bool, err error) {
-	u := c.CrashGroup.UpdateOneID(g.ID)
-	changed := false
+// countInto counts the crash into g, an existing group found without a
+// lock, and reopens the group if the crash is a regression. newUser tells
+// whether the crash's user met the group for the first time.
+//
+// The usual crash, whose version and platform the group lists already, in
+// a group that is not resolved, takes one UPDATE whose counters the
+// database computes, so that concurrent crashes add up without reading the
+// row: its lock is held from that statement to the commit only. Lists only
+// ever take more versions and platforms (see withVersion, withPlatform), so
+// what the unlocked read says of them stays true; the status can change
+// under a triage, so the update requires it still not resolved. Any other
+// crash locks the row, reads it again and decides from that.
+func countInto(ctx context.Context, c *ent.Client, g *ent.CrashGroup, v values, newUser bool, now time.Time) (regressed bool, err error) {
+	_, addVersion := withVersion(g.AffectedVersions, v.appVersion)
+	_, addPlatform := withPlatform(g.AffectedPlatforms, v.platform)
+	if !addVersion && !addPlatform && g.Status != enums.CrashGroupStatusResolved {
+		u := c.CrashGroup.Update().
+			Where(crashgroup.ID(g.ID), crashgroup.StatusNEQ(enums.CrashGroupStatusResolved)).
+			AddOccurrenceCount(1).
+			SetUpdatedAt(now).
+			Modify(laterLastSeen(now, g.LastSeenAt))
+		if newUser {
+			u.AddAffectedUsers(1)
+		}
+		n, err := u.Save(ctx)
+		if err != nil {
+			return false, fmt.Errorf("ingest crash: update group: %w", err)
+		}
+		if n == 1 {
+			return false, nil
+		}
+		// Resolved (or deleted) since findGroup read it.
+	}
+
+	// Read under the row lock on PostgreSQL, and inside the one write
+	// transaction on SQLite: no concurrent crash can interleave between
+	// this read and the write decided from it.
+	g, err = c.CrashGroup.Query().
+		Where(crashgroup.ID(g.ID), lockForUpdate()).
+		Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return false, errGroupGone
+	case err != nil:
+		return false, fmt.Errorf("ingest crash: lock group: %w", err)
+	}
+	u := c.CrashGroup.Update().
+		Where(crashgroup.ID(g.ID)).
+		AddOccurrenceCount(1).
+		SetUpdatedAt(now)
+	if newUser {
+		u.AddAffectedUsers(1)
+	}
 	if now.After(g.LastSeenAt) {
 		// Compared rather than set: a crash stamped earlier may commit later.
 		u.SetLastSeenAt(now)
-		changed = true
 	}
 	if versions, ok := withVersion(g.AffectedVersions, v.appVersion); ok {
 		u.SetAffectedVersions(versions)
-		changed = true
 	}
 	if platforms, ok := withPlatform(g.AffectedPlatforms, v.platform); ok {
 		u.SetAffectedPlatforms(platforms)
-		changed = true
-	}
-	if v.userID != nil {
-		newUser, err := addUser(ctx, c, g, *v.userID, now)
-		if err != nil {
-			return false, err
-		}
-		if newUser {
-			u.AddAffectedUsers(1)
-			changed = true
-		}
 	}
 	if regresses(g, v.appVersion) {
 		u.SetStatus(enums.CrashGroupStatusRegressed).ClearResolvedAt()
-		regressed, changed = true, true
+		regressed = true
 	}
-	if !changed {
-		return false, nil
-	}
-	if err := u.SetUpdatedAt(now).Exec(ctx); err != nil {
+	if _, err := u.Save(ctx); err != nil {
 		return false, fmt.Errorf("ingest crash: update group: %w", err)
 	}
 	return regressed, nil
+}
+
+// laterLastSeen sets last_seen_at to now unless the group was seen later: a
+// crash stamped earlier may commit later. On PostgreSQL the database
+// compares, against the row as it is when the update locks it; SQLite's
+// single writer makes seen, read in this transaction, current.
+func laterLastSeen(now, seen time.Time) func(*sql.UpdateBuilder) {
+	return func(u *sql.UpdateBuilder) {
+		switch {
+		case u.Dialect() == dialect.Postgres:
+			u.Set(crashgroup.FieldLastSeenAt, sql.ExprFunc(func(b *sql.Builder) {
+				b.WriteString("GREATEST(").Ident(crashgroup.FieldLastSeenAt).Comma().Arg(now).WriteString(")")
+			}))
+		case now.After(seen):
+			u.Set(crashgroup.FieldLastSeenAt, now)
+		}
+	}
+}
+
+// lockForUpdate locks the selected rows on PostgreSQL, in the mode an UPDATE
+// of non-key columns takes: it does not wait for the KEY SHARE locks that
+// concurrent crashes' inserts take on their group, as FOR UPDATE would,
+// deadlocking two crashes that both hold one. SQLite transactions take the
+// one write lock when they begin.
+func lockForUpdate() func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		if s.Dialect() == dialect.Postgres {
+			s.For(sql.LockNoKeyUpdate)
+		}
+	}
 }
 
 // addUser records that userID met the group and reports whether it is the
@@ -345,7 +475,7 @@ func addUser(ctx context.Context, c *ent.Client, g *ent.CrashGroup, userID strin
 	switch {
 	case err == nil:
 		return true, nil
-	case errors.Is(err, sql.ErrNoRows):
+	case errors.Is(err, stdsql.ErrNoRows):
 		// ent reads the new id with RETURNING, which yields no row when
 		// DO NOTHING skipped the insert.
 		return false, nil

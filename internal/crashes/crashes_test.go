@@ -9,8 +9,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
@@ -454,6 +457,188 @@ func TestIngestRegression(t *testing.T) {
 			})
 		}
 	})
+}
+
+func TestIngestConcurrentCrashesIntoExistingGroup(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		e := newEnv(t, db, "app")
+		in := e.input()
+		in.UserID = "user-0"
+		first := e.ingest(t, in)
+		const n = 16
+		var (
+			wg      sync.WaitGroup
+			start   = make(chan struct{})
+			results [n]crashes.Result
+			errs    [n]error
+		)
+		for i := range n {
+			wg.Go(func() {
+				in := e.input()
+				in.UserID = fmt.Sprintf("user-%d", i%4)
+				in.AppVersion = []string{"1.2.0", "1.3.0"}[i%2]
+				if i%3 == 0 {
+					in.Platform = "linux-x86_64"
+				}
+				<-start
+				results[i], errs[i] = e.svc.Ingest(e.ctx, in)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("crash %d: %v", i, errs[i])
+			}
+			if results[i].GroupID != first.GroupID || results[i].IsNewGroup || results[i].Regressed {
+				t.Errorf("crash %d: %+v, want counted into group %s", i, results[i], first.GroupID)
+			}
+		}
+		if got := e.counts(t); got != [4]int{n + 1, 1, 4, 0} {
+			t.Errorf("crashes, groups, group users, attachments = %v, want [%d 1 4 0]", got, n+1)
+		}
+		g := e.group(t, first.GroupID)
+		if g.OccurrenceCount != n+1 || g.AffectedUsers != 4 {
+			t.Errorf("occurrences, affected users = %d, %d; want %d, 4", g.OccurrenceCount, g.AffectedUsers, n+1)
+		}
+		if want := []string{"1.2.0", "1.3.0"}; !slices.Equal(g.AffectedVersions, want) {
+			t.Errorf("affected versions = %q, want %q", g.AffectedVersions, want)
+		}
+		if want := []string{"darwin-aarch64", "linux-x86_64"}; !slices.Equal(g.AffectedPlatforms, want) {
+			t.Errorf("affected platforms = %q, want %q", g.AffectedPlatforms, want)
+		}
+	})
+}
+
+func TestIngestConcurrentCrashesRegressOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		e := newEnv(t, db, "app")
+		first := e.ingest(t, e.input())
+		err := db.Client.CrashGroup.UpdateOneID(first.GroupID).
+			SetStatus(enums.CrashGroupStatusResolved).SetResolvedAt(time.Now()).SetResolvedInVersion("1.2.0").Exec(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 8
+		var (
+			wg      sync.WaitGroup
+			start   = make(chan struct{})
+			results [n]crashes.Result
+			errs    [n]error
+		)
+		for i := range n {
+			wg.Go(func() {
+				in := e.input()
+				in.AppVersion = "1.3.0"
+				<-start
+				results[i], errs[i] = e.svc.Ingest(e.ctx, in)
+			})
+		}
+		close(start)
+		wg.Wait()
+		regressed := 0
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("crash %d: %v", i, errs[i])
+			}
+			if results[i].Regressed {
+				regressed++
+			}
+		}
+		if regressed != 1 {
+			t.Errorf("%d crashes say they regressed the group, want exactly 1", regressed)
+		}
+		g := e.group(t, first.GroupID)
+		if g.Status != enums.CrashGroupStatusRegressed || g.ResolvedAt != nil || g.OccurrenceCount != n+1 {
+			t.Errorf("status %s, resolved at %v, occurrences %d; want regressed, none, %d", g.Status, g.ResolvedAt, g.OccurrenceCount, n+1)
+		}
+	})
+}
+
+func TestIngestKeepsTheLaterLastSeen(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		e := newEnv(t, db, "app")
+		first := e.ingest(t, e.input())
+		e.ingest(t, e.input()) // the clock moved on
+		before := e.group(t, first.GroupID)
+		// A crash stamped before the last one, committed after it.
+		early := crashes.New(db.Client, nil, nil, func() time.Time { return before.FirstSeenAt })
+		if _, err := early.Ingest(e.ctx, e.input()); err != nil {
+			t.Fatal(err)
+		}
+		g := e.group(t, first.GroupID)
+		if g.OccurrenceCount != 3 || !g.LastSeenAt.Equal(before.LastSeenAt) || !g.LastSeenAt.After(g.FirstSeenAt) {
+			t.Errorf("occurrences %d, last seen %v; want 3, %v kept (first %v)", g.OccurrenceCount, g.LastSeenAt, before.LastSeenAt, before.FirstSeenAt)
+		}
+	})
+}
+
+// onCrashInsert runs f once, as the next crash's insert is about to be made
+// inside its transaction, after ingest looked its group up.
+func onCrashInsert(db *database.DB, f func()) {
+	var armed atomic.Bool
+	armed.Store(true)
+	db.Client.CrashReport.Use(func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if m.Op().Is(ent.OpCreate) && armed.CompareAndSwap(true, false) {
+				f()
+			}
+			return next.Mutate(ctx, m)
+		})
+	})
+}
+
+// The races below need a second writer while ingest's transaction is open:
+// PostgreSQL only, as SQLite's one writer rules them out.
+
+func TestIngestGroupResolvedMeanwhileRegresses(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, dialect.Postgres)
+	e := newEnv(t, db, "app")
+	first := e.ingest(t, e.input())
+	onCrashInsert(db, func() {
+		// Another connection; the lookup took no lock to wait for.
+		err := db.Client.CrashGroup.UpdateOneID(first.GroupID).
+			SetStatus(enums.CrashGroupStatusResolved).SetResolvedAt(time.Now()).SetResolvedInVersion("1.1.0").Exec(sys)
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	res := e.ingest(t, e.input()) // 1.2.0, newer than the fix
+	if !res.Regressed || res.IsNewGroup {
+		t.Errorf("result = %+v, want a regression of the existing group", res)
+	}
+	if g := e.group(t, first.GroupID); g.Status != enums.CrashGroupStatusRegressed || g.OccurrenceCount != 2 {
+		t.Errorf("status %s, occurrences %d; want regressed, 2", g.Status, g.OccurrenceCount)
+	}
+}
+
+func TestIngestGroupDeletedMeanwhileIsCreatedAgain(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, dialect.Postgres)
+	e := newEnv(t, db, "app")
+	in := e.input()
+	in.UserID = "u1"
+	first := e.ingest(t, in)
+	onCrashInsert(db, func() {
+		if err := db.Client.CrashGroup.DeleteOneID(first.GroupID).Exec(sys); err != nil {
+			t.Error(err)
+		}
+	})
+	res := e.ingest(t, in)
+	if !res.IsNewGroup || res.GroupID == first.GroupID {
+		t.Errorf("result = %+v, want a new group in place of the deleted %s", res, first.GroupID)
+	}
+	g := e.group(t, res.GroupID)
+	if g.OccurrenceCount != 1 || g.AffectedUsers != 1 {
+		t.Errorf("occurrences, affected users = %d, %d; want 1, 1", g.OccurrenceCount, g.AffectedUsers)
+	}
+	if got := e.counts(t); got != [4]int{2, 1, 1, 0} {
+		t.Errorf("crashes, groups, group users, attachments = %v, want [2 1 1 0]", got)
+	}
 }
 
 func TestIngestFingerprintOverride(t *testing.T) {

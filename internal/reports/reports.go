@@ -22,7 +22,6 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
-	"github.com/yoanbernabeu/oopsie/ent/schema/pulid"
 	"github.com/yoanbernabeu/oopsie/internal/attachments"
 	"github.com/yoanbernabeu/oopsie/internal/logging"
 	"github.com/yoanbernabeu/oopsie/internal/pubsub"
@@ -173,6 +172,17 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 // store writes everything or nothing. Blobs the attachment store wrote are
 // deleted again when the transaction does not commit.
 func (s *Service) store(ctx context.Context, in Input, d derived, now time.Time) (Result, error) {
+	res, err := s.storeTx(ctx, in, d, now)
+	if errors.Is(err, errGroupGone) {
+		// The group found was deleted (its last report was) before the
+		// report could join it: once more, which creates the group anew.
+		res, err = s.storeTx(ctx, in, d, now)
+	}
+	return res, err
+}
+
+// storeTx makes one transaction of store.
+func (s *Service) storeTx(ctx context.Context, in Input, d derived, now time.Time) (Result, error) {
 	tx, err := s.client.Tx(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest report: begin transaction: %w", err)
@@ -196,14 +206,33 @@ func (s *Service) store(ctx context.Context, in Input, d derived, now time.Time)
 	return res, nil
 }
 
+// errGroupGone is returned by write when the group it found was deleted
+// before the report joined it; store then tries once more.
+var errGroupGone = errors.New("ingest report: the report group was deleted meanwhile")
+
 // write makes the transaction's statements. The returned cleanup is never
 // nil.
+//
+// The group's row is what concurrent reports of a group contend for, so it
+// is locked as briefly as possible: the group is looked up without a lock,
+// the report, its user and its attachments are written, and only then, as
+// the last statement before the commit, are the group's counters updated by
+// the database (report_count = report_count + 1, …), which locks the row
+// until the commit. No report holds the row while it waits for anything
+// else, so none can deadlock with another over a group user's unique key.
+// A group the lookup does not find is created by createGroup.
 func (s *Service) write(ctx context.Context, c *ent.Client, in Input, d derived, now time.Time) (Result, func(), error) {
 	cleanup := func() {}
 
-	groupID, isNew, err := upsertGroup(ctx, c, in.ProjectID, d, now)
+	groupID, err := findGroup(ctx, c, in.ProjectID, d.fingerprint)
 	if err != nil {
 		return Result{}, cleanup, err
+	}
+	isNew := false
+	if groupID == "" {
+		if groupID, isNew, err = createGroup(ctx, c, in.ProjectID, d, now); err != nil {
+			return Result{}, cleanup, err
+		}
 	}
 
 	b := c.Report.Create().
@@ -241,9 +270,17 @@ func (s *Service) write(ctx context.Context, c *ent.Client, in Input, d derived,
 	}
 	rep, err := b.Save(ctx)
 	if err != nil {
+		if !isNew && ent.IsConstraintError(err) {
+			// Most likely the group's foreign key: deleted since the
+			// lookup. (On PostgreSQL the insert also holds the group from
+			// here on: the key check takes a KEY SHARE lock, which blocks
+			// deleting the row but not the counters' update.)
+			return Result{}, cleanup, fmt.Errorf("%w: insert report: %w", errGroupGone, err)
+		}
 		return Result{}, cleanup, fmt.Errorf("ingest report: insert report: %w", err)
 	}
 
+	newUser := false
 	switch {
 	case d.userKey == "":
 	case isNew:
@@ -258,11 +295,13 @@ func (s *Service) write(ctx context.Context, c *ent.Client, in Input, d derived,
 			return Result{}, cleanup, fmt.Errorf("ingest report: record affected user: %w", err)
 		}
 	default:
-		if err := countUser(ctx, c, in.ProjectID, groupID, d.userKey, now); err != nil {
+		if newUser, err = addUser(ctx, c, in.ProjectID, groupID, d.userKey, now); err != nil {
 			return Result{}, cleanup, err
 		}
 	}
 
+	// Before the group's update, so that slow blob writes are not made
+	// holding its lock.
 	if len(in.Attachments) > 0 {
 		_, undo, err := s.files.Save(ctx, c, attachments.Owner{ReportID: rep.ID}, in.Attachments)
 		if undo != nil {
@@ -274,29 +313,74 @@ func (s *Service) write(ctx context.Context, c *ent.Client, in Input, d derived,
 			return Result{}, cleanup, fmt.Errorf("ingest report: attachments: %w", err)
 		}
 	}
+
+	// Last, so that the group's row lock is held only from here to the
+	// commit.
+	if !isNew {
+		if err := countInto(ctx, c, groupID, newUser, now); err != nil {
+			return Result{}, cleanup, err
+		}
+	}
 	return Result{ID: rep.ID, GroupID: groupID, IsNewGroup: isNew}, cleanup, nil
 }
 
-// upsertGroup creates the report's group or counts the report into it, in
-// one INSERT … ON CONFLICT (project_id, fingerprint) DO UPDATE statement, so
-// concurrent first reports of a bug cannot make two groups: the unique index
-// lets exactly one insert happen, and every other statement waits for it
-// (PostgreSQL) or runs after it (SQLite's single writer), then updates.
+// findGroup returns the id of the report's group as last committed, or ""
+// when there is none. It takes no lock.
+func findGroup(ctx context.Context, c *ent.Client, projectID, fingerprint string) (string, error) {
+	id, err := c.ReportGroup.Query().
+		Where(reportgroup.ProjectID(projectID), reportgroup.Fingerprint(fingerprint)).
+		OnlyID(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("ingest report: look up group: %w", err)
+	}
+	return id, nil
+}
+
+// countInto counts a report into its existing group; newUser tells whether
+// its user met the group for the first time. The database adds to the
+// counters, so concurrent reports add up without reading the row.
+func countInto(ctx context.Context, c *ent.Client, groupID string, newUser bool, now time.Time) error {
+	u := c.ReportGroup.Update().
+		Where(reportgroup.ID(groupID)).
+		AddReportCount(1).
+		SetLastSeenAt(now).
+		SetUpdatedAt(now)
+	if newUser {
+		u.AddAffectedUsers(1)
+	}
+	n, err := u.Save(ctx)
+	switch {
+	case err != nil:
+		return fmt.Errorf("ingest report: update group: %w", err)
+	case n == 0:
+		// The report's insert holds the row (a foreign key's lock on
+		// PostgreSQL, the one writer on SQLite), so this cannot happen; it
+		// would lose the count if it did.
+		return errGroupGone
+	}
+	return nil
+}
+
+// createGroup creates the report's group, counting the report, unless a
+// concurrent report created it first: then it returns that group's id, as
+// findGroup does, for the report to count into. isNew is whether this call
+// created it.
 //
-// The id comes back through RETURNING, which names the stored row on both
-// paths (ent uses RETURNING whenever a create has an ON CONFLICT clause).
-// IsNewGroup is whether that id is the one this statement proposed: only the
-// statement that inserted the row can see its own candidate id returned,
-// which holds under any concurrency, including a winner that rolls back
-// (the waiting statement then inserts, and is the new group).
-func upsertGroup(ctx context.Context, c *ent.Client, projectID string, d derived, now time.Time) (id string, isNew bool, err error) {
-	candidate := pulid.New("rgr")
+// ON CONFLICT (project_id, fingerprint) DO NOTHING waits for a concurrent
+// insert of the same fingerprint to commit or roll back (on PostgreSQL;
+// SQLite has one writer), so exactly one report creates the group, under
+// any concurrency, including a first creator that rolls back (the waiting
+// insert then proceeds, and is the new group). Taking no lock on an existing
+// row, it keeps every report's order of locks the same.
+func createGroup(ctx context.Context, c *ent.Client, projectID string, d derived, now time.Time) (id string, isNew bool, err error) {
 	affected := 0
 	if d.userKey != "" {
 		affected = 1
 	}
 	id, err = c.ReportGroup.Create().
-		SetID(candidate).
 		SetProjectID(projectID).
 		SetFingerprint(d.fingerprint).
 		SetPageURL(d.groupURL).
@@ -308,23 +392,30 @@ func upsertGroup(ctx context.Context, c *ent.Client, projectID string, d derived
 		SetCreatedAt(now).
 		SetUpdatedAt(now).
 		OnConflictColumns(reportgroup.FieldProjectID, reportgroup.FieldFingerprint).
-		Update(func(u *ent.ReportGroupUpsert) {
-			u.AddReportCount(1)
-			u.SetLastSeenAt(now)
-			u.SetUpdatedAt(now)
-		}).
+		DoNothing().
 		ID(ctx)
-	if err != nil {
-		return "", false, fmt.Errorf("ingest report: upsert group: %w", err)
+	switch {
+	case err == nil:
+		return id, true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		// DO NOTHING returned no row: the group exists, committed.
+	default:
+		return "", false, fmt.Errorf("ingest report: create group: %w", err)
 	}
-	return id, id == candidate, nil
+	if id, err = findGroup(ctx, c, projectID, d.fingerprint); err != nil {
+		return "", false, err
+	}
+	if id == "" {
+		return "", false, errGroupGone
+	}
+	return id, false, nil
 }
 
-// countUser records that the user met an existing group, and grows the
-// group's affected_users only when that is news. The unique (group_id,
+// addUser records that the user met an existing group, and reports whether
+// that is news, for the group's affected_users. The unique (group_id,
 // user_key) index decides under concurrency: of two reports by one new user,
 // one inserts the row and counts, the other's insert does nothing.
-func countUser(ctx context.Context, c *ent.Client, projectID, groupID, key string, now time.Time) error {
+func addUser(ctx context.Context, c *ent.Client, projectID, groupID, key string, now time.Time) (bool, error) {
 	err := c.ReportGroupUser.Create().
 		SetProjectID(projectID).
 		SetGroupID(groupID).
@@ -334,16 +425,14 @@ func countUser(ctx context.Context, c *ent.Client, projectID, groupID, key strin
 		DoNothing().
 		Exec(ctx)
 	switch {
+	case err == nil:
+		return true, nil
 	case errors.Is(err, sql.ErrNoRows):
 		// DO NOTHING returned no row: the user was already counted.
-		return nil
-	case err != nil:
-		return fmt.Errorf("ingest report: record affected user: %w", err)
+		return false, nil
+	default:
+		return false, fmt.Errorf("ingest report: record affected user: %w", err)
 	}
-	if err := c.ReportGroup.UpdateOneID(groupID).AddAffectedUsers(1).Exec(ctx); err != nil {
-		return fmt.Errorf("ingest report: count affected user: %w", err)
-	}
-	return nil
 }
 
 // publish announces a committed report. A failure is logged, never

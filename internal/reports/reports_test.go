@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/report"
@@ -385,6 +387,92 @@ func TestIngestConcurrentFirstReports(t *testing.T) {
 	})
 }
 
+func TestIngestConcurrentReportsIntoExistingGroup(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		tn := newTenant(t, db, "app")
+		clk := &clock{t: t0}
+		svc := reports.New(db.Client, nil, nil, clk.now)
+		in := withError(tn.input(), "https://app.test/items/1", "Boom 42")
+		in.UserContext = json.RawMessage(`{"id":"user-0"}`)
+		first := ingest(t, svc, tn.ctx, in)
+		clk.set(t0.Add(time.Hour))
+		const n = 16
+		var (
+			wg      sync.WaitGroup
+			start   = make(chan struct{})
+			results [n]reports.Result
+			errs    [n]error
+		)
+		for i := range n {
+			wg.Go(func() {
+				in := withError(tn.input(), fmt.Sprintf("https://app.test/items/%d", i), "Boom 42")
+				in.UserContext = json.RawMessage(fmt.Sprintf(`{"id":"user-%d"}`, i%4))
+				<-start
+				results[i], errs[i] = svc.Ingest(tn.ctx, in)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("report %d: %v", i, errs[i])
+			}
+			if results[i].GroupID != first.GroupID || results[i].IsNewGroup {
+				t.Errorf("report %d: %+v, want counted into group %s", i, results[i], first.GroupID)
+			}
+		}
+		if c := countRows(t, db, tn.projectID); c.groups != 1 || c.reports != n+1 || c.users != 4 {
+			t.Errorf("rows = %+v, want 1 group, %d reports, 4 users", c, n+1)
+		}
+		g := group(t, db, first.GroupID)
+		if g.ReportCount != n+1 || g.AffectedUsers != 4 || !g.LastSeenAt.Equal(t0.Add(time.Hour)) {
+			t.Errorf("group count %d, affected users %d, last seen %v; want %d, 4, %v", g.ReportCount, g.AffectedUsers, g.LastSeenAt, n+1, t0.Add(time.Hour))
+		}
+	})
+}
+
+// A group is deleted with its last report (see Service.Delete). When that
+// happens between ingest's lookup of the group and the report's insert, the
+// report makes the group anew. It takes a second writer while ingest's
+// transaction is open: PostgreSQL only, as SQLite's one writer rules it out.
+func TestIngestGroupDeletedMeanwhileIsCreatedAgain(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, dialect.Postgres)
+	tn := newTenant(t, db, "app")
+	svc := reports.New(db.Client, nil, nil, fixedNow)
+	in := withError(tn.input(), "https://app.test/", "boom")
+	in.UserContext = json.RawMessage(`{"id":"u1"}`)
+	first := ingest(t, svc, tn.ctx, in)
+
+	var armed atomic.Bool
+	armed.Store(true)
+	db.Client.Report.Use(func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if m.Op().Is(ent.OpCreate) && armed.CompareAndSwap(true, false) {
+				// Another connection; the lookup took no lock to wait for.
+				if err := db.Client.Report.DeleteOneID(first.ID).Exec(sysCtx()); err != nil {
+					t.Error(err)
+				}
+				if err := db.Client.ReportGroup.DeleteOneID(first.GroupID).Exec(sysCtx()); err != nil {
+					t.Error(err)
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	})
+	res := ingest(t, svc, tn.ctx, in)
+	if !res.IsNewGroup || res.GroupID == first.GroupID {
+		t.Errorf("result = %+v, want a new group in place of the deleted %s", res, first.GroupID)
+	}
+	if g := group(t, db, res.GroupID); g.ReportCount != 1 || g.AffectedUsers != 1 {
+		t.Errorf("group count %d, affected users %d; want 1, 1", g.ReportCount, g.AffectedUsers)
+	}
+	if c := countRows(t, db, tn.projectID); c != (counts{reports: 1, groups: 1, users: 1}) {
+		t.Errorf("rows = %+v, want the new report alone in its group", c)
+	}
+}
+
 func TestIngestCountsDistinctAffectedUsers(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
@@ -541,6 +629,9 @@ type fakeSaver struct {
 
 	cleanups atomic.Int32
 	owners   []attachments.Owner
+
+	mu      sync.Mutex
+	deleted []string // storage keys passed to DeleteBlobs
 }
 
 func (f *fakeSaver) Save(ctx context.Context, tx *ent.Client, owner attachments.Owner, files []attachments.Upload) ([]*ent.Attachment, func(), error) {
@@ -674,5 +765,14 @@ func TestIngestOnlyIntoTheKeysProject(t *testing.T) {
 	})
 }
 
-// DeleteBlobs is not exercised by ingest: nothing is deleted there.
-func (f *fakeSaver) DeleteBlobs(context.Context, []string) {}
+func (f *fakeSaver) DeleteBlobs(_ context.Context, keys []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deleted = append(f.deleted, keys...)
+}
+
+func (f *fakeSaver) deletedKeys() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.deleted)
+}
