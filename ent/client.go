@@ -26,6 +26,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
@@ -61,6 +62,8 @@ type Client struct {
 	RefreshToken *RefreshTokenClient
 	// Report is the client for interacting with the Report builders.
 	Report *ReportClient
+	// ReportChange is the client for interacting with the ReportChange builders.
+	ReportChange *ReportChangeClient
 	// ReportGroup is the client for interacting with the ReportGroup builders.
 	ReportGroup *ReportGroupClient
 	// ReportGroupUser is the client for interacting with the ReportGroupUser builders.
@@ -91,6 +94,7 @@ func (c *Client) init() {
 	c.PublicKey = NewPublicKeyClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Report = NewReportClient(c.config)
+	c.ReportChange = NewReportChangeClient(c.config)
 	c.ReportGroup = NewReportGroupClient(c.config)
 	c.ReportGroupUser = NewReportGroupUserClient(c.config)
 	c.Settings = NewSettingsClient(c.config)
@@ -198,6 +202,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PublicKey:       NewPublicKeyClient(cfg),
 		RefreshToken:    NewRefreshTokenClient(cfg),
 		Report:          NewReportClient(cfg),
+		ReportChange:    NewReportChangeClient(cfg),
 		ReportGroup:     NewReportGroupClient(cfg),
 		ReportGroupUser: NewReportGroupUserClient(cfg),
 		Settings:        NewSettingsClient(cfg),
@@ -232,6 +237,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PublicKey:       NewPublicKeyClient(cfg),
 		RefreshToken:    NewRefreshTokenClient(cfg),
 		Report:          NewReportClient(cfg),
+		ReportChange:    NewReportChangeClient(cfg),
 		ReportGroup:     NewReportGroupClient(cfg),
 		ReportGroupUser: NewReportGroupUserClient(cfg),
 		Settings:        NewSettingsClient(cfg),
@@ -267,7 +273,7 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.Attachment, c.Comment, c.CrashGroup, c.CrashGroupUser,
 		c.CrashReport, c.Feedback, c.Project, c.PublicKey, c.RefreshToken, c.Report,
-		c.ReportGroup, c.ReportGroupUser, c.Settings, c.User,
+		c.ReportChange, c.ReportGroup, c.ReportGroupUser, c.Settings, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -279,7 +285,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.Attachment, c.Comment, c.CrashGroup, c.CrashGroupUser,
 		c.CrashReport, c.Feedback, c.Project, c.PublicKey, c.RefreshToken, c.Report,
-		c.ReportGroup, c.ReportGroupUser, c.Settings, c.User,
+		c.ReportChange, c.ReportGroup, c.ReportGroupUser, c.Settings, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -310,6 +316,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.RefreshToken.mutate(ctx, m)
 	case *ReportMutation:
 		return c.Report.mutate(ctx, m)
+	case *ReportChangeMutation:
+		return c.ReportChange.mutate(ctx, m)
 	case *ReportGroupMutation:
 		return c.ReportGroup.mutate(ctx, m)
 	case *ReportGroupUserMutation:
@@ -2443,6 +2451,22 @@ func (c *ReportClient) QueryComments(_m *Report) *CommentQuery {
 	return query
 }
 
+// QueryChanges queries the changes edge of a Report.
+func (c *ReportClient) QueryChanges(_m *Report) *ReportChangeQuery {
+	query := (&ReportChangeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(report.Table, report.FieldID, id),
+			sqlgraph.To(reportchange.Table, reportchange.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, report.ChangesTable, report.ChangesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ReportClient) Hooks() []Hook {
 	hooks := c.hooks.Report
@@ -2466,6 +2490,172 @@ func (c *ReportClient) mutate(ctx context.Context, m *ReportMutation) (Value, er
 		return (&ReportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Report mutation op: %q", m.Op())
+	}
+}
+
+// ReportChangeClient is a client for the ReportChange schema.
+type ReportChangeClient struct {
+	config
+}
+
+// NewReportChangeClient returns a client for the ReportChange from the given config.
+func NewReportChangeClient(c config) *ReportChangeClient {
+	return &ReportChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reportchange.Hooks(f(g(h())))`.
+func (c *ReportChangeClient) Use(hooks ...Hook) {
+	c.hooks.ReportChange = append(c.hooks.ReportChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reportchange.Intercept(f(g(h())))`.
+func (c *ReportChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReportChange = append(c.inters.ReportChange, interceptors...)
+}
+
+// Create returns a builder for creating a ReportChange entity.
+func (c *ReportChangeClient) Create() *ReportChangeCreate {
+	mutation := newReportChangeMutation(c.config, OpCreate)
+	return &ReportChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReportChange entities.
+func (c *ReportChangeClient) CreateBulk(builders ...*ReportChangeCreate) *ReportChangeCreateBulk {
+	return &ReportChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReportChangeClient) MapCreateBulk(slice any, setFunc func(*ReportChangeCreate, int)) *ReportChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReportChangeCreateBulk{err: fmt.Errorf("calling to ReportChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReportChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReportChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReportChange.
+func (c *ReportChangeClient) Update() *ReportChangeUpdate {
+	mutation := newReportChangeMutation(c.config, OpUpdate)
+	return &ReportChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReportChangeClient) UpdateOne(_m *ReportChange) *ReportChangeUpdateOne {
+	mutation := newReportChangeMutation(c.config, OpUpdateOne, withReportChange(_m))
+	return &ReportChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReportChangeClient) UpdateOneID(id string) *ReportChangeUpdateOne {
+	mutation := newReportChangeMutation(c.config, OpUpdateOne, withReportChangeID(id))
+	return &ReportChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReportChange.
+func (c *ReportChangeClient) Delete() *ReportChangeDelete {
+	mutation := newReportChangeMutation(c.config, OpDelete)
+	return &ReportChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReportChangeClient) DeleteOne(_m *ReportChange) *ReportChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReportChangeClient) DeleteOneID(id string) *ReportChangeDeleteOne {
+	builder := c.Delete().Where(reportchange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReportChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for ReportChange.
+func (c *ReportChangeClient) Query() *ReportChangeQuery {
+	return &ReportChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReportChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReportChange entity by its id.
+func (c *ReportChangeClient) Get(ctx context.Context, id string) (*ReportChange, error) {
+	return c.Query().Where(reportchange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReportChangeClient) GetX(ctx context.Context, id string) *ReportChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryReport queries the report edge of a ReportChange.
+func (c *ReportChangeClient) QueryReport(_m *ReportChange) *ReportQuery {
+	query := (&ReportClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportchange.Table, reportchange.FieldID, id),
+			sqlgraph.To(report.Table, report.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reportchange.ReportTable, reportchange.ReportColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActor queries the actor edge of a ReportChange.
+func (c *ReportChangeClient) QueryActor(_m *ReportChange) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportchange.Table, reportchange.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reportchange.ActorTable, reportchange.ActorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReportChangeClient) Hooks() []Hook {
+	hooks := c.hooks.ReportChange
+	return append(hooks[:len(hooks):len(hooks)], reportchange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReportChangeClient) Interceptors() []Interceptor {
+	return c.inters.ReportChange
+}
+
+func (c *ReportChangeClient) mutate(ctx context.Context, m *ReportChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReportChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReportChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReportChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReportChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReportChange mutation op: %q", m.Op())
 	}
 }
 
@@ -3139,6 +3329,22 @@ func (c *UserClient) QueryComments(_m *User) *CommentQuery {
 	return query
 }
 
+// QueryReportChanges queries the report_changes edge of a User.
+func (c *UserClient) QueryReportChanges(_m *User) *ReportChangeQuery {
+	query := (&ReportChangeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(reportchange.Table, reportchange.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.ReportChangesTable, user.ReportChangesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
 	hooks := c.hooks.User
@@ -3169,12 +3375,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIToken, Attachment, Comment, CrashGroup, CrashGroupUser, CrashReport,
-		Feedback, Project, PublicKey, RefreshToken, Report, ReportGroup,
+		Feedback, Project, PublicKey, RefreshToken, Report, ReportChange, ReportGroup,
 		ReportGroupUser, Settings, User []ent.Hook
 	}
 	inters struct {
 		APIToken, Attachment, Comment, CrashGroup, CrashGroupUser, CrashReport,
-		Feedback, Project, PublicKey, RefreshToken, Report, ReportGroup,
+		Feedback, Project, PublicKey, RefreshToken, Report, ReportChange, ReportGroup,
 		ReportGroupUser, Settings, User []ent.Interceptor
 	}
 )

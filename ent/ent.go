@@ -23,6 +23,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
@@ -98,6 +99,7 @@ func checkColumn(t, c string) error {
 			publickey.Table:       publickey.ValidColumn,
 			refreshtoken.Table:    refreshtoken.ValidColumn,
 			report.Table:          report.ValidColumn,
+			reportchange.Table:    reportchange.ValidColumn,
 			reportgroup.Table:     reportgroup.ValidColumn,
 			reportgroupuser.Table: reportgroupuser.ValidColumn,
 			settings.Table:        settings.ValidColumn,

@@ -15,6 +15,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
@@ -28,7 +29,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -293,6 +294,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reportchange.Table,
+			Columns: reportchange.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: reportchange.FieldID,
+			},
+		},
+		Type: "ReportChange",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reportchange.FieldCreatedAt: {Type: field.TypeTime, Column: reportchange.FieldCreatedAt},
+			reportchange.FieldReportID:  {Type: field.TypeString, Column: reportchange.FieldReportID},
+			reportchange.FieldActorID:   {Type: field.TypeString, Column: reportchange.FieldActorID},
+			reportchange.FieldField:     {Type: field.TypeEnum, Column: reportchange.FieldField},
+			reportchange.FieldFromValue: {Type: field.TypeString, Column: reportchange.FieldFromValue},
+			reportchange.FieldToValue:   {Type: field.TypeString, Column: reportchange.FieldToValue},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportgroup.Table,
 			Columns: reportgroup.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -314,7 +334,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportgroup.FieldLastSeenAt:    {Type: field.TypeTime, Column: reportgroup.FieldLastSeenAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportgroupuser.Table,
 			Columns: reportgroupuser.Columns,
@@ -331,7 +351,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportgroupuser.FieldUserKey:   {Type: field.TypeString, Column: reportgroupuser.FieldUserKey},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settings.Table,
 			Columns: settings.Columns,
@@ -352,7 +372,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settings.FieldSetupCompletedAt:     {Type: field.TypeTime, Column: settings.FieldSetupCompletedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -875,6 +895,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Comment",
 	)
 	graph.MustAddE(
+		"changes",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.ChangesTable,
+			Columns: []string{report.ChangesColumn},
+			Bidi:    false,
+		},
+		"Report",
+		"ReportChange",
+	)
+	graph.MustAddE(
+		"report",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reportchange.ReportTable,
+			Columns: []string{reportchange.ReportColumn},
+			Bidi:    false,
+		},
+		"ReportChange",
+		"Report",
+	)
+	graph.MustAddE(
+		"actor",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reportchange.ActorTable,
+			Columns: []string{reportchange.ActorColumn},
+			Bidi:    false,
+		},
+		"ReportChange",
+		"User",
+	)
+	graph.MustAddE(
 		"project",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -993,6 +1049,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Comment",
+	)
+	graph.MustAddE(
+		"report_changes",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ReportChangesTable,
+			Columns: []string{user.ReportChangesColumn},
+			Bidi:    false,
+		},
+		"User",
+		"ReportChange",
 	)
 	return graph
 }()
@@ -2626,6 +2694,118 @@ func (f *ReportFilter) WhereHasCommentsWith(preds ...predicate.Comment) {
 	})))
 }
 
+// WhereHasChanges applies a predicate to check if query has an edge changes.
+func (f *ReportFilter) WhereHasChanges() {
+	f.Where(entql.HasEdge("changes"))
+}
+
+// WhereHasChangesWith applies a predicate to check if query has an edge changes with a given conditions (other predicates).
+func (f *ReportFilter) WhereHasChangesWith(preds ...predicate.ReportChange) {
+	f.Where(entql.HasEdgeWith("changes", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReportChangeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReportChangeQuery builder.
+func (_q *ReportChangeQuery) Filter() *ReportChangeFilter {
+	return &ReportChangeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReportChangeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReportChangeMutation builder.
+func (m *ReportChangeMutation) Filter() *ReportChangeFilter {
+	return &ReportChangeFilter{config: m.config, predicateAdder: m}
+}
+
+// ReportChangeFilter provides a generic filtering capability at runtime for ReportChangeQuery.
+type ReportChangeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReportChangeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ReportChangeFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(reportchange.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReportChangeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportchange.FieldCreatedAt))
+}
+
+// WhereReportID applies the entql string predicate on the report_id field.
+func (f *ReportChangeFilter) WhereReportID(p entql.StringP) {
+	f.Where(p.Field(reportchange.FieldReportID))
+}
+
+// WhereActorID applies the entql string predicate on the actor_id field.
+func (f *ReportChangeFilter) WhereActorID(p entql.StringP) {
+	f.Where(p.Field(reportchange.FieldActorID))
+}
+
+// WhereField applies the entql string predicate on the field field.
+func (f *ReportChangeFilter) WhereField(p entql.StringP) {
+	f.Where(p.Field(reportchange.FieldField))
+}
+
+// WhereFromValue applies the entql string predicate on the from_value field.
+func (f *ReportChangeFilter) WhereFromValue(p entql.StringP) {
+	f.Where(p.Field(reportchange.FieldFromValue))
+}
+
+// WhereToValue applies the entql string predicate on the to_value field.
+func (f *ReportChangeFilter) WhereToValue(p entql.StringP) {
+	f.Where(p.Field(reportchange.FieldToValue))
+}
+
+// WhereHasReport applies a predicate to check if query has an edge report.
+func (f *ReportChangeFilter) WhereHasReport() {
+	f.Where(entql.HasEdge("report"))
+}
+
+// WhereHasReportWith applies a predicate to check if query has an edge report with a given conditions (other predicates).
+func (f *ReportChangeFilter) WhereHasReportWith(preds ...predicate.Report) {
+	f.Where(entql.HasEdgeWith("report", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasActor applies a predicate to check if query has an edge actor.
+func (f *ReportChangeFilter) WhereHasActor() {
+	f.Where(entql.HasEdge("actor"))
+}
+
+// WhereHasActorWith applies a predicate to check if query has an edge actor with a given conditions (other predicates).
+func (f *ReportChangeFilter) WhereHasActorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("actor", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ReportGroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2655,7 +2835,7 @@ type ReportGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2787,7 +2967,7 @@ type ReportGroupUserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportGroupUserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2875,7 +3055,7 @@ type SettingsFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingsFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2955,7 +3135,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3055,6 +3235,20 @@ func (f *UserFilter) WhereHasComments() {
 // WhereHasCommentsWith applies a predicate to check if query has an edge comments with a given conditions (other predicates).
 func (f *UserFilter) WhereHasCommentsWith(preds ...predicate.Comment) {
 	f.Where(entql.HasEdgeWith("comments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReportChanges applies a predicate to check if query has an edge report_changes.
+func (f *UserFilter) WhereHasReportChanges() {
+	f.Where(entql.HasEdge("report_changes"))
+}
+
+// WhereHasReportChangesWith applies a predicate to check if query has an edge report_changes with a given conditions (other predicates).
+func (f *UserFilter) WhereHasReportChangesWith(preds ...predicate.ReportChange) {
+	f.Where(entql.HasEdgeWith("report_changes", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

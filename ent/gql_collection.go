@@ -19,6 +19,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
@@ -2012,6 +2013,19 @@ func (_q *ReportQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 			_q.WithNamedComments(alias, func(wq *CommentQuery) {
 				*wq = *query
 			})
+
+		case "changes":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReportChangeClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, reportchangeImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedChanges(alias, func(wq *ReportChangeQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[report.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, report.FieldCreatedAt)
@@ -2181,6 +2195,150 @@ func newReportPaginateArgs(rv map[string]any) *reportPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ReportWhereInput); ok {
 		args.opts = append(args.opts, WithReportFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReportChangeQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReportChangeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReportChangeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(reportchange.Columns))
+		selectedFields = []string{reportchange.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "report":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReportClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, reportImplementors)...); err != nil {
+				return err
+			}
+			_q.withReport = query
+			if _, ok := fieldSeen[reportchange.FieldReportID]; !ok {
+				selectedFields = append(selectedFields, reportchange.FieldReportID)
+				fieldSeen[reportchange.FieldReportID] = struct{}{}
+			}
+
+		case "actor":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withActor = query
+			if _, ok := fieldSeen[reportchange.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, reportchange.FieldActorID)
+				fieldSeen[reportchange.FieldActorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[reportchange.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, reportchange.FieldCreatedAt)
+				fieldSeen[reportchange.FieldCreatedAt] = struct{}{}
+			}
+		case "reportID":
+			if _, ok := fieldSeen[reportchange.FieldReportID]; !ok {
+				selectedFields = append(selectedFields, reportchange.FieldReportID)
+				fieldSeen[reportchange.FieldReportID] = struct{}{}
+			}
+		case "actorID":
+			if _, ok := fieldSeen[reportchange.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, reportchange.FieldActorID)
+				fieldSeen[reportchange.FieldActorID] = struct{}{}
+			}
+		case "field":
+			if _, ok := fieldSeen[reportchange.FieldField]; !ok {
+				selectedFields = append(selectedFields, reportchange.FieldField)
+				fieldSeen[reportchange.FieldField] = struct{}{}
+			}
+		case "fromValue":
+			if _, ok := fieldSeen[reportchange.FieldFromValue]; !ok {
+				selectedFields = append(selectedFields, reportchange.FieldFromValue)
+				fieldSeen[reportchange.FieldFromValue] = struct{}{}
+			}
+		case "toValue":
+			if _, ok := fieldSeen[reportchange.FieldToValue]; !ok {
+				selectedFields = append(selectedFields, reportchange.FieldToValue)
+				fieldSeen[reportchange.FieldToValue] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type reportchangePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReportChangePaginateOption
+}
+
+func newReportChangePaginateArgs(rv map[string]any) *reportchangePaginateArgs {
+	args := &reportchangePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ReportChangeOrder{Field: &ReportChangeOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithReportChangeOrder(order))
+			}
+		case *ReportChangeOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithReportChangeOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ReportChangeWhereInput); ok {
+		args.opts = append(args.opts, WithReportChangeFilter(v.Filter))
 	}
 	return args
 }

@@ -354,6 +354,34 @@ func (_m *Report) Comments(ctx context.Context) (result []*Comment, err error) {
 	return result, err
 }
 
+func (_m *Report) Changes(ctx context.Context) (result []*ReportChange, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedChanges(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ChangesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryChanges().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *ReportChange) Report(ctx context.Context) (*Report, error) {
+	result, err := _m.Edges.ReportOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReport().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ReportChange) Actor(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ActorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryActor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *ReportGroup) Project(ctx context.Context) (*Project, error) {
 	result, err := _m.Edges.ProjectOrErr()
 	if IsNotLoaded(err) {

@@ -18,6 +18,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
@@ -72,6 +73,11 @@ var reportImplementors = []string{"Report", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Report) IsNode() {}
+
+var reportchangeImplementors = []string{"ReportChange", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ReportChange) IsNode() {}
 
 var reportgroupImplementors = []string{"ReportGroup", "Node"}
 
@@ -223,6 +229,15 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			Where(report.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, reportImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case reportchange.Table:
+		query := c.ReportChange.Query().
+			Where(reportchange.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, reportchangeImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -459,6 +474,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		query := c.Report.Query().
 			Where(report.IDIn(ids...))
 		query, err := query.CollectFields(ctx, reportImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case reportchange.Table:
+		query := c.ReportChange.Query().
+			Where(reportchange.IDIn(ids...))
+		query, err := query.CollectFields(ctx, reportchangeImplementors...)
 		if err != nil {
 			return nil, err
 		}

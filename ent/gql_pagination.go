@@ -24,6 +24,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
@@ -3020,6 +3021,302 @@ func (_m *Report) ToEdge(order *ReportOrder) *ReportEdge {
 		order = DefaultReportOrder
 	}
 	return &ReportEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ReportChangeEdge is the edge representation of ReportChange.
+type ReportChangeEdge struct {
+	Node   *ReportChange `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// ReportChangeConnection is the connection containing edges to ReportChange.
+type ReportChangeConnection struct {
+	Edges      []*ReportChangeEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *ReportChangeConnection) build(nodes []*ReportChange, pager *reportchangePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ReportChange
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ReportChange {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ReportChange {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReportChangeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReportChangeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReportChangePaginateOption enables pagination customization.
+type ReportChangePaginateOption func(*reportchangePager) error
+
+// WithReportChangeOrder configures pagination ordering.
+func WithReportChangeOrder(order *ReportChangeOrder) ReportChangePaginateOption {
+	if order == nil {
+		order = DefaultReportChangeOrder
+	}
+	o := *order
+	return func(pager *reportchangePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultReportChangeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithReportChangeFilter configures pagination filter.
+func WithReportChangeFilter(filter func(*ReportChangeQuery) (*ReportChangeQuery, error)) ReportChangePaginateOption {
+	return func(pager *reportchangePager) error {
+		if filter == nil {
+			return errors.New("ReportChangeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type reportchangePager struct {
+	reverse bool
+	order   *ReportChangeOrder
+	filter  func(*ReportChangeQuery) (*ReportChangeQuery, error)
+}
+
+func newReportChangePager(opts []ReportChangePaginateOption, reverse bool) (*reportchangePager, error) {
+	pager := &reportchangePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultReportChangeOrder
+	}
+	return pager, nil
+}
+
+func (p *reportchangePager) applyFilter(query *ReportChangeQuery) (*ReportChangeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *reportchangePager) toCursor(_m *ReportChange) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *reportchangePager) applyCursors(query *ReportChangeQuery, after, before *Cursor) (*ReportChangeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultReportChangeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *reportchangePager) applyOrder(query *ReportChangeQuery) *ReportChangeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultReportChangeOrder.Field {
+		query = query.Order(DefaultReportChangeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *reportchangePager) orderExpr(query *ReportChangeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultReportChangeOrder.Field {
+			b.Comma().Ident(DefaultReportChangeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ReportChange.
+func (_m *ReportChangeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReportChangePaginateOption,
+) (*ReportChangeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReportChangePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReportChangeConnection{Edges: []*ReportChangeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ReportChangeOrderFieldCreatedAt orders ReportChange by created_at.
+	ReportChangeOrderFieldCreatedAt = &ReportChangeOrderField{
+		Value: func(_m *ReportChange) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: reportchange.FieldCreatedAt,
+		toTerm: reportchange.ByCreatedAt,
+		toCursor: func(_m *ReportChange) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ReportChangeOrderField) String() string {
+	var str string
+	switch f.column {
+	case ReportChangeOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ReportChangeOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ReportChangeOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ReportChangeOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ReportChangeOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ReportChangeOrderField", str)
+	}
+	return nil
+}
+
+// ReportChangeOrderField defines the ordering field of ReportChange.
+type ReportChangeOrderField struct {
+	// Value extracts the ordering value from the given ReportChange.
+	Value    func(*ReportChange) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) reportchange.OrderOption
+	toCursor func(*ReportChange) Cursor
+}
+
+// ReportChangeOrder defines the ordering of ReportChange.
+type ReportChangeOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *ReportChangeOrderField `json:"field"`
+}
+
+// DefaultReportChangeOrder is the default ordering of ReportChange.
+var DefaultReportChangeOrder = &ReportChangeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReportChangeOrderField{
+		Value: func(_m *ReportChange) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: reportchange.FieldID,
+		toTerm: reportchange.ByID,
+		toCursor: func(_m *ReportChange) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ReportChange into ReportChangeEdge.
+func (_m *ReportChange) ToEdge(order *ReportChangeOrder) *ReportChangeEdge {
+	if order == nil {
+		order = DefaultReportChangeOrder
+	}
+	return &ReportChangeEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
@@ -5436,21 +5437,6 @@ type ReportWhereInput struct {
 	ReporterEmailEqualFold    *string  `json:"reporterEmailEqualFold,omitempty"`
 	ReporterEmailContainsFold *string  `json:"reporterEmailContainsFold,omitempty"`
 
-	// "page_url" field predicates.
-	PageURL             *string  `json:"pageURL,omitempty"`
-	PageURLNEQ          *string  `json:"pageURLNEQ,omitempty"`
-	PageURLIn           []string `json:"pageURLIn,omitempty"`
-	PageURLNotIn        []string `json:"pageURLNotIn,omitempty"`
-	PageURLGT           *string  `json:"pageURLGT,omitempty"`
-	PageURLGTE          *string  `json:"pageURLGTE,omitempty"`
-	PageURLLT           *string  `json:"pageURLLT,omitempty"`
-	PageURLLTE          *string  `json:"pageURLLTE,omitempty"`
-	PageURLContains     *string  `json:"pageURLContains,omitempty"`
-	PageURLHasPrefix    *string  `json:"pageURLHasPrefix,omitempty"`
-	PageURLHasSuffix    *string  `json:"pageURLHasSuffix,omitempty"`
-	PageURLEqualFold    *string  `json:"pageURLEqualFold,omitempty"`
-	PageURLContainsFold *string  `json:"pageURLContainsFold,omitempty"`
-
 	// "app_version" field predicates.
 	AppVersion             *string  `json:"appVersion,omitempty"`
 	AppVersionNEQ          *string  `json:"appVersionNEQ,omitempty"`
@@ -5521,6 +5507,10 @@ type ReportWhereInput struct {
 	// "comments" edge predicates.
 	HasComments     *bool                `json:"hasComments,omitempty"`
 	HasCommentsWith []*CommentWhereInput `json:"hasCommentsWith,omitempty"`
+
+	// "changes" edge predicates.
+	HasChanges     *bool                     `json:"hasChanges,omitempty"`
+	HasChangesWith []*ReportChangeWhereInput `json:"hasChangesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5966,45 +5956,6 @@ func (i *ReportWhereInput) P() (predicate.Report, error) {
 	if i.ReporterEmailContainsFold != nil {
 		predicates = append(predicates, report.ReporterEmailContainsFold(*i.ReporterEmailContainsFold))
 	}
-	if i.PageURL != nil {
-		predicates = append(predicates, report.PageURLEQ(*i.PageURL))
-	}
-	if i.PageURLNEQ != nil {
-		predicates = append(predicates, report.PageURLNEQ(*i.PageURLNEQ))
-	}
-	if len(i.PageURLIn) > 0 {
-		predicates = append(predicates, report.PageURLIn(i.PageURLIn...))
-	}
-	if len(i.PageURLNotIn) > 0 {
-		predicates = append(predicates, report.PageURLNotIn(i.PageURLNotIn...))
-	}
-	if i.PageURLGT != nil {
-		predicates = append(predicates, report.PageURLGT(*i.PageURLGT))
-	}
-	if i.PageURLGTE != nil {
-		predicates = append(predicates, report.PageURLGTE(*i.PageURLGTE))
-	}
-	if i.PageURLLT != nil {
-		predicates = append(predicates, report.PageURLLT(*i.PageURLLT))
-	}
-	if i.PageURLLTE != nil {
-		predicates = append(predicates, report.PageURLLTE(*i.PageURLLTE))
-	}
-	if i.PageURLContains != nil {
-		predicates = append(predicates, report.PageURLContains(*i.PageURLContains))
-	}
-	if i.PageURLHasPrefix != nil {
-		predicates = append(predicates, report.PageURLHasPrefix(*i.PageURLHasPrefix))
-	}
-	if i.PageURLHasSuffix != nil {
-		predicates = append(predicates, report.PageURLHasSuffix(*i.PageURLHasSuffix))
-	}
-	if i.PageURLEqualFold != nil {
-		predicates = append(predicates, report.PageURLEqualFold(*i.PageURLEqualFold))
-	}
-	if i.PageURLContainsFold != nil {
-		predicates = append(predicates, report.PageURLContainsFold(*i.PageURLContainsFold))
-	}
 	if i.AppVersion != nil {
 		predicates = append(predicates, report.AppVersionEQ(*i.AppVersion))
 	}
@@ -6225,6 +6176,24 @@ func (i *ReportWhereInput) P() (predicate.Report, error) {
 		}
 		predicates = append(predicates, report.HasCommentsWith(with...))
 	}
+	if i.HasChanges != nil {
+		p := report.HasChanges()
+		if !*i.HasChanges {
+			p = report.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasChangesWith) > 0 {
+		with := make([]predicate.ReportChange, 0, len(i.HasChangesWith))
+		for _, w := range i.HasChangesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasChangesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, report.HasChangesWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyReportWhereInput
@@ -6232,6 +6201,458 @@ func (i *ReportWhereInput) P() (predicate.Report, error) {
 		return predicates[0], nil
 	default:
 		return report.And(predicates...), nil
+	}
+}
+
+// ReportChangeWhereInput represents a where input for filtering ReportChange queries.
+type ReportChangeWhereInput struct {
+	Predicates []predicate.ReportChange  `json:"-"`
+	Not        *ReportChangeWhereInput   `json:"not,omitempty"`
+	Or         []*ReportChangeWhereInput `json:"or,omitempty"`
+	And        []*ReportChangeWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "report_id" field predicates.
+	ReportID             *string  `json:"reportID,omitempty"`
+	ReportIDNEQ          *string  `json:"reportIDNEQ,omitempty"`
+	ReportIDIn           []string `json:"reportIDIn,omitempty"`
+	ReportIDNotIn        []string `json:"reportIDNotIn,omitempty"`
+	ReportIDGT           *string  `json:"reportIDGT,omitempty"`
+	ReportIDGTE          *string  `json:"reportIDGTE,omitempty"`
+	ReportIDLT           *string  `json:"reportIDLT,omitempty"`
+	ReportIDLTE          *string  `json:"reportIDLTE,omitempty"`
+	ReportIDContains     *string  `json:"reportIDContains,omitempty"`
+	ReportIDHasPrefix    *string  `json:"reportIDHasPrefix,omitempty"`
+	ReportIDHasSuffix    *string  `json:"reportIDHasSuffix,omitempty"`
+	ReportIDEqualFold    *string  `json:"reportIDEqualFold,omitempty"`
+	ReportIDContainsFold *string  `json:"reportIDContainsFold,omitempty"`
+
+	// "actor_id" field predicates.
+	ActorID             *string  `json:"actorID,omitempty"`
+	ActorIDNEQ          *string  `json:"actorIDNEQ,omitempty"`
+	ActorIDIn           []string `json:"actorIDIn,omitempty"`
+	ActorIDNotIn        []string `json:"actorIDNotIn,omitempty"`
+	ActorIDGT           *string  `json:"actorIDGT,omitempty"`
+	ActorIDGTE          *string  `json:"actorIDGTE,omitempty"`
+	ActorIDLT           *string  `json:"actorIDLT,omitempty"`
+	ActorIDLTE          *string  `json:"actorIDLTE,omitempty"`
+	ActorIDContains     *string  `json:"actorIDContains,omitempty"`
+	ActorIDHasPrefix    *string  `json:"actorIDHasPrefix,omitempty"`
+	ActorIDHasSuffix    *string  `json:"actorIDHasSuffix,omitempty"`
+	ActorIDIsNil        bool     `json:"actorIDIsNil,omitempty"`
+	ActorIDNotNil       bool     `json:"actorIDNotNil,omitempty"`
+	ActorIDEqualFold    *string  `json:"actorIDEqualFold,omitempty"`
+	ActorIDContainsFold *string  `json:"actorIDContainsFold,omitempty"`
+
+	// "field" field predicates.
+	Field      *reportchange.Field  `json:"field,omitempty"`
+	FieldNEQ   *reportchange.Field  `json:"fieldNEQ,omitempty"`
+	FieldIn    []reportchange.Field `json:"fieldIn,omitempty"`
+	FieldNotIn []reportchange.Field `json:"fieldNotIn,omitempty"`
+
+	// "from_value" field predicates.
+	FromValue             *string  `json:"fromValue,omitempty"`
+	FromValueNEQ          *string  `json:"fromValueNEQ,omitempty"`
+	FromValueIn           []string `json:"fromValueIn,omitempty"`
+	FromValueNotIn        []string `json:"fromValueNotIn,omitempty"`
+	FromValueGT           *string  `json:"fromValueGT,omitempty"`
+	FromValueGTE          *string  `json:"fromValueGTE,omitempty"`
+	FromValueLT           *string  `json:"fromValueLT,omitempty"`
+	FromValueLTE          *string  `json:"fromValueLTE,omitempty"`
+	FromValueContains     *string  `json:"fromValueContains,omitempty"`
+	FromValueHasPrefix    *string  `json:"fromValueHasPrefix,omitempty"`
+	FromValueHasSuffix    *string  `json:"fromValueHasSuffix,omitempty"`
+	FromValueEqualFold    *string  `json:"fromValueEqualFold,omitempty"`
+	FromValueContainsFold *string  `json:"fromValueContainsFold,omitempty"`
+
+	// "to_value" field predicates.
+	ToValue             *string  `json:"toValue,omitempty"`
+	ToValueNEQ          *string  `json:"toValueNEQ,omitempty"`
+	ToValueIn           []string `json:"toValueIn,omitempty"`
+	ToValueNotIn        []string `json:"toValueNotIn,omitempty"`
+	ToValueGT           *string  `json:"toValueGT,omitempty"`
+	ToValueGTE          *string  `json:"toValueGTE,omitempty"`
+	ToValueLT           *string  `json:"toValueLT,omitempty"`
+	ToValueLTE          *string  `json:"toValueLTE,omitempty"`
+	ToValueContains     *string  `json:"toValueContains,omitempty"`
+	ToValueHasPrefix    *string  `json:"toValueHasPrefix,omitempty"`
+	ToValueHasSuffix    *string  `json:"toValueHasSuffix,omitempty"`
+	ToValueEqualFold    *string  `json:"toValueEqualFold,omitempty"`
+	ToValueContainsFold *string  `json:"toValueContainsFold,omitempty"`
+
+	// "report" edge predicates.
+	HasReport     *bool               `json:"hasReport,omitempty"`
+	HasReportWith []*ReportWhereInput `json:"hasReportWith,omitempty"`
+
+	// "actor" edge predicates.
+	HasActor     *bool             `json:"hasActor,omitempty"`
+	HasActorWith []*UserWhereInput `json:"hasActorWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ReportChangeWhereInput) AddPredicates(predicates ...predicate.ReportChange) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ReportChangeWhereInput filter on the ReportChangeQuery builder.
+func (i *ReportChangeWhereInput) Filter(q *ReportChangeQuery) (*ReportChangeQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyReportChangeWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyReportChangeWhereInput is returned in case the ReportChangeWhereInput is empty.
+var ErrEmptyReportChangeWhereInput = errors.New("ent: empty predicate ReportChangeWhereInput")
+
+// P returns a predicate for filtering reportchanges.
+// An error is returned if the input is empty or invalid.
+func (i *ReportChangeWhereInput) P() (predicate.ReportChange, error) {
+	var predicates []predicate.ReportChange
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, reportchange.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ReportChange, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, reportchange.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ReportChange, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, reportchange.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, reportchange.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, reportchange.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, reportchange.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, reportchange.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, reportchange.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, reportchange.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, reportchange.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, reportchange.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, reportchange.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, reportchange.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, reportchange.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, reportchange.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, reportchange.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, reportchange.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, reportchange.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, reportchange.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, reportchange.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, reportchange.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.ReportID != nil {
+		predicates = append(predicates, reportchange.ReportIDEQ(*i.ReportID))
+	}
+	if i.ReportIDNEQ != nil {
+		predicates = append(predicates, reportchange.ReportIDNEQ(*i.ReportIDNEQ))
+	}
+	if len(i.ReportIDIn) > 0 {
+		predicates = append(predicates, reportchange.ReportIDIn(i.ReportIDIn...))
+	}
+	if len(i.ReportIDNotIn) > 0 {
+		predicates = append(predicates, reportchange.ReportIDNotIn(i.ReportIDNotIn...))
+	}
+	if i.ReportIDGT != nil {
+		predicates = append(predicates, reportchange.ReportIDGT(*i.ReportIDGT))
+	}
+	if i.ReportIDGTE != nil {
+		predicates = append(predicates, reportchange.ReportIDGTE(*i.ReportIDGTE))
+	}
+	if i.ReportIDLT != nil {
+		predicates = append(predicates, reportchange.ReportIDLT(*i.ReportIDLT))
+	}
+	if i.ReportIDLTE != nil {
+		predicates = append(predicates, reportchange.ReportIDLTE(*i.ReportIDLTE))
+	}
+	if i.ReportIDContains != nil {
+		predicates = append(predicates, reportchange.ReportIDContains(*i.ReportIDContains))
+	}
+	if i.ReportIDHasPrefix != nil {
+		predicates = append(predicates, reportchange.ReportIDHasPrefix(*i.ReportIDHasPrefix))
+	}
+	if i.ReportIDHasSuffix != nil {
+		predicates = append(predicates, reportchange.ReportIDHasSuffix(*i.ReportIDHasSuffix))
+	}
+	if i.ReportIDEqualFold != nil {
+		predicates = append(predicates, reportchange.ReportIDEqualFold(*i.ReportIDEqualFold))
+	}
+	if i.ReportIDContainsFold != nil {
+		predicates = append(predicates, reportchange.ReportIDContainsFold(*i.ReportIDContainsFold))
+	}
+	if i.ActorID != nil {
+		predicates = append(predicates, reportchange.ActorIDEQ(*i.ActorID))
+	}
+	if i.ActorIDNEQ != nil {
+		predicates = append(predicates, reportchange.ActorIDNEQ(*i.ActorIDNEQ))
+	}
+	if len(i.ActorIDIn) > 0 {
+		predicates = append(predicates, reportchange.ActorIDIn(i.ActorIDIn...))
+	}
+	if len(i.ActorIDNotIn) > 0 {
+		predicates = append(predicates, reportchange.ActorIDNotIn(i.ActorIDNotIn...))
+	}
+	if i.ActorIDGT != nil {
+		predicates = append(predicates, reportchange.ActorIDGT(*i.ActorIDGT))
+	}
+	if i.ActorIDGTE != nil {
+		predicates = append(predicates, reportchange.ActorIDGTE(*i.ActorIDGTE))
+	}
+	if i.ActorIDLT != nil {
+		predicates = append(predicates, reportchange.ActorIDLT(*i.ActorIDLT))
+	}
+	if i.ActorIDLTE != nil {
+		predicates = append(predicates, reportchange.ActorIDLTE(*i.ActorIDLTE))
+	}
+	if i.ActorIDContains != nil {
+		predicates = append(predicates, reportchange.ActorIDContains(*i.ActorIDContains))
+	}
+	if i.ActorIDHasPrefix != nil {
+		predicates = append(predicates, reportchange.ActorIDHasPrefix(*i.ActorIDHasPrefix))
+	}
+	if i.ActorIDHasSuffix != nil {
+		predicates = append(predicates, reportchange.ActorIDHasSuffix(*i.ActorIDHasSuffix))
+	}
+	if i.ActorIDIsNil {
+		predicates = append(predicates, reportchange.ActorIDIsNil())
+	}
+	if i.ActorIDNotNil {
+		predicates = append(predicates, reportchange.ActorIDNotNil())
+	}
+	if i.ActorIDEqualFold != nil {
+		predicates = append(predicates, reportchange.ActorIDEqualFold(*i.ActorIDEqualFold))
+	}
+	if i.ActorIDContainsFold != nil {
+		predicates = append(predicates, reportchange.ActorIDContainsFold(*i.ActorIDContainsFold))
+	}
+	if i.Field != nil {
+		predicates = append(predicates, reportchange.FieldEQ(*i.Field))
+	}
+	if i.FieldNEQ != nil {
+		predicates = append(predicates, reportchange.FieldNEQ(*i.FieldNEQ))
+	}
+	if len(i.FieldIn) > 0 {
+		predicates = append(predicates, reportchange.FieldIn(i.FieldIn...))
+	}
+	if len(i.FieldNotIn) > 0 {
+		predicates = append(predicates, reportchange.FieldNotIn(i.FieldNotIn...))
+	}
+	if i.FromValue != nil {
+		predicates = append(predicates, reportchange.FromValueEQ(*i.FromValue))
+	}
+	if i.FromValueNEQ != nil {
+		predicates = append(predicates, reportchange.FromValueNEQ(*i.FromValueNEQ))
+	}
+	if len(i.FromValueIn) > 0 {
+		predicates = append(predicates, reportchange.FromValueIn(i.FromValueIn...))
+	}
+	if len(i.FromValueNotIn) > 0 {
+		predicates = append(predicates, reportchange.FromValueNotIn(i.FromValueNotIn...))
+	}
+	if i.FromValueGT != nil {
+		predicates = append(predicates, reportchange.FromValueGT(*i.FromValueGT))
+	}
+	if i.FromValueGTE != nil {
+		predicates = append(predicates, reportchange.FromValueGTE(*i.FromValueGTE))
+	}
+	if i.FromValueLT != nil {
+		predicates = append(predicates, reportchange.FromValueLT(*i.FromValueLT))
+	}
+	if i.FromValueLTE != nil {
+		predicates = append(predicates, reportchange.FromValueLTE(*i.FromValueLTE))
+	}
+	if i.FromValueContains != nil {
+		predicates = append(predicates, reportchange.FromValueContains(*i.FromValueContains))
+	}
+	if i.FromValueHasPrefix != nil {
+		predicates = append(predicates, reportchange.FromValueHasPrefix(*i.FromValueHasPrefix))
+	}
+	if i.FromValueHasSuffix != nil {
+		predicates = append(predicates, reportchange.FromValueHasSuffix(*i.FromValueHasSuffix))
+	}
+	if i.FromValueEqualFold != nil {
+		predicates = append(predicates, reportchange.FromValueEqualFold(*i.FromValueEqualFold))
+	}
+	if i.FromValueContainsFold != nil {
+		predicates = append(predicates, reportchange.FromValueContainsFold(*i.FromValueContainsFold))
+	}
+	if i.ToValue != nil {
+		predicates = append(predicates, reportchange.ToValueEQ(*i.ToValue))
+	}
+	if i.ToValueNEQ != nil {
+		predicates = append(predicates, reportchange.ToValueNEQ(*i.ToValueNEQ))
+	}
+	if len(i.ToValueIn) > 0 {
+		predicates = append(predicates, reportchange.ToValueIn(i.ToValueIn...))
+	}
+	if len(i.ToValueNotIn) > 0 {
+		predicates = append(predicates, reportchange.ToValueNotIn(i.ToValueNotIn...))
+	}
+	if i.ToValueGT != nil {
+		predicates = append(predicates, reportchange.ToValueGT(*i.ToValueGT))
+	}
+	if i.ToValueGTE != nil {
+		predicates = append(predicates, reportchange.ToValueGTE(*i.ToValueGTE))
+	}
+	if i.ToValueLT != nil {
+		predicates = append(predicates, reportchange.ToValueLT(*i.ToValueLT))
+	}
+	if i.ToValueLTE != nil {
+		predicates = append(predicates, reportchange.ToValueLTE(*i.ToValueLTE))
+	}
+	if i.ToValueContains != nil {
+		predicates = append(predicates, reportchange.ToValueContains(*i.ToValueContains))
+	}
+	if i.ToValueHasPrefix != nil {
+		predicates = append(predicates, reportchange.ToValueHasPrefix(*i.ToValueHasPrefix))
+	}
+	if i.ToValueHasSuffix != nil {
+		predicates = append(predicates, reportchange.ToValueHasSuffix(*i.ToValueHasSuffix))
+	}
+	if i.ToValueEqualFold != nil {
+		predicates = append(predicates, reportchange.ToValueEqualFold(*i.ToValueEqualFold))
+	}
+	if i.ToValueContainsFold != nil {
+		predicates = append(predicates, reportchange.ToValueContainsFold(*i.ToValueContainsFold))
+	}
+
+	if i.HasReport != nil {
+		p := reportchange.HasReport()
+		if !*i.HasReport {
+			p = reportchange.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReportWith) > 0 {
+		with := make([]predicate.Report, 0, len(i.HasReportWith))
+		for _, w := range i.HasReportWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReportWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, reportchange.HasReportWith(with...))
+	}
+	if i.HasActor != nil {
+		p := reportchange.HasActor()
+		if !*i.HasActor {
+			p = reportchange.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasActorWith))
+		for _, w := range i.HasActorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, reportchange.HasActorWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyReportChangeWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return reportchange.And(predicates...), nil
 	}
 }
 

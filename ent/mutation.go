@@ -24,6 +24,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
@@ -51,6 +52,7 @@ const (
 	TypePublicKey       = "PublicKey"
 	TypeRefreshToken    = "RefreshToken"
 	TypeReport          = "Report"
+	TypeReportChange    = "ReportChange"
 	TypeReportGroup     = "ReportGroup"
 	TypeReportGroupUser = "ReportGroupUser"
 	TypeSettings        = "Settings"
@@ -11458,6 +11460,9 @@ type ReportMutation struct {
 	comments               map[string]struct{}
 	removedcomments        map[string]struct{}
 	clearedcomments        bool
+	changes                map[string]struct{}
+	removedchanges         map[string]struct{}
+	clearedchanges         bool
 	done                   bool
 	oldValue               func(context.Context) (*Report, error)
 	predicates             []predicate.Report
@@ -12814,6 +12819,60 @@ func (m *ReportMutation) ResetComments() {
 	m.removedcomments = nil
 }
 
+// AddChangeIDs adds the "changes" edge to the ReportChange entity by ids.
+func (m *ReportMutation) AddChangeIDs(ids ...string) {
+	if m.changes == nil {
+		m.changes = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.changes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearChanges clears the "changes" edge to the ReportChange entity.
+func (m *ReportMutation) ClearChanges() {
+	m.clearedchanges = true
+}
+
+// ChangesCleared reports if the "changes" edge to the ReportChange entity was cleared.
+func (m *ReportMutation) ChangesCleared() bool {
+	return m.clearedchanges
+}
+
+// RemoveChangeIDs removes the "changes" edge to the ReportChange entity by IDs.
+func (m *ReportMutation) RemoveChangeIDs(ids ...string) {
+	if m.removedchanges == nil {
+		m.removedchanges = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.changes, ids[i])
+		m.removedchanges[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedChanges returns the removed IDs of the "changes" edge to the ReportChange entity.
+func (m *ReportMutation) RemovedChangesIDs() (ids []string) {
+	for id := range m.removedchanges {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ChangesIDs returns the "changes" edge IDs in the mutation.
+func (m *ReportMutation) ChangesIDs() (ids []string) {
+	for id := range m.changes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetChanges resets all changes to the "changes" edge.
+func (m *ReportMutation) ResetChanges() {
+	m.changes = nil
+	m.clearedchanges = false
+	m.removedchanges = nil
+}
+
 // Where appends a list predicates to the ReportMutation builder.
 func (m *ReportMutation) Where(ps ...predicate.Report) {
 	m.predicates = append(m.predicates, ps...)
@@ -13373,7 +13432,7 @@ func (m *ReportMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ReportMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.project != nil {
 		edges = append(edges, report.EdgeProject)
 	}
@@ -13391,6 +13450,9 @@ func (m *ReportMutation) AddedEdges() []string {
 	}
 	if m.comments != nil {
 		edges = append(edges, report.EdgeComments)
+	}
+	if m.changes != nil {
+		edges = append(edges, report.EdgeChanges)
 	}
 	return edges
 }
@@ -13427,18 +13489,27 @@ func (m *ReportMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case report.EdgeChanges:
+		ids := make([]ent.Value, 0, len(m.changes))
+		for id := range m.changes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ReportMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedattachments != nil {
 		edges = append(edges, report.EdgeAttachments)
 	}
 	if m.removedcomments != nil {
 		edges = append(edges, report.EdgeComments)
+	}
+	if m.removedchanges != nil {
+		edges = append(edges, report.EdgeChanges)
 	}
 	return edges
 }
@@ -13459,13 +13530,19 @@ func (m *ReportMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case report.EdgeChanges:
+		ids := make([]ent.Value, 0, len(m.removedchanges))
+		for id := range m.removedchanges {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ReportMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedproject {
 		edges = append(edges, report.EdgeProject)
 	}
@@ -13483,6 +13560,9 @@ func (m *ReportMutation) ClearedEdges() []string {
 	}
 	if m.clearedcomments {
 		edges = append(edges, report.EdgeComments)
+	}
+	if m.clearedchanges {
+		edges = append(edges, report.EdgeChanges)
 	}
 	return edges
 }
@@ -13503,6 +13583,8 @@ func (m *ReportMutation) EdgeCleared(name string) bool {
 		return m.clearedattachments
 	case report.EdgeComments:
 		return m.clearedcomments
+	case report.EdgeChanges:
+		return m.clearedchanges
 	}
 	return false
 }
@@ -13549,8 +13631,735 @@ func (m *ReportMutation) ResetEdge(name string) error {
 	case report.EdgeComments:
 		m.ResetComments()
 		return nil
+	case report.EdgeChanges:
+		m.ResetChanges()
+		return nil
 	}
 	return fmt.Errorf("unknown Report edge %s", name)
+}
+
+// ReportChangeMutation represents an operation that mutates the ReportChange nodes in the graph.
+type ReportChangeMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	field         *reportchange.Field
+	from_value    *string
+	to_value      *string
+	clearedFields map[string]struct{}
+	report        *string
+	clearedreport bool
+	actor         *string
+	clearedactor  bool
+	done          bool
+	oldValue      func(context.Context) (*ReportChange, error)
+	predicates    []predicate.ReportChange
+}
+
+var _ ent.Mutation = (*ReportChangeMutation)(nil)
+
+// reportchangeOption allows management of the mutation configuration using functional options.
+type reportchangeOption func(*ReportChangeMutation)
+
+// newReportChangeMutation creates new mutation for the ReportChange entity.
+func newReportChangeMutation(c config, op Op, opts ...reportchangeOption) *ReportChangeMutation {
+	m := &ReportChangeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReportChange,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReportChangeID sets the ID field of the mutation.
+func withReportChangeID(id string) reportchangeOption {
+	return func(m *ReportChangeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReportChange
+		)
+		m.oldValue = func(ctx context.Context) (*ReportChange, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReportChange.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReportChange sets the old ReportChange of the mutation.
+func withReportChange(node *ReportChange) reportchangeOption {
+	return func(m *ReportChangeMutation) {
+		m.oldValue = func(context.Context) (*ReportChange, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReportChangeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReportChangeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReportChange entities.
+func (m *ReportChangeMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReportChangeMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReportChangeMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReportChange.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReportChangeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReportChangeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReportChange entity.
+// If the ReportChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportChangeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReportChangeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetReportID sets the "report_id" field.
+func (m *ReportChangeMutation) SetReportID(s string) {
+	m.report = &s
+}
+
+// ReportID returns the value of the "report_id" field in the mutation.
+func (m *ReportChangeMutation) ReportID() (r string, exists bool) {
+	v := m.report
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReportID returns the old "report_id" field's value of the ReportChange entity.
+// If the ReportChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportChangeMutation) OldReportID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReportID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReportID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReportID: %w", err)
+	}
+	return oldValue.ReportID, nil
+}
+
+// ResetReportID resets all changes to the "report_id" field.
+func (m *ReportChangeMutation) ResetReportID() {
+	m.report = nil
+}
+
+// SetActorID sets the "actor_id" field.
+func (m *ReportChangeMutation) SetActorID(s string) {
+	m.actor = &s
+}
+
+// ActorID returns the value of the "actor_id" field in the mutation.
+func (m *ReportChangeMutation) ActorID() (r string, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorID returns the old "actor_id" field's value of the ReportChange entity.
+// If the ReportChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportChangeMutation) OldActorID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorID: %w", err)
+	}
+	return oldValue.ActorID, nil
+}
+
+// ClearActorID clears the value of the "actor_id" field.
+func (m *ReportChangeMutation) ClearActorID() {
+	m.actor = nil
+	m.clearedFields[reportchange.FieldActorID] = struct{}{}
+}
+
+// ActorIDCleared returns if the "actor_id" field was cleared in this mutation.
+func (m *ReportChangeMutation) ActorIDCleared() bool {
+	_, ok := m.clearedFields[reportchange.FieldActorID]
+	return ok
+}
+
+// ResetActorID resets all changes to the "actor_id" field.
+func (m *ReportChangeMutation) ResetActorID() {
+	m.actor = nil
+	delete(m.clearedFields, reportchange.FieldActorID)
+}
+
+// SetFieldField sets the "field" field.
+func (m *ReportChangeMutation) SetFieldField(r reportchange.Field) {
+	m.field = &r
+}
+
+// GetField returns the value of the "field" field in the mutation.
+func (m *ReportChangeMutation) GetField() (r reportchange.Field, exists bool) {
+	v := m.field
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// GetOldField returns the old "field" field's value of the ReportChange entity.
+// If the ReportChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportChangeMutation) GetOldField(ctx context.Context) (v reportchange.Field, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("GetOldField is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("GetOldField requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for GetOldField: %w", err)
+	}
+	return oldValue.Field, nil
+}
+
+// ResetFieldField resets all changes to the "field" field.
+func (m *ReportChangeMutation) ResetFieldField() {
+	m.field = nil
+}
+
+// SetFromValue sets the "from_value" field.
+func (m *ReportChangeMutation) SetFromValue(s string) {
+	m.from_value = &s
+}
+
+// FromValue returns the value of the "from_value" field in the mutation.
+func (m *ReportChangeMutation) FromValue() (r string, exists bool) {
+	v := m.from_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromValue returns the old "from_value" field's value of the ReportChange entity.
+// If the ReportChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportChangeMutation) OldFromValue(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromValue: %w", err)
+	}
+	return oldValue.FromValue, nil
+}
+
+// ResetFromValue resets all changes to the "from_value" field.
+func (m *ReportChangeMutation) ResetFromValue() {
+	m.from_value = nil
+}
+
+// SetToValue sets the "to_value" field.
+func (m *ReportChangeMutation) SetToValue(s string) {
+	m.to_value = &s
+}
+
+// ToValue returns the value of the "to_value" field in the mutation.
+func (m *ReportChangeMutation) ToValue() (r string, exists bool) {
+	v := m.to_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToValue returns the old "to_value" field's value of the ReportChange entity.
+// If the ReportChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportChangeMutation) OldToValue(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToValue: %w", err)
+	}
+	return oldValue.ToValue, nil
+}
+
+// ResetToValue resets all changes to the "to_value" field.
+func (m *ReportChangeMutation) ResetToValue() {
+	m.to_value = nil
+}
+
+// ClearReport clears the "report" edge to the Report entity.
+func (m *ReportChangeMutation) ClearReport() {
+	m.clearedreport = true
+	m.clearedFields[reportchange.FieldReportID] = struct{}{}
+}
+
+// ReportCleared reports if the "report" edge to the Report entity was cleared.
+func (m *ReportChangeMutation) ReportCleared() bool {
+	return m.clearedreport
+}
+
+// ReportIDs returns the "report" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReportID instead. It exists only for internal usage by the builders.
+func (m *ReportChangeMutation) ReportIDs() (ids []string) {
+	if id := m.report; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReport resets all changes to the "report" edge.
+func (m *ReportChangeMutation) ResetReport() {
+	m.report = nil
+	m.clearedreport = false
+}
+
+// ClearActor clears the "actor" edge to the User entity.
+func (m *ReportChangeMutation) ClearActor() {
+	m.clearedactor = true
+	m.clearedFields[reportchange.FieldActorID] = struct{}{}
+}
+
+// ActorCleared reports if the "actor" edge to the User entity was cleared.
+func (m *ReportChangeMutation) ActorCleared() bool {
+	return m.ActorIDCleared() || m.clearedactor
+}
+
+// ActorIDs returns the "actor" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ActorID instead. It exists only for internal usage by the builders.
+func (m *ReportChangeMutation) ActorIDs() (ids []string) {
+	if id := m.actor; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetActor resets all changes to the "actor" edge.
+func (m *ReportChangeMutation) ResetActor() {
+	m.actor = nil
+	m.clearedactor = false
+}
+
+// Where appends a list predicates to the ReportChangeMutation builder.
+func (m *ReportChangeMutation) Where(ps ...predicate.ReportChange) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReportChangeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReportChangeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReportChange, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReportChangeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReportChangeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReportChange).
+func (m *ReportChangeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReportChangeMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, reportchange.FieldCreatedAt)
+	}
+	if m.report != nil {
+		fields = append(fields, reportchange.FieldReportID)
+	}
+	if m.actor != nil {
+		fields = append(fields, reportchange.FieldActorID)
+	}
+	if m.field != nil {
+		fields = append(fields, reportchange.FieldField)
+	}
+	if m.from_value != nil {
+		fields = append(fields, reportchange.FieldFromValue)
+	}
+	if m.to_value != nil {
+		fields = append(fields, reportchange.FieldToValue)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReportChangeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reportchange.FieldCreatedAt:
+		return m.CreatedAt()
+	case reportchange.FieldReportID:
+		return m.ReportID()
+	case reportchange.FieldActorID:
+		return m.ActorID()
+	case reportchange.FieldField:
+		return m.GetField()
+	case reportchange.FieldFromValue:
+		return m.FromValue()
+	case reportchange.FieldToValue:
+		return m.ToValue()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReportChangeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reportchange.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case reportchange.FieldReportID:
+		return m.OldReportID(ctx)
+	case reportchange.FieldActorID:
+		return m.OldActorID(ctx)
+	case reportchange.FieldField:
+		return m.GetOldField(ctx)
+	case reportchange.FieldFromValue:
+		return m.OldFromValue(ctx)
+	case reportchange.FieldToValue:
+		return m.OldToValue(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReportChange field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportChangeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reportchange.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case reportchange.FieldReportID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReportID(v)
+		return nil
+	case reportchange.FieldActorID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorID(v)
+		return nil
+	case reportchange.FieldField:
+		v, ok := value.(reportchange.Field)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFieldField(v)
+		return nil
+	case reportchange.FieldFromValue:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromValue(v)
+		return nil
+	case reportchange.FieldToValue:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToValue(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReportChange field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReportChangeMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReportChangeMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReportChangeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ReportChange numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReportChangeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(reportchange.FieldActorID) {
+		fields = append(fields, reportchange.FieldActorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReportChangeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReportChangeMutation) ClearField(name string) error {
+	switch name {
+	case reportchange.FieldActorID:
+		m.ClearActorID()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportChange nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReportChangeMutation) ResetField(name string) error {
+	switch name {
+	case reportchange.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case reportchange.FieldReportID:
+		m.ResetReportID()
+		return nil
+	case reportchange.FieldActorID:
+		m.ResetActorID()
+		return nil
+	case reportchange.FieldField:
+		m.ResetFieldField()
+		return nil
+	case reportchange.FieldFromValue:
+		m.ResetFromValue()
+		return nil
+	case reportchange.FieldToValue:
+		m.ResetToValue()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportChange field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReportChangeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.report != nil {
+		edges = append(edges, reportchange.EdgeReport)
+	}
+	if m.actor != nil {
+		edges = append(edges, reportchange.EdgeActor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReportChangeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reportchange.EdgeReport:
+		if id := m.report; id != nil {
+			return []ent.Value{*id}
+		}
+	case reportchange.EdgeActor:
+		if id := m.actor; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReportChangeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReportChangeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReportChangeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedreport {
+		edges = append(edges, reportchange.EdgeReport)
+	}
+	if m.clearedactor {
+		edges = append(edges, reportchange.EdgeActor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReportChangeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reportchange.EdgeReport:
+		return m.clearedreport
+	case reportchange.EdgeActor:
+		return m.clearedactor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReportChangeMutation) ClearEdge(name string) error {
+	switch name {
+	case reportchange.EdgeReport:
+		m.ClearReport()
+		return nil
+	case reportchange.EdgeActor:
+		m.ClearActor()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportChange unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReportChangeMutation) ResetEdge(name string) error {
+	switch name {
+	case reportchange.EdgeReport:
+		m.ResetReport()
+		return nil
+	case reportchange.EdgeActor:
+		m.ResetActor()
+		return nil
+	}
+	return fmt.Errorf("unknown ReportChange edge %s", name)
 }
 
 // ReportGroupMutation represents an operation that mutates the ReportGroup nodes in the graph.
@@ -16128,6 +16937,9 @@ type UserMutation struct {
 	comments                     map[string]struct{}
 	removedcomments              map[string]struct{}
 	clearedcomments              bool
+	report_changes               map[string]struct{}
+	removedreport_changes        map[string]struct{}
+	clearedreport_changes        bool
 	done                         bool
 	oldValue                     func(context.Context) (*User, error)
 	predicates                   []predicate.User
@@ -16687,6 +17499,60 @@ func (m *UserMutation) ResetComments() {
 	m.removedcomments = nil
 }
 
+// AddReportChangeIDs adds the "report_changes" edge to the ReportChange entity by ids.
+func (m *UserMutation) AddReportChangeIDs(ids ...string) {
+	if m.report_changes == nil {
+		m.report_changes = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.report_changes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReportChanges clears the "report_changes" edge to the ReportChange entity.
+func (m *UserMutation) ClearReportChanges() {
+	m.clearedreport_changes = true
+}
+
+// ReportChangesCleared reports if the "report_changes" edge to the ReportChange entity was cleared.
+func (m *UserMutation) ReportChangesCleared() bool {
+	return m.clearedreport_changes
+}
+
+// RemoveReportChangeIDs removes the "report_changes" edge to the ReportChange entity by IDs.
+func (m *UserMutation) RemoveReportChangeIDs(ids ...string) {
+	if m.removedreport_changes == nil {
+		m.removedreport_changes = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.report_changes, ids[i])
+		m.removedreport_changes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReportChanges returns the removed IDs of the "report_changes" edge to the ReportChange entity.
+func (m *UserMutation) RemovedReportChangesIDs() (ids []string) {
+	for id := range m.removedreport_changes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReportChangesIDs returns the "report_changes" edge IDs in the mutation.
+func (m *UserMutation) ReportChangesIDs() (ids []string) {
+	for id := range m.report_changes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReportChanges resets all changes to the "report_changes" edge.
+func (m *UserMutation) ResetReportChanges() {
+	m.report_changes = nil
+	m.clearedreport_changes = false
+	m.removedreport_changes = nil
+}
+
 // Where appends a list predicates to the UserMutation builder.
 func (m *UserMutation) Where(ps ...predicate.User) {
 	m.predicates = append(m.predicates, ps...)
@@ -16888,7 +17754,7 @@ func (m *UserMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UserMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.refresh_tokens != nil {
 		edges = append(edges, user.EdgeRefreshTokens)
 	}
@@ -16903,6 +17769,9 @@ func (m *UserMutation) AddedEdges() []string {
 	}
 	if m.comments != nil {
 		edges = append(edges, user.EdgeComments)
+	}
+	if m.report_changes != nil {
+		edges = append(edges, user.EdgeReportChanges)
 	}
 	return edges
 }
@@ -16941,13 +17810,19 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeReportChanges:
+		ids := make([]ent.Value, 0, len(m.report_changes))
+		for id := range m.report_changes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UserMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedrefresh_tokens != nil {
 		edges = append(edges, user.EdgeRefreshTokens)
 	}
@@ -16962,6 +17837,9 @@ func (m *UserMutation) RemovedEdges() []string {
 	}
 	if m.removedcomments != nil {
 		edges = append(edges, user.EdgeComments)
+	}
+	if m.removedreport_changes != nil {
+		edges = append(edges, user.EdgeReportChanges)
 	}
 	return edges
 }
@@ -17000,13 +17878,19 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeReportChanges:
+		ids := make([]ent.Value, 0, len(m.removedreport_changes))
+		for id := range m.removedreport_changes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UserMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedrefresh_tokens {
 		edges = append(edges, user.EdgeRefreshTokens)
 	}
@@ -17021,6 +17905,9 @@ func (m *UserMutation) ClearedEdges() []string {
 	}
 	if m.clearedcomments {
 		edges = append(edges, user.EdgeComments)
+	}
+	if m.clearedreport_changes {
+		edges = append(edges, user.EdgeReportChanges)
 	}
 	return edges
 }
@@ -17039,6 +17926,8 @@ func (m *UserMutation) EdgeCleared(name string) bool {
 		return m.clearedassigned_crash_groups
 	case user.EdgeComments:
 		return m.clearedcomments
+	case user.EdgeReportChanges:
+		return m.clearedreport_changes
 	}
 	return false
 }
@@ -17069,6 +17958,9 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	case user.EdgeComments:
 		m.ResetComments()
+		return nil
+	case user.EdgeReportChanges:
+		m.ResetReportChanges()
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)

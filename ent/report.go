@@ -87,14 +87,17 @@ type ReportEdges struct {
 	Attachments []*Attachment `json:"attachments,omitempty"`
 	// Comments holds the value of the comments edge.
 	Comments []*Comment `json:"comments,omitempty"`
+	// Changes holds the value of the changes edge.
+	Changes []*ReportChange `json:"changes,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [6]map[string]int
 
 	namedAttachments map[string][]*Attachment
 	namedComments    map[string][]*Comment
+	namedChanges     map[string][]*ReportChange
 }
 
 // ProjectOrErr returns the Project value or an error if the edge
@@ -157,6 +160,15 @@ func (e ReportEdges) CommentsOrErr() ([]*Comment, error) {
 		return e.Comments, nil
 	}
 	return nil, &NotLoadedError{edge: "comments"}
+}
+
+// ChangesOrErr returns the Changes value or an error if the edge
+// was not loaded in eager-loading.
+func (e ReportEdges) ChangesOrErr() ([]*ReportChange, error) {
+	if e.loadedTypes[6] {
+		return e.Changes, nil
+	}
+	return nil, &NotLoadedError{edge: "changes"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -385,6 +397,11 @@ func (_m *Report) QueryComments() *CommentQuery {
 	return NewReportClient(_m.config).QueryComments(_m)
 }
 
+// QueryChanges queries the "changes" edge of the Report entity.
+func (_m *Report) QueryChanges() *ReportChangeQuery {
+	return NewReportClient(_m.config).QueryChanges(_m)
+}
+
 // Update returns a builder for updating this Report.
 // Note that you need to call Report.Unwrap() before calling this method if this Report
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -532,6 +549,30 @@ func (_m *Report) appendNamedComments(name string, edges ...*Comment) {
 		_m.Edges.namedComments[name] = []*Comment{}
 	} else {
 		_m.Edges.namedComments[name] = append(_m.Edges.namedComments[name], edges...)
+	}
+}
+
+// NamedChanges returns the Changes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Report) NamedChanges(name string) ([]*ReportChange, error) {
+	if _m.Edges.namedChanges == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedChanges[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Report) appendNamedChanges(name string, edges ...*ReportChange) {
+	if _m.Edges.namedChanges == nil {
+		_m.Edges.namedChanges = make(map[string][]*ReportChange)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedChanges[name] = []*ReportChange{}
+	} else {
+		_m.Edges.namedChanges[name] = append(_m.Edges.namedChanges[name], edges...)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/user"
 )
@@ -37,10 +38,12 @@ type ReportQuery struct {
 	withAssignee         *UserQuery
 	withAttachments      *AttachmentQuery
 	withComments         *CommentQuery
+	withChanges          *ReportChangeQuery
 	loadTotal            []func(context.Context, []*Report) error
 	modifiers            []func(*sql.Selector)
 	withNamedAttachments map[string]*AttachmentQuery
 	withNamedComments    map[string]*CommentQuery
+	withNamedChanges     map[string]*ReportChangeQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -202,6 +205,28 @@ func (_q *ReportQuery) QueryComments() *CommentQuery {
 			sqlgraph.From(report.Table, report.FieldID, selector),
 			sqlgraph.To(comment.Table, comment.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, report.CommentsTable, report.CommentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryChanges chains the current query on the "changes" edge.
+func (_q *ReportQuery) QueryChanges() *ReportChangeQuery {
+	query := (&ReportChangeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(report.Table, report.FieldID, selector),
+			sqlgraph.To(reportchange.Table, reportchange.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, report.ChangesTable, report.ChangesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -407,6 +432,7 @@ func (_q *ReportQuery) Clone() *ReportQuery {
 		withAssignee:    _q.withAssignee.Clone(),
 		withAttachments: _q.withAttachments.Clone(),
 		withComments:    _q.withComments.Clone(),
+		withChanges:     _q.withChanges.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -477,6 +503,17 @@ func (_q *ReportQuery) WithComments(opts ...func(*CommentQuery)) *ReportQuery {
 		opt(query)
 	}
 	_q.withComments = query
+	return _q
+}
+
+// WithChanges tells the query-builder to eager-load the nodes that are connected to
+// the "changes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReportQuery) WithChanges(opts ...func(*ReportChangeQuery)) *ReportQuery {
+	query := (&ReportChangeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withChanges = query
 	return _q
 }
 
@@ -564,13 +601,14 @@ func (_q *ReportQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Repor
 	var (
 		nodes       = []*Report{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withProject != nil,
 			_q.withPublicKey != nil,
 			_q.withGroup != nil,
 			_q.withAssignee != nil,
 			_q.withAttachments != nil,
 			_q.withComments != nil,
+			_q.withChanges != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -632,6 +670,13 @@ func (_q *ReportQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Repor
 			return nil, err
 		}
 	}
+	if query := _q.withChanges; query != nil {
+		if err := _q.loadChanges(ctx, query, nodes,
+			func(n *Report) { n.Edges.Changes = []*ReportChange{} },
+			func(n *Report, e *ReportChange) { n.Edges.Changes = append(n.Edges.Changes, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedAttachments {
 		if err := _q.loadAttachments(ctx, query, nodes,
 			func(n *Report) { n.appendNamedAttachments(name) },
@@ -643,6 +688,13 @@ func (_q *ReportQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Repor
 		if err := _q.loadComments(ctx, query, nodes,
 			func(n *Report) { n.appendNamedComments(name) },
 			func(n *Report, e *Comment) { n.appendNamedComments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedChanges {
+		if err := _q.loadChanges(ctx, query, nodes,
+			func(n *Report) { n.appendNamedChanges(name) },
+			func(n *Report, e *ReportChange) { n.appendNamedChanges(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -845,6 +897,36 @@ func (_q *ReportQuery) loadComments(ctx context.Context, query *CommentQuery, no
 	}
 	return nil
 }
+func (_q *ReportQuery) loadChanges(ctx context.Context, query *ReportChangeQuery, nodes []*Report, init func(*Report), assign func(*Report, *ReportChange)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Report)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(reportchange.FieldReportID)
+	}
+	query.Where(predicate.ReportChange(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(report.ChangesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ReportID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "report_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *ReportQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1002,6 +1084,20 @@ func (_q *ReportQuery) WithNamedComments(name string, opts ...func(*CommentQuery
 		_q.withNamedComments = make(map[string]*CommentQuery)
 	}
 	_q.withNamedComments[name] = query
+	return _q
+}
+
+// WithNamedChanges tells the query-builder to eager-load the nodes that are connected to the "changes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReportQuery) WithNamedChanges(name string, opts ...func(*ReportChangeQuery)) *ReportQuery {
+	query := (&ReportChangeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedChanges == nil {
+		_q.withNamedChanges = make(map[string]*ReportChangeQuery)
+	}
+	_q.withNamedChanges[name] = query
 	return _q
 }
 

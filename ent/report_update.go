@@ -15,6 +15,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/comment"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/ent/user"
@@ -134,6 +135,21 @@ func (_u *ReportUpdate) AddComments(v ...*Comment) *ReportUpdate {
 	return _u.AddCommentIDs(ids...)
 }
 
+// AddChangeIDs adds the "changes" edge to the ReportChange entity by IDs.
+func (_u *ReportUpdate) AddChangeIDs(ids ...string) *ReportUpdate {
+	_u.mutation.AddChangeIDs(ids...)
+	return _u
+}
+
+// AddChanges adds the "changes" edges to the ReportChange entity.
+func (_u *ReportUpdate) AddChanges(v ...*ReportChange) *ReportUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddChangeIDs(ids...)
+}
+
 // Mutation returns the ReportMutation object of the builder.
 func (_u *ReportUpdate) Mutation() *ReportMutation {
 	return _u.mutation
@@ -191,6 +207,27 @@ func (_u *ReportUpdate) RemoveComments(v ...*Comment) *ReportUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCommentIDs(ids...)
+}
+
+// ClearChanges clears all "changes" edges to the ReportChange entity.
+func (_u *ReportUpdate) ClearChanges() *ReportUpdate {
+	_u.mutation.ClearChanges()
+	return _u
+}
+
+// RemoveChangeIDs removes the "changes" edge to ReportChange entities by IDs.
+func (_u *ReportUpdate) RemoveChangeIDs(ids ...string) *ReportUpdate {
+	_u.mutation.RemoveChangeIDs(ids...)
+	return _u
+}
+
+// RemoveChanges removes "changes" edges to ReportChange entities.
+func (_u *ReportUpdate) RemoveChanges(v ...*ReportChange) *ReportUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveChangeIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -444,6 +481,51 @@ func (_u *ReportUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.ChangesTable,
+			Columns: []string{report.ChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedChangesIDs(); len(nodes) > 0 && !_u.mutation.ChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.ChangesTable,
+			Columns: []string{report.ChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.ChangesTable,
+			Columns: []string{report.ChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -566,6 +648,21 @@ func (_u *ReportUpdateOne) AddComments(v ...*Comment) *ReportUpdateOne {
 	return _u.AddCommentIDs(ids...)
 }
 
+// AddChangeIDs adds the "changes" edge to the ReportChange entity by IDs.
+func (_u *ReportUpdateOne) AddChangeIDs(ids ...string) *ReportUpdateOne {
+	_u.mutation.AddChangeIDs(ids...)
+	return _u
+}
+
+// AddChanges adds the "changes" edges to the ReportChange entity.
+func (_u *ReportUpdateOne) AddChanges(v ...*ReportChange) *ReportUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddChangeIDs(ids...)
+}
+
 // Mutation returns the ReportMutation object of the builder.
 func (_u *ReportUpdateOne) Mutation() *ReportMutation {
 	return _u.mutation
@@ -623,6 +720,27 @@ func (_u *ReportUpdateOne) RemoveComments(v ...*Comment) *ReportUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCommentIDs(ids...)
+}
+
+// ClearChanges clears all "changes" edges to the ReportChange entity.
+func (_u *ReportUpdateOne) ClearChanges() *ReportUpdateOne {
+	_u.mutation.ClearChanges()
+	return _u
+}
+
+// RemoveChangeIDs removes the "changes" edge to ReportChange entities by IDs.
+func (_u *ReportUpdateOne) RemoveChangeIDs(ids ...string) *ReportUpdateOne {
+	_u.mutation.RemoveChangeIDs(ids...)
+	return _u
+}
+
+// RemoveChanges removes "changes" edges to ReportChange entities.
+func (_u *ReportUpdateOne) RemoveChanges(v ...*ReportChange) *ReportUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveChangeIDs(ids...)
 }
 
 // Where appends a list predicates to the ReportUpdate builder.
@@ -899,6 +1017,51 @@ func (_u *ReportUpdateOne) sqlSave(ctx context.Context) (_node *Report, err erro
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(comment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.ChangesTable,
+			Columns: []string{report.ChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedChangesIDs(); len(nodes) > 0 && !_u.mutation.ChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.ChangesTable,
+			Columns: []string{report.ChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   report.ChangesTable,
+			Columns: []string{report.ChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -36,6 +36,8 @@ type Tx struct {
 	RefreshToken *RefreshTokenClient
 	// Report is the client for interacting with the Report builders.
 	Report *ReportClient
+	// ReportChange is the client for interacting with the ReportChange builders.
+	ReportChange *ReportChangeClient
 	// ReportGroup is the client for interacting with the ReportGroup builders.
 	ReportGroup *ReportGroupClient
 	// ReportGroupUser is the client for interacting with the ReportGroupUser builders.
@@ -186,6 +188,7 @@ func (tx *Tx) init() {
 	tx.PublicKey = NewPublicKeyClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Report = NewReportClient(tx.config)
+	tx.ReportChange = NewReportChangeClient(tx.config)
 	tx.ReportGroup = NewReportGroupClient(tx.config)
 	tx.ReportGroupUser = NewReportGroupUserClient(tx.config)
 	tx.Settings = NewSettingsClient(tx.config)

@@ -45,9 +45,11 @@ type UserEdges struct {
 	AssignedCrashGroups []*CrashGroup `json:"assigned_crash_groups,omitempty"`
 	// Comments holds the value of the comments edge.
 	Comments []*Comment `json:"comments,omitempty"`
+	// ReportChanges holds the value of the report_changes edge.
+	ReportChanges []*ReportChange `json:"report_changes,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [2]map[string]int
 
@@ -56,6 +58,7 @@ type UserEdges struct {
 	namedAssignedReports     map[string][]*Report
 	namedAssignedCrashGroups map[string][]*CrashGroup
 	namedComments            map[string][]*Comment
+	namedReportChanges       map[string][]*ReportChange
 }
 
 // RefreshTokensOrErr returns the RefreshTokens value or an error if the edge
@@ -101,6 +104,15 @@ func (e UserEdges) CommentsOrErr() ([]*Comment, error) {
 		return e.Comments, nil
 	}
 	return nil, &NotLoadedError{edge: "comments"}
+}
+
+// ReportChangesOrErr returns the ReportChanges value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) ReportChangesOrErr() ([]*ReportChange, error) {
+	if e.loadedTypes[5] {
+		return e.ReportChanges, nil
+	}
+	return nil, &NotLoadedError{edge: "report_changes"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -199,6 +211,11 @@ func (_m *User) QueryAssignedCrashGroups() *CrashGroupQuery {
 // QueryComments queries the "comments" edge of the User entity.
 func (_m *User) QueryComments() *CommentQuery {
 	return NewUserClient(_m.config).QueryComments(_m)
+}
+
+// QueryReportChanges queries the "report_changes" edge of the User entity.
+func (_m *User) QueryReportChanges() *ReportChangeQuery {
+	return NewUserClient(_m.config).QueryReportChanges(_m)
 }
 
 // Update returns a builder for updating this User.
@@ -358,6 +375,30 @@ func (_m *User) appendNamedComments(name string, edges ...*Comment) {
 		_m.Edges.namedComments[name] = []*Comment{}
 	} else {
 		_m.Edges.namedComments[name] = append(_m.Edges.namedComments[name], edges...)
+	}
+}
+
+// NamedReportChanges returns the ReportChanges named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedReportChanges(name string) ([]*ReportChange, error) {
+	if _m.Edges.namedReportChanges == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedReportChanges[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedReportChanges(name string, edges ...*ReportChange) {
+	if _m.Edges.namedReportChanges == nil {
+		_m.Edges.namedReportChanges = make(map[string][]*ReportChange)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedReportChanges[name] = []*ReportChange{}
+	} else {
+		_m.Edges.namedReportChanges[name] = append(_m.Edges.namedReportChanges[name], edges...)
 	}
 }
 

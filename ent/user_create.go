@@ -17,6 +17,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/user"
 )
 
@@ -169,6 +170,21 @@ func (_c *UserCreate) AddComments(v ...*Comment) *UserCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddCommentIDs(ids...)
+}
+
+// AddReportChangeIDs adds the "report_changes" edge to the ReportChange entity by IDs.
+func (_c *UserCreate) AddReportChangeIDs(ids ...string) *UserCreate {
+	_c.mutation.AddReportChangeIDs(ids...)
+	return _c
+}
+
+// AddReportChanges adds the "report_changes" edges to the ReportChange entity.
+func (_c *UserCreate) AddReportChanges(v ...*ReportChange) *UserCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddReportChangeIDs(ids...)
 }
 
 // Mutation returns the UserMutation object of the builder.
@@ -402,6 +418,22 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(comment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ReportChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ReportChangesTable,
+			Columns: []string{user.ReportChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -20,6 +20,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/user"
 )
 
@@ -35,6 +36,7 @@ type UserQuery struct {
 	withAssignedReports          *ReportQuery
 	withAssignedCrashGroups      *CrashGroupQuery
 	withComments                 *CommentQuery
+	withReportChanges            *ReportChangeQuery
 	loadTotal                    []func(context.Context, []*User) error
 	modifiers                    []func(*sql.Selector)
 	withNamedRefreshTokens       map[string]*RefreshTokenQuery
@@ -42,6 +44,7 @@ type UserQuery struct {
 	withNamedAssignedReports     map[string]*ReportQuery
 	withNamedAssignedCrashGroups map[string]*CrashGroupQuery
 	withNamedComments            map[string]*CommentQuery
+	withNamedReportChanges       map[string]*ReportChangeQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -181,6 +184,28 @@ func (_q *UserQuery) QueryComments() *CommentQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(comment.Table, comment.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, user.CommentsTable, user.CommentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReportChanges chains the current query on the "report_changes" edge.
+func (_q *UserQuery) QueryReportChanges() *ReportChangeQuery {
+	query := (&ReportChangeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(reportchange.Table, reportchange.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.ReportChangesTable, user.ReportChangesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -385,6 +410,7 @@ func (_q *UserQuery) Clone() *UserQuery {
 		withAssignedReports:     _q.withAssignedReports.Clone(),
 		withAssignedCrashGroups: _q.withAssignedCrashGroups.Clone(),
 		withComments:            _q.withComments.Clone(),
+		withReportChanges:       _q.withReportChanges.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -444,6 +470,17 @@ func (_q *UserQuery) WithComments(opts ...func(*CommentQuery)) *UserQuery {
 		opt(query)
 	}
 	_q.withComments = query
+	return _q
+}
+
+// WithReportChanges tells the query-builder to eager-load the nodes that are connected to
+// the "report_changes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithReportChanges(opts ...func(*ReportChangeQuery)) *UserQuery {
+	query := (&ReportChangeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReportChanges = query
 	return _q
 }
 
@@ -531,12 +568,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withRefreshTokens != nil,
 			_q.withAPITokens != nil,
 			_q.withAssignedReports != nil,
 			_q.withAssignedCrashGroups != nil,
 			_q.withComments != nil,
+			_q.withReportChanges != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -595,6 +633,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withReportChanges; query != nil {
+		if err := _q.loadReportChanges(ctx, query, nodes,
+			func(n *User) { n.Edges.ReportChanges = []*ReportChange{} },
+			func(n *User, e *ReportChange) { n.Edges.ReportChanges = append(n.Edges.ReportChanges, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedRefreshTokens {
 		if err := _q.loadRefreshTokens(ctx, query, nodes,
 			func(n *User) { n.appendNamedRefreshTokens(name) },
@@ -627,6 +672,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadComments(ctx, query, nodes,
 			func(n *User) { n.appendNamedComments(name) },
 			func(n *User, e *Comment) { n.appendNamedComments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedReportChanges {
+		if err := _q.loadReportChanges(ctx, query, nodes,
+			func(n *User) { n.appendNamedReportChanges(name) },
+			func(n *User, e *ReportChange) { n.appendNamedReportChanges(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -795,6 +847,39 @@ func (_q *UserQuery) loadComments(ctx context.Context, query *CommentQuery, node
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "author_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadReportChanges(ctx context.Context, query *ReportChangeQuery, nodes []*User, init func(*User), assign func(*User, *ReportChange)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(reportchange.FieldActorID)
+	}
+	query.Where(predicate.ReportChange(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.ReportChangesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ActorID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "actor_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "actor_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -987,6 +1072,20 @@ func (_q *UserQuery) WithNamedComments(name string, opts ...func(*CommentQuery))
 		_q.withNamedComments = make(map[string]*CommentQuery)
 	}
 	_q.withNamedComments[name] = query
+	return _q
+}
+
+// WithNamedReportChanges tells the query-builder to eager-load the nodes that are connected to the "report_changes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedReportChanges(name string, opts ...func(*ReportChangeQuery)) *UserQuery {
+	query := (&ReportChangeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedReportChanges == nil {
+		_q.withNamedReportChanges = make(map[string]*ReportChangeQuery)
+	}
+	_q.withNamedReportChanges[name] = query
 	return _q
 }
 

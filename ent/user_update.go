@@ -17,6 +17,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/user"
 )
 
@@ -157,6 +158,21 @@ func (_u *UserUpdate) AddComments(v ...*Comment) *UserUpdate {
 	return _u.AddCommentIDs(ids...)
 }
 
+// AddReportChangeIDs adds the "report_changes" edge to the ReportChange entity by IDs.
+func (_u *UserUpdate) AddReportChangeIDs(ids ...string) *UserUpdate {
+	_u.mutation.AddReportChangeIDs(ids...)
+	return _u
+}
+
+// AddReportChanges adds the "report_changes" edges to the ReportChange entity.
+func (_u *UserUpdate) AddReportChanges(v ...*ReportChange) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReportChangeIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdate) Mutation() *UserMutation {
 	return _u.mutation
@@ -265,6 +281,27 @@ func (_u *UserUpdate) RemoveComments(v ...*Comment) *UserUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCommentIDs(ids...)
+}
+
+// ClearReportChanges clears all "report_changes" edges to the ReportChange entity.
+func (_u *UserUpdate) ClearReportChanges() *UserUpdate {
+	_u.mutation.ClearReportChanges()
+	return _u
+}
+
+// RemoveReportChangeIDs removes the "report_changes" edge to ReportChange entities by IDs.
+func (_u *UserUpdate) RemoveReportChangeIDs(ids ...string) *UserUpdate {
+	_u.mutation.RemoveReportChangeIDs(ids...)
+	return _u
+}
+
+// RemoveReportChanges removes "report_changes" edges to ReportChange entities.
+func (_u *UserUpdate) RemoveReportChanges(v ...*ReportChange) *UserUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReportChangeIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -584,6 +621,51 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ReportChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ReportChangesTable,
+			Columns: []string{user.ReportChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedReportChangesIDs(); len(nodes) > 0 && !_u.mutation.ReportChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ReportChangesTable,
+			Columns: []string{user.ReportChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReportChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ReportChangesTable,
+			Columns: []string{user.ReportChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -729,6 +811,21 @@ func (_u *UserUpdateOne) AddComments(v ...*Comment) *UserUpdateOne {
 	return _u.AddCommentIDs(ids...)
 }
 
+// AddReportChangeIDs adds the "report_changes" edge to the ReportChange entity by IDs.
+func (_u *UserUpdateOne) AddReportChangeIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.AddReportChangeIDs(ids...)
+	return _u
+}
+
+// AddReportChanges adds the "report_changes" edges to the ReportChange entity.
+func (_u *UserUpdateOne) AddReportChanges(v ...*ReportChange) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReportChangeIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdateOne) Mutation() *UserMutation {
 	return _u.mutation
@@ -837,6 +934,27 @@ func (_u *UserUpdateOne) RemoveComments(v ...*Comment) *UserUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCommentIDs(ids...)
+}
+
+// ClearReportChanges clears all "report_changes" edges to the ReportChange entity.
+func (_u *UserUpdateOne) ClearReportChanges() *UserUpdateOne {
+	_u.mutation.ClearReportChanges()
+	return _u
+}
+
+// RemoveReportChangeIDs removes the "report_changes" edge to ReportChange entities by IDs.
+func (_u *UserUpdateOne) RemoveReportChangeIDs(ids ...string) *UserUpdateOne {
+	_u.mutation.RemoveReportChangeIDs(ids...)
+	return _u
+}
+
+// RemoveReportChanges removes "report_changes" edges to ReportChange entities.
+func (_u *UserUpdateOne) RemoveReportChanges(v ...*ReportChange) *UserUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReportChangeIDs(ids...)
 }
 
 // Where appends a list predicates to the UserUpdate builder.
@@ -1179,6 +1297,51 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(comment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ReportChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ReportChangesTable,
+			Columns: []string{user.ReportChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedReportChangesIDs(); len(nodes) > 0 && !_u.mutation.ReportChangesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ReportChangesTable,
+			Columns: []string{user.ReportChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReportChangesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ReportChangesTable,
+			Columns: []string{user.ReportChangesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reportchange.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -28,7 +28,23 @@ func (r *Resolver) Project() generated.ProjectResolver { return &projectResolver
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Report returns generated.ReportResolver implementation.
+func (r *Resolver) Report() generated.ReportResolver { return &reportResolver{r} }
+
+// CrashGroupWhereInput returns generated.CrashGroupWhereInputResolver implementation.
+func (r *Resolver) CrashGroupWhereInput() generated.CrashGroupWhereInputResolver {
+	return &crashGroupWhereInputResolver{r}
+}
+
+// ReportWhereInput returns generated.ReportWhereInputResolver implementation.
+func (r *Resolver) ReportWhereInput() generated.ReportWhereInputResolver {
+	return &reportWhereInputResolver{r}
+}
+
 type (
-	projectResolver struct{ *Resolver }
-	queryResolver   struct{ *Resolver }
+	projectResolver              struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	reportResolver               struct{ *Resolver }
+	crashGroupWhereInputResolver struct{ *Resolver }
+	reportWhereInputResolver     struct{ *Resolver }
 )

@@ -29,3 +29,11 @@ func paginate[C any](first, last *int, list func(first, last *int) (C, error)) (
 	}
 	return list(first, last)
 }
+
+// addIf runs add with the value of an optional filter input, when given.
+func addIf(v *string, add func(string)) error {
+	if v != nil {
+		add(*v)
+	}
+	return nil
+}

@@ -7,8 +7,13 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/internal/accounts"
 	"github.com/yoanbernabeu/oopsie/internal/auth"
+	"github.com/yoanbernabeu/oopsie/internal/comments"
+	"github.com/yoanbernabeu/oopsie/internal/crashes"
+	"github.com/yoanbernabeu/oopsie/internal/feedback"
 	"github.com/yoanbernabeu/oopsie/internal/projects"
+	"github.com/yoanbernabeu/oopsie/internal/reports"
 	"github.com/yoanbernabeu/oopsie/internal/settings"
+	"github.com/yoanbernabeu/oopsie/internal/stats"
 )
 
 // Resolver holds what resolvers call.
@@ -20,6 +25,11 @@ type Resolver struct {
 	// generated query resolvers have methods named projects and settings.
 	ProjectService  *projects.Service
 	SettingsService *settings.Service
+	ReportService   *reports.Service
+	FeedbackService *feedback.Service
+	CrashService    *crashes.Service
+	CommentService  *comments.Service
+	StatsService    *stats.Service
 	// PublicURL is the server's address for integration snippets; when
 	// empty, the address the request came to is used.
 	PublicURL string

@@ -36,9 +36,15 @@ var DefaultLimits = Limits{Complexity: 2000, Depth: 12, Introspection: true}
 // body is an attack or a mistake.
 const maxBodyBytes = 1 << 20
 
-// NewHandler is the /graphql endpoint. Mutations run in one transaction
-// each, so a failed mutation leaves nothing behind.
+// NewHandler is the /graphql endpoint: it authenticates the caller, bounds
+// the body and runs the GraphQL server.
 func NewHandler(r *Resolver, limits Limits, logger *slog.Logger) http.Handler {
+	return r.withRequest(http.MaxBytesHandler(newServer(r, limits, logger), maxBodyBytes))
+}
+
+// newServer is the GraphQL server. Mutations run in one transaction each, so
+// a failed mutation leaves nothing behind.
+func newServer(r *Resolver, limits Limits, logger *slog.Logger) *handler.Server {
 	srv := handler.New(pagedSchema{generated.NewExecutableSchema(generated.Config{Resolvers: r})})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
@@ -54,7 +60,7 @@ func NewHandler(r *Resolver, limits Limits, logger *slog.Logger) http.Handler {
 		logger.ErrorContext(ctx, "panic in GraphQL resolver", "panic", p)
 		return errInternal
 	})
-	return r.withRequest(http.MaxBytesHandler(srv, maxBodyBytes))
+	return srv
 }
 
 // PlaygroundHandler serves GraphiQL for the endpoint.

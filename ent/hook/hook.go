@@ -141,6 +141,18 @@ func (f ReportFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReportMutation", m)
 }
 
+// The ReportChangeFunc type is an adapter to allow the use of ordinary
+// function as ReportChange mutator.
+type ReportChangeFunc func(context.Context, *ent.ReportChangeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReportChangeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReportChangeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReportChangeMutation", m)
+}
+
 // The ReportGroupFunc type is an adapter to allow the use of ordinary
 // function as ReportGroup mutator.
 type ReportGroupFunc func(context.Context, *ent.ReportGroupMutation) (ent.Value, error)

@@ -20,6 +20,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
@@ -379,6 +380,33 @@ func (f TraverseReport) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ReportQuery", q)
 }
 
+// The ReportChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReportChangeFunc func(context.Context, *ent.ReportChangeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReportChangeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReportChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReportChangeQuery", q)
+}
+
+// The TraverseReportChange type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReportChange func(context.Context, *ent.ReportChangeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReportChange) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReportChange) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReportChangeQuery", q)
+}
+
 // The ReportGroupFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ReportGroupFunc func(context.Context, *ent.ReportGroupQuery) (ent.Value, error)
 
@@ -512,6 +540,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.RefreshTokenQuery, predicate.RefreshToken, refreshtoken.OrderOption]{typ: ent.TypeRefreshToken, tq: q}, nil
 	case *ent.ReportQuery:
 		return &query[*ent.ReportQuery, predicate.Report, report.OrderOption]{typ: ent.TypeReport, tq: q}, nil
+	case *ent.ReportChangeQuery:
+		return &query[*ent.ReportChangeQuery, predicate.ReportChange, reportchange.OrderOption]{typ: ent.TypeReportChange, tq: q}, nil
 	case *ent.ReportGroupQuery:
 		return &query[*ent.ReportGroupQuery, predicate.ReportGroup, reportgroup.OrderOption]{typ: ent.TypeReportGroup, tq: q}, nil
 	case *ent.ReportGroupUserQuery:

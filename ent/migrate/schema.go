@@ -584,6 +584,43 @@ var (
 			},
 		},
 	}
+	// ReportChangesColumns holds the columns for the "report_changes" table.
+	ReportChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "field", Type: field.TypeEnum, Enums: []string{"status", "assignee"}},
+		{Name: "from_value", Type: field.TypeString, Default: ""},
+		{Name: "to_value", Type: field.TypeString, Default: ""},
+		{Name: "report_id", Type: field.TypeString},
+		{Name: "actor_id", Type: field.TypeString, Nullable: true},
+	}
+	// ReportChangesTable holds the schema information for the "report_changes" table.
+	ReportChangesTable = &schema.Table{
+		Name:       "report_changes",
+		Columns:    ReportChangesColumns,
+		PrimaryKey: []*schema.Column{ReportChangesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "report_changes_reports_changes",
+				Columns:    []*schema.Column{ReportChangesColumns[5]},
+				RefColumns: []*schema.Column{ReportsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "report_changes_users_report_changes",
+				Columns:    []*schema.Column{ReportChangesColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reportchange_report_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReportChangesColumns[5], ReportChangesColumns[1]},
+			},
+		},
+	}
 	// ReportGroupsColumns holds the columns for the "report_groups" table.
 	ReportGroupsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -705,6 +742,7 @@ var (
 		PublicKeysTable,
 		RefreshTokensTable,
 		ReportsTable,
+		ReportChangesTable,
 		ReportGroupsTable,
 		ReportGroupUsersTable,
 		SettingsTable,
@@ -739,6 +777,8 @@ func init() {
 	ReportsTable.ForeignKeys[1].RefTable = PublicKeysTable
 	ReportsTable.ForeignKeys[2].RefTable = ReportGroupsTable
 	ReportsTable.ForeignKeys[3].RefTable = UsersTable
+	ReportChangesTable.ForeignKeys[0].RefTable = ReportsTable
+	ReportChangesTable.ForeignKeys[1].RefTable = UsersTable
 	ReportGroupsTable.ForeignKeys[0].RefTable = ProjectsTable
 	ReportGroupUsersTable.ForeignKeys[0].RefTable = ProjectsTable
 	ReportGroupUsersTable.ForeignKeys[1].RefTable = ReportGroupsTable

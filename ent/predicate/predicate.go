@@ -39,6 +39,9 @@ type RefreshToken func(*sql.Selector)
 // Report is the predicate function for report builders.
 type Report func(*sql.Selector)
 
+// ReportChange is the predicate function for reportchange builders.
+type ReportChange func(*sql.Selector)
+
 // ReportGroup is the predicate function for reportgroup builders.
 type ReportGroup func(*sql.Selector)
 

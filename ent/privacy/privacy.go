@@ -375,6 +375,30 @@ func (f ReportMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportMutation", m)
 }
 
+// The ReportChangeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReportChangeQueryRuleFunc func(context.Context, *ent.ReportChangeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReportChangeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReportChangeQuery", q)
+}
+
+// The ReportChangeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReportChangeMutationRuleFunc func(context.Context, *ent.ReportChangeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReportChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReportChangeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportChangeMutation", m)
+}
+
 // The ReportGroupQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ReportGroupQueryRuleFunc func(context.Context, *ent.ReportGroupQuery) error
@@ -528,6 +552,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ReportQuery:
 		return q.Filter(), nil
+	case *ent.ReportChangeQuery:
+		return q.Filter(), nil
 	case *ent.ReportGroupQuery:
 		return q.Filter(), nil
 	case *ent.ReportGroupUserQuery:
@@ -564,6 +590,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.RefreshTokenMutation:
 		return m.Filter(), nil
 	case *ent.ReportMutation:
+		return m.Filter(), nil
+	case *ent.ReportChangeMutation:
 		return m.Filter(), nil
 	case *ent.ReportGroupMutation:
 		return m.Filter(), nil

@@ -1209,6 +1209,29 @@ func HasCommentsWith(preds ...predicate.Comment) predicate.Report {
 	})
 }
 
+// HasChanges applies the HasEdge predicate on the "changes" edge.
+func HasChanges() predicate.Report {
+	return predicate.Report(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ChangesTable, ChangesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasChangesWith applies the HasEdge predicate on the "changes" edge with a given conditions (other predicates).
+func HasChangesWith(preds ...predicate.ReportChange) predicate.Report {
+	return predicate.Report(func(s *sql.Selector) {
+		step := newChangesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Report) predicate.Report {
 	return predicate.Report(sql.AndPredicates(predicates...))

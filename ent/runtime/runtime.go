@@ -17,6 +17,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/refreshtoken"
 	"github.com/yoanbernabeu/oopsie/ent/report"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/schema"
@@ -784,6 +785,40 @@ func init() {
 	report.DefaultID = reportDescID.Default.(func() string)
 	// report.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	report.IDValidator = reportDescID.Validators[0].(func(string) error)
+	reportchangeMixin := schema.ReportChange{}.Mixin()
+	reportchange.Policy = privacy.NewPolicies(schema.ReportChange{})
+	reportchange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reportchange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reportchangeMixinFields0 := reportchangeMixin[0].Fields()
+	_ = reportchangeMixinFields0
+	reportchangeMixinFields1 := reportchangeMixin[1].Fields()
+	_ = reportchangeMixinFields1
+	reportchangeFields := schema.ReportChange{}.Fields()
+	_ = reportchangeFields
+	// reportchangeDescCreatedAt is the schema descriptor for created_at field.
+	reportchangeDescCreatedAt := reportchangeMixinFields1[0].Descriptor()
+	// reportchange.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reportchange.DefaultCreatedAt = reportchangeDescCreatedAt.Default.(func() time.Time)
+	// reportchangeDescFromValue is the schema descriptor for from_value field.
+	reportchangeDescFromValue := reportchangeFields[3].Descriptor()
+	// reportchange.DefaultFromValue holds the default value on creation for the from_value field.
+	reportchange.DefaultFromValue = reportchangeDescFromValue.Default.(string)
+	// reportchangeDescToValue is the schema descriptor for to_value field.
+	reportchangeDescToValue := reportchangeFields[4].Descriptor()
+	// reportchange.DefaultToValue holds the default value on creation for the to_value field.
+	reportchange.DefaultToValue = reportchangeDescToValue.Default.(string)
+	// reportchangeDescID is the schema descriptor for id field.
+	reportchangeDescID := reportchangeMixinFields0[0].Descriptor()
+	// reportchange.DefaultID holds the default value on creation for the id field.
+	reportchange.DefaultID = reportchangeDescID.Default.(func() string)
+	// reportchange.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	reportchange.IDValidator = reportchangeDescID.Validators[0].(func(string) error)
 	reportgroupMixin := schema.ReportGroup{}.Mixin()
 	reportgroup.Policy = privacy.NewPolicies(schema.ReportGroup{})
 	reportgroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {

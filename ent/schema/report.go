@@ -32,8 +32,10 @@ func (Report) Fields() []ent.Field {
 		field.Enum("severity").GoType(enums.ReportSeverity("")).Immutable().
 			Annotations(entgql.Type("ReportSeverity"), entgql.Skip(entgql.SkipEnumField), entgql.OrderField("SEVERITY")),
 		field.String("reporter_email").Optional().Nillable().MaxLen(320).Immutable(),
+		// The where input spells the filter pageUrlContains (graph/schema),
+		// which entgql would call pageURLContains.
 		field.Text("page_url").Default("").Immutable().
-			Annotations(entgql.MapsTo("pageUrl")),
+			Annotations(entgql.MapsTo("pageUrl"), entgql.Skip(entgql.SkipWhereInput)),
 		field.String("app_version").Optional().Nillable().MaxLen(100).Immutable(),
 		// Derived from the user agent at ingest, so the browser and OS filters
 		// are plain indexed comparisons instead of JSON probing.
@@ -61,6 +63,7 @@ func (Report) Edges() []ent.Edge {
 		edge.From("assignee", User.Type).Ref("assigned_reports").Field("assignee_id").Unique(),
 		edge.To("attachments", Attachment.Type).Annotations(cascade),
 		edge.To("comments", Comment.Type).Annotations(cascade),
+		edge.To("changes", ReportChange.Type).Annotations(cascade),
 	}
 }
 

@@ -38,6 +38,8 @@ func (User) Edges() []ent.Edge {
 			Annotations(entsql.OnDelete(entsql.SetNull), entgql.RelayConnection()),
 		edge.To("comments", Comment.Type).
 			Annotations(entsql.OnDelete(entsql.SetNull), entgql.Skip()),
+		edge.To("report_changes", ReportChange.Type).
+			Annotations(entsql.OnDelete(entsql.SetNull), entgql.Skip()),
 	}
 }
 

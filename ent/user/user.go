@@ -35,6 +35,8 @@ const (
 	EdgeAssignedCrashGroups = "assigned_crash_groups"
 	// EdgeComments holds the string denoting the comments edge name in mutations.
 	EdgeComments = "comments"
+	// EdgeReportChanges holds the string denoting the report_changes edge name in mutations.
+	EdgeReportChanges = "report_changes"
 	// Table holds the table name of the user in the database.
 	Table = "users"
 	// RefreshTokensTable is the table that holds the refresh_tokens relation/edge.
@@ -72,6 +74,13 @@ const (
 	CommentsInverseTable = "comments"
 	// CommentsColumn is the table column denoting the comments relation/edge.
 	CommentsColumn = "author_id"
+	// ReportChangesTable is the table that holds the report_changes relation/edge.
+	ReportChangesTable = "report_changes"
+	// ReportChangesInverseTable is the table name for the ReportChange entity.
+	// It exists in this package in order to avoid circular dependency with the "reportchange" package.
+	ReportChangesInverseTable = "report_changes"
+	// ReportChangesColumn is the table column denoting the report_changes relation/edge.
+	ReportChangesColumn = "actor_id"
 )
 
 // Columns holds all SQL columns for user fields.
@@ -224,6 +233,20 @@ func ByComments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newCommentsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByReportChangesCount orders the results by report_changes count.
+func ByReportChangesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newReportChangesStep(), opts...)
+	}
+}
+
+// ByReportChanges orders the results by report_changes terms.
+func ByReportChanges(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newReportChangesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newRefreshTokensStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -257,5 +280,12 @@ func newCommentsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(CommentsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, CommentsTable, CommentsColumn),
+	)
+}
+func newReportChangesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ReportChangesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ReportChangesTable, ReportChangesColumn),
 	)
 }

@@ -480,6 +480,29 @@ func HasCommentsWith(preds ...predicate.Comment) predicate.User {
 	})
 }
 
+// HasReportChanges applies the HasEdge predicate on the "report_changes" edge.
+func HasReportChanges() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ReportChangesTable, ReportChangesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasReportChangesWith applies the HasEdge predicate on the "report_changes" edge with a given conditions (other predicates).
+func HasReportChangesWith(preds ...predicate.ReportChange) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newReportChangesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.User) predicate.User {
 	return predicate.User(sql.AndPredicates(predicates...))

@@ -19,11 +19,16 @@ import (
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/yoanbernabeu/oopsie/ent"
+	"github.com/yoanbernabeu/oopsie/ent/reportchange"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/graph/model"
 	"github.com/yoanbernabeu/oopsie/internal/accounts"
+	"github.com/yoanbernabeu/oopsie/internal/comments"
+	"github.com/yoanbernabeu/oopsie/internal/feedback"
 	"github.com/yoanbernabeu/oopsie/internal/projects"
+	"github.com/yoanbernabeu/oopsie/internal/reports"
 	"github.com/yoanbernabeu/oopsie/internal/settings"
+	"github.com/yoanbernabeu/oopsie/internal/stats"
 )
 
 // region    ***************************** api!.gotpl *****************************
@@ -39,6 +44,9 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Project() ProjectResolver
 	Query() QueryResolver
+	Report() ReportResolver
+	CrashGroupWhereInput() CrashGroupWhereInputResolver
+	ReportWhereInput() ReportWhereInputResolver
 }
 
 type DirectiveRoot struct {
@@ -162,6 +170,11 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	CrashGroupCount struct {
+		Group       func(childComplexity int) int
+		Occurrences func(childComplexity int) int
+	}
+
 	CrashGroupEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -201,6 +214,23 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CrashStats struct {
+		AffectedUsers    func(childComplexity int) int
+		Buckets          func(childComplexity int) int
+		ByPlatform       func(childComplexity int) int
+		ByVersion        func(childComplexity int) int
+		NewGroups        func(childComplexity int) int
+		TopGroups        func(childComplexity int) int
+		TotalOccurrences func(childComplexity int) int
+	}
+
+	DashboardStats struct {
+		NewCrashGroups    func(childComplexity int) int
+		NewReportsToday   func(childComplexity int) int
+		OpenFeedback      func(childComplexity int) int
+		UnresolvedReports func(childComplexity int) int
+	}
+
 	Feedback struct {
 		AppVersion    func(childComplexity int) int
 		Attachments   func(childComplexity int) int
@@ -233,21 +263,27 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateAPIToken  func(childComplexity int, name string) int
-		CreateProject   func(childComplexity int, input projects.CreateInput) int
-		CreatePublicKey func(childComplexity int, projectID string, name string) int
-		CreateUser      func(childComplexity int, input accounts.CreateUserInput) int
-		DeleteProject   func(childComplexity int, id string) int
-		DeleteUser      func(childComplexity int, id string) int
-		Login           func(childComplexity int, email string, password string) int
-		Logout          func(childComplexity int, refreshToken string) int
-		RefreshToken    func(childComplexity int, token string) int
-		RevokeAPIToken  func(childComplexity int, id string) int
-		RevokePublicKey func(childComplexity int, id string) int
-		Setup           func(childComplexity int, input accounts.SetupInput) int
-		UpdateProject   func(childComplexity int, id string, input projects.UpdateInput) int
-		UpdateSettings  func(childComplexity int, input settings.UpdateInput) int
-		UpdateUser      func(childComplexity int, id string, input accounts.UpdateUserInput) int
+		AddComment       func(childComplexity int, input comments.AddInput) int
+		CreateAPIToken   func(childComplexity int, name string) int
+		CreateProject    func(childComplexity int, input projects.CreateInput) int
+		CreatePublicKey  func(childComplexity int, projectID string, name string) int
+		CreateUser       func(childComplexity int, input accounts.CreateUserInput) int
+		DeleteFeedback   func(childComplexity int, id string) int
+		DeleteProject    func(childComplexity int, id string) int
+		DeleteReport     func(childComplexity int, id string) int
+		DeleteUser       func(childComplexity int, id string) int
+		Login            func(childComplexity int, email string, password string) int
+		Logout           func(childComplexity int, refreshToken string) int
+		RefreshToken     func(childComplexity int, token string) int
+		RevokeAPIToken   func(childComplexity int, id string) int
+		RevokePublicKey  func(childComplexity int, id string) int
+		Setup            func(childComplexity int, input accounts.SetupInput) int
+		UpdateCrashGroup func(childComplexity int, id string, input model.UpdateCrashGroupInput) int
+		UpdateFeedback   func(childComplexity int, id string, input feedback.UpdateInput) int
+		UpdateProject    func(childComplexity int, id string, input projects.UpdateInput) int
+		UpdateReport     func(childComplexity int, id string, input model.UpdateReportInput) int
+		UpdateSettings   func(childComplexity int, input settings.UpdateInput) int
+		UpdateUser       func(childComplexity int, id string, input accounts.UpdateUserInput) int
 	}
 
 	PageInfo struct {
@@ -312,16 +348,22 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
-		Node        func(childComplexity int, id string) int
-		Nodes       func(childComplexity int, ids []string) int
-		Project     func(childComplexity int, id *string, slug *string) int
-		Projects    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
-		Settings    func(childComplexity int) int
-		SetupStatus func(childComplexity int) int
-		Users       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
-		Version     func(childComplexity int) int
-		Viewer      func(childComplexity int) int
+		APITokens      func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
+		CrashGroups    func(childComplexity int, projectID *string, where *ent.CrashGroupWhereInput, orderBy *ent.CrashGroupOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) int
+		CrashStats     func(childComplexity int, projectID string, period stats.Period) int
+		DashboardStats func(childComplexity int, projectID *string) int
+		Feedbacks      func(childComplexity int, projectID *string, search *string, where *ent.FeedbackWhereInput, orderBy *ent.FeedbackOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) int
+		Node           func(childComplexity int, id string) int
+		Nodes          func(childComplexity int, ids []string) int
+		Project        func(childComplexity int, id *string, slug *string) int
+		Projects       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
+		ReportGroups   func(childComplexity int, projectID *string, orderBy *ent.ReportGroupOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) int
+		Reports        func(childComplexity int, projectID *string, search *string, where *ent.ReportWhereInput, orderBy *ent.ReportOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) int
+		Settings       func(childComplexity int) int
+		SetupStatus    func(childComplexity int) int
+		Users          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
+		Version        func(childComplexity int) int
+		Viewer         func(childComplexity int) int
 	}
 
 	Report struct {
@@ -331,6 +373,7 @@ type ComplexityRoot struct {
 		Attachments     func(childComplexity int) int
 		Browser         func(childComplexity int) int
 		Category        func(childComplexity int) int
+		Changes         func(childComplexity int) int
 		Comments        func(childComplexity int) int
 		ConsentGiven    func(childComplexity int) int
 		ConsoleErrors   func(childComplexity int) int
@@ -340,6 +383,7 @@ type ComplexityRoot struct {
 		Group           func(childComplexity int) int
 		GroupID         func(childComplexity int) int
 		ID              func(childComplexity int) int
+		MergedTimeline  func(childComplexity int) int
 		Message         func(childComplexity int) int
 		NetworkFailures func(childComplexity int) int
 		Os              func(childComplexity int) int
@@ -353,6 +397,29 @@ type ComplexityRoot struct {
 		Timeline        func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 		UserContext     func(childComplexity int) int
+	}
+
+	ReportChange struct {
+		Actor     func(childComplexity int) int
+		ActorID   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Field     func(childComplexity int) int
+		FromValue func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Report    func(childComplexity int) int
+		ReportID  func(childComplexity int) int
+		ToValue   func(childComplexity int) int
+	}
+
+	ReportChangeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReportChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ReportConnection struct {
@@ -410,6 +477,22 @@ type ComplexityRoot struct {
 		NeedsSetup   func(childComplexity int) int
 	}
 
+	StatsBucket struct {
+		Occurrences func(childComplexity int) int
+		Start       func(childComplexity int) int
+	}
+
+	StatsCount struct {
+		Count func(childComplexity int) int
+		Key   func(childComplexity int) int
+	}
+
+	TimelineEvent struct {
+		Data      func(childComplexity int) int
+		Timestamp func(childComplexity int) int
+		Type      func(childComplexity int) int
+	}
+
 	User struct {
 		AssignedCrashGroups func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CrashGroupOrder, where *ent.CrashGroupWhereInput) int
 		AssignedReports     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ReportOrder, where *ent.ReportWhereInput) int
@@ -459,6 +542,12 @@ type MutationResolver interface {
 	UpdateUser(ctx context.Context, id string, input accounts.UpdateUserInput) (*ent.User, error)
 	DeleteUser(ctx context.Context, id string) (string, error)
 	UpdateSettings(ctx context.Context, input settings.UpdateInput) (*ent.Settings, error)
+	UpdateReport(ctx context.Context, id string, input model.UpdateReportInput) (*ent.Report, error)
+	DeleteReport(ctx context.Context, id string) (string, error)
+	AddComment(ctx context.Context, input comments.AddInput) (*ent.Comment, error)
+	UpdateFeedback(ctx context.Context, id string, input feedback.UpdateInput) (*ent.Feedback, error)
+	DeleteFeedback(ctx context.Context, id string) (string, error)
+	UpdateCrashGroup(ctx context.Context, id string, input model.UpdateCrashGroupInput) (*ent.CrashGroup, error)
 }
 type ProjectResolver interface {
 	Snippet(ctx context.Context, obj *ent.Project, kind projects.SnippetKind) (string, error)
@@ -474,6 +563,23 @@ type QueryResolver interface {
 	APITokens(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.APITokenConnection, error)
 	Settings(ctx context.Context) (*ent.Settings, error)
 	Version(ctx context.Context) (*settings.VersionInfo, error)
+	Reports(ctx context.Context, projectID *string, search *string, where *ent.ReportWhereInput, orderBy *ent.ReportOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) (*ent.ReportConnection, error)
+	ReportGroups(ctx context.Context, projectID *string, orderBy *ent.ReportGroupOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) (*ent.ReportGroupConnection, error)
+	Feedbacks(ctx context.Context, projectID *string, search *string, where *ent.FeedbackWhereInput, orderBy *ent.FeedbackOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) (*ent.FeedbackConnection, error)
+	CrashGroups(ctx context.Context, projectID *string, where *ent.CrashGroupWhereInput, orderBy *ent.CrashGroupOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) (*ent.CrashGroupConnection, error)
+	CrashStats(ctx context.Context, projectID string, period stats.Period) (*stats.CrashStats, error)
+	DashboardStats(ctx context.Context, projectID *string) (*stats.Dashboard, error)
+}
+type ReportResolver interface {
+	MergedTimeline(ctx context.Context, obj *ent.Report) ([]*reports.TimelineEvent, error)
+}
+
+type CrashGroupWhereInputResolver interface {
+	Version(ctx context.Context, obj *ent.CrashGroupWhereInput, data *string) error
+	Platform(ctx context.Context, obj *ent.CrashGroupWhereInput, data *string) error
+}
+type ReportWhereInputResolver interface {
+	PageURLContains(ctx context.Context, obj *ent.ReportWhereInput, data *string) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -980,6 +1086,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CrashGroupConnection.TotalCount(childComplexity), true
 
+	case "CrashGroupCount.group":
+		if e.ComplexityRoot.CrashGroupCount.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashGroupCount.Group(childComplexity), true
+	case "CrashGroupCount.occurrences":
+		if e.ComplexityRoot.CrashGroupCount.Occurrences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashGroupCount.Occurrences(childComplexity), true
+
 	case "CrashGroupEdge.cursor":
 		if e.ComplexityRoot.CrashGroupEdge.Cursor == nil {
 			break
@@ -1146,6 +1265,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CrashReportEdge.Node(childComplexity), true
 
+	case "CrashStats.affectedUsers":
+		if e.ComplexityRoot.CrashStats.AffectedUsers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashStats.AffectedUsers(childComplexity), true
+	case "CrashStats.buckets":
+		if e.ComplexityRoot.CrashStats.Buckets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashStats.Buckets(childComplexity), true
+	case "CrashStats.byPlatform":
+		if e.ComplexityRoot.CrashStats.ByPlatform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashStats.ByPlatform(childComplexity), true
+	case "CrashStats.byVersion":
+		if e.ComplexityRoot.CrashStats.ByVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashStats.ByVersion(childComplexity), true
+	case "CrashStats.newGroups":
+		if e.ComplexityRoot.CrashStats.NewGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashStats.NewGroups(childComplexity), true
+	case "CrashStats.topGroups":
+		if e.ComplexityRoot.CrashStats.TopGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashStats.TopGroups(childComplexity), true
+	case "CrashStats.totalOccurrences":
+		if e.ComplexityRoot.CrashStats.TotalOccurrences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashStats.TotalOccurrences(childComplexity), true
+
+	case "DashboardStats.newCrashGroups":
+		if e.ComplexityRoot.DashboardStats.NewCrashGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardStats.NewCrashGroups(childComplexity), true
+	case "DashboardStats.newReportsToday":
+		if e.ComplexityRoot.DashboardStats.NewReportsToday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardStats.NewReportsToday(childComplexity), true
+	case "DashboardStats.openFeedback":
+		if e.ComplexityRoot.DashboardStats.OpenFeedback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardStats.OpenFeedback(childComplexity), true
+	case "DashboardStats.unresolvedReports":
+		if e.ComplexityRoot.DashboardStats.UnresolvedReports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardStats.UnresolvedReports(childComplexity), true
+
 	case "Feedback.appVersion":
 		if e.ComplexityRoot.Feedback.AppVersion == nil {
 			break
@@ -1281,6 +1468,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FeedbackEdge.Node(childComplexity), true
 
+	case "Mutation.addComment":
+		if e.ComplexityRoot.Mutation.AddComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddComment(childComplexity, args["input"].(comments.AddInput)), true
 	case "Mutation.createAPIToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -1325,6 +1523,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(accounts.CreateUserInput)), true
+	case "Mutation.deleteFeedback":
+		if e.ComplexityRoot.Mutation.DeleteFeedback == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteFeedback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteFeedback(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteProject":
 		if e.ComplexityRoot.Mutation.DeleteProject == nil {
 			break
@@ -1336,6 +1545,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteProject(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteReport":
+		if e.ComplexityRoot.Mutation.DeleteReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteReport(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteUser":
 		if e.ComplexityRoot.Mutation.DeleteUser == nil {
 			break
@@ -1413,6 +1633,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Setup(childComplexity, args["input"].(accounts.SetupInput)), true
+	case "Mutation.updateCrashGroup":
+		if e.ComplexityRoot.Mutation.UpdateCrashGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCrashGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCrashGroup(childComplexity, args["id"].(string), args["input"].(model.UpdateCrashGroupInput)), true
+	case "Mutation.updateFeedback":
+		if e.ComplexityRoot.Mutation.UpdateFeedback == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateFeedback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateFeedback(childComplexity, args["id"].(string), args["input"].(feedback.UpdateInput)), true
 	case "Mutation.updateProject":
 		if e.ComplexityRoot.Mutation.UpdateProject == nil {
 			break
@@ -1424,6 +1666,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["id"].(string), args["input"].(projects.UpdateInput)), true
+	case "Mutation.updateReport":
+		if e.ComplexityRoot.Mutation.UpdateReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateReport(childComplexity, args["id"].(string), args["input"].(model.UpdateReportInput)), true
 	case "Mutation.updateSettings":
 		if e.ComplexityRoot.Mutation.UpdateSettings == nil {
 			break
@@ -1735,6 +1988,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int)), true
+	case "Query.crashGroups":
+		if e.ComplexityRoot.Query.CrashGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_crashGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CrashGroups(childComplexity, args["projectId"].(*string), args["where"].(*ent.CrashGroupWhereInput), args["orderBy"].(*ent.CrashGroupOrder), args["first"].(*int), args["after"].(*entgql.Cursor[string]), args["last"].(*int), args["before"].(*entgql.Cursor[string])), true
+	case "Query.crashStats":
+		if e.ComplexityRoot.Query.CrashStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_crashStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CrashStats(childComplexity, args["projectId"].(string), args["period"].(stats.Period)), true
+	case "Query.dashboardStats":
+		if e.ComplexityRoot.Query.DashboardStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dashboardStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DashboardStats(childComplexity, args["projectId"].(*string)), true
+	case "Query.feedbacks":
+		if e.ComplexityRoot.Query.Feedbacks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_feedbacks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Feedbacks(childComplexity, args["projectId"].(*string), args["search"].(*string), args["where"].(*ent.FeedbackWhereInput), args["orderBy"].(*ent.FeedbackOrder), args["first"].(*int), args["after"].(*entgql.Cursor[string]), args["last"].(*int), args["before"].(*entgql.Cursor[string])), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1780,6 +2077,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int)), true
+	case "Query.reportGroups":
+		if e.ComplexityRoot.Query.ReportGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reportGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReportGroups(childComplexity, args["projectId"].(*string), args["orderBy"].(*ent.ReportGroupOrder), args["first"].(*int), args["after"].(*entgql.Cursor[string]), args["last"].(*int), args["before"].(*entgql.Cursor[string])), true
+	case "Query.reports":
+		if e.ComplexityRoot.Query.Reports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reports(childComplexity, args["projectId"].(*string), args["search"].(*string), args["where"].(*ent.ReportWhereInput), args["orderBy"].(*ent.ReportOrder), args["first"].(*int), args["after"].(*entgql.Cursor[string]), args["last"].(*int), args["before"].(*entgql.Cursor[string])), true
 	case "Query.settings":
 		if e.ComplexityRoot.Query.Settings == nil {
 			break
@@ -1852,6 +2171,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Report.Category(childComplexity), true
+	case "Report.changes":
+		if e.ComplexityRoot.Report.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Changes(childComplexity), true
 	case "Report.comments":
 		if e.ComplexityRoot.Report.Comments == nil {
 			break
@@ -1906,6 +2231,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Report.ID(childComplexity), true
+	case "Report.mergedTimeline":
+		if e.ComplexityRoot.Report.MergedTimeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.MergedTimeline(childComplexity), true
 	case "Report.message":
 		if e.ComplexityRoot.Report.Message == nil {
 			break
@@ -1984,6 +2315,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Report.UserContext(childComplexity), true
+
+	case "ReportChange.actor":
+		if e.ComplexityRoot.ReportChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChange.Actor(childComplexity), true
+	case "ReportChange.actorID":
+		if e.ComplexityRoot.ReportChange.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChange.ActorID(childComplexity), true
+	case "ReportChange.createdAt":
+		if e.ComplexityRoot.ReportChange.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChange.CreatedAt(childComplexity), true
+	case "ReportChange.field":
+		if e.ComplexityRoot.ReportChange.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChange.Field(childComplexity), true
+	case "ReportChange.fromValue":
+		if e.ComplexityRoot.ReportChange.FromValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChange.FromValue(childComplexity), true
+	case "ReportChange.id":
+		if e.ComplexityRoot.ReportChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChange.ID(childComplexity), true
+	case "ReportChange.report":
+		if e.ComplexityRoot.ReportChange.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChange.Report(childComplexity), true
+	case "ReportChange.reportID":
+		if e.ComplexityRoot.ReportChange.ReportID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChange.ReportID(childComplexity), true
+	case "ReportChange.toValue":
+		if e.ComplexityRoot.ReportChange.ToValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChange.ToValue(childComplexity), true
+
+	case "ReportChangeConnection.edges":
+		if e.ComplexityRoot.ReportChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChangeConnection.Edges(childComplexity), true
+	case "ReportChangeConnection.pageInfo":
+		if e.ComplexityRoot.ReportChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChangeConnection.PageInfo(childComplexity), true
+	case "ReportChangeConnection.totalCount":
+		if e.ComplexityRoot.ReportChangeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChangeConnection.TotalCount(childComplexity), true
+
+	case "ReportChangeEdge.cursor":
+		if e.ComplexityRoot.ReportChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChangeEdge.Cursor(childComplexity), true
+	case "ReportChangeEdge.node":
+		if e.ComplexityRoot.ReportChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportChangeEdge.Node(childComplexity), true
 
 	case "ReportConnection.edges":
 		if e.ComplexityRoot.ReportConnection.Edges == nil {
@@ -2201,6 +2619,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetupStatus.NeedsSetup(childComplexity), true
 
+	case "StatsBucket.occurrences":
+		if e.ComplexityRoot.StatsBucket.Occurrences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsBucket.Occurrences(childComplexity), true
+	case "StatsBucket.start":
+		if e.ComplexityRoot.StatsBucket.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsBucket.Start(childComplexity), true
+
+	case "StatsCount.count":
+		if e.ComplexityRoot.StatsCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsCount.Count(childComplexity), true
+	case "StatsCount.key":
+		if e.ComplexityRoot.StatsCount.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsCount.Key(childComplexity), true
+
+	case "TimelineEvent.data":
+		if e.ComplexityRoot.TimelineEvent.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Data(childComplexity), true
+	case "TimelineEvent.timestamp":
+		if e.ComplexityRoot.TimelineEvent.Timestamp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Timestamp(childComplexity), true
+	case "TimelineEvent.type":
+		if e.ComplexityRoot.TimelineEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Type(childComplexity), true
+
 	case "User.assignedCrashGroups":
 		if e.ComplexityRoot.User.AssignedCrashGroups == nil {
 			break
@@ -2321,6 +2784,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAPITokenOrder,
 		ec.unmarshalInputAPITokenWhereInput,
+		ec.unmarshalInputAddCommentInput,
 		ec.unmarshalInputAttachmentOrder,
 		ec.unmarshalInputAttachmentWhereInput,
 		ec.unmarshalInputCommentOrder,
@@ -2337,6 +2801,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputProjectWhereInput,
 		ec.unmarshalInputPublicKeyOrder,
 		ec.unmarshalInputPublicKeyWhereInput,
+		ec.unmarshalInputReportChangeOrder,
+		ec.unmarshalInputReportChangeWhereInput,
 		ec.unmarshalInputReportGroupOrder,
 		ec.unmarshalInputReportGroupWhereInput,
 		ec.unmarshalInputReportOrder,
@@ -2344,7 +2810,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSettingsOrder,
 		ec.unmarshalInputSettingsWhereInput,
 		ec.unmarshalInputSetupInput,
+		ec.unmarshalInputUpdateCrashGroupInput,
+		ec.unmarshalInputUpdateFeedbackInput,
 		ec.unmarshalInputUpdateProjectInput,
+		ec.unmarshalInputUpdateReportInput,
 		ec.unmarshalInputUpdateSettingsInput,
 		ec.unmarshalInputUpdateUserInput,
 		ec.unmarshalInputUserOrder,
@@ -4628,6 +5097,190 @@ type Report implements Node {
   assignee: User
   attachments: [Attachment!]
   comments: [Comment!]
+  changes: [ReportChange!]
+}
+type ReportChange implements Node {
+  id: ID!
+  createdAt: Time!
+  reportID: ID!
+  actorID: ID
+  field: ReportChangeField!
+  fromValue: String!
+  toValue: String!
+  report: Report!
+  actor: User
+}
+"""
+A connection to a list of items.
+"""
+type ReportChangeConnection {
+  """
+  A list of edges.
+  """
+  edges: [ReportChangeEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ReportChangeEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ReportChange
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+ReportChangeField is enum for the field field
+"""
+enum ReportChangeField @goModel(model: "github.com/yoanbernabeu/oopsie/ent/reportchange.Field") {
+  status
+  assignee
+}
+"""
+Ordering options for ReportChange connections
+"""
+input ReportChangeOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ReportChanges.
+  """
+  field: ReportChangeOrderField!
+}
+"""
+Properties by which ReportChange connections can be ordered.
+"""
+enum ReportChangeOrderField {
+  CREATED_AT
+}
+"""
+ReportChangeWhereInput is used for filtering ReportChange objects.
+Input was generated by ent.
+"""
+input ReportChangeWhereInput {
+  not: ReportChangeWhereInput
+  and: [ReportChangeWhereInput!]
+  or: [ReportChangeWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  idEqualFold: ID
+  idContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  report_id field predicates
+  """
+  reportID: ID
+  reportIDNEQ: ID
+  reportIDIn: [ID!]
+  reportIDNotIn: [ID!]
+  reportIDGT: ID
+  reportIDGTE: ID
+  reportIDLT: ID
+  reportIDLTE: ID
+  reportIDContains: ID
+  reportIDHasPrefix: ID
+  reportIDHasSuffix: ID
+  reportIDEqualFold: ID
+  reportIDContainsFold: ID
+  """
+  actor_id field predicates
+  """
+  actorID: ID
+  actorIDNEQ: ID
+  actorIDIn: [ID!]
+  actorIDNotIn: [ID!]
+  actorIDGT: ID
+  actorIDGTE: ID
+  actorIDLT: ID
+  actorIDLTE: ID
+  actorIDContains: ID
+  actorIDHasPrefix: ID
+  actorIDHasSuffix: ID
+  actorIDIsNil: Boolean
+  actorIDNotNil: Boolean
+  actorIDEqualFold: ID
+  actorIDContainsFold: ID
+  """
+  field field predicates
+  """
+  field: ReportChangeField
+  fieldNEQ: ReportChangeField
+  fieldIn: [ReportChangeField!]
+  fieldNotIn: [ReportChangeField!]
+  """
+  from_value field predicates
+  """
+  fromValue: String
+  fromValueNEQ: String
+  fromValueIn: [String!]
+  fromValueNotIn: [String!]
+  fromValueGT: String
+  fromValueGTE: String
+  fromValueLT: String
+  fromValueLTE: String
+  fromValueContains: String
+  fromValueHasPrefix: String
+  fromValueHasSuffix: String
+  fromValueEqualFold: String
+  fromValueContainsFold: String
+  """
+  to_value field predicates
+  """
+  toValue: String
+  toValueNEQ: String
+  toValueIn: [String!]
+  toValueNotIn: [String!]
+  toValueGT: String
+  toValueGTE: String
+  toValueLT: String
+  toValueLTE: String
+  toValueContains: String
+  toValueHasPrefix: String
+  toValueHasSuffix: String
+  toValueEqualFold: String
+  toValueContainsFold: String
+  """
+  report edge predicates
+  """
+  hasReport: Boolean
+  hasReportWith: [ReportWhereInput!]
+  """
+  actor edge predicates
+  """
+  hasActor: Boolean
+  hasActorWith: [UserWhereInput!]
 }
 """
 A connection to a list of items.
@@ -5111,22 +5764,6 @@ input ReportWhereInput {
   reporterEmailEqualFold: String
   reporterEmailContainsFold: String
   """
-  page_url field predicates
-  """
-  pageURL: String
-  pageURLNEQ: String
-  pageURLIn: [String!]
-  pageURLNotIn: [String!]
-  pageURLGT: String
-  pageURLGTE: String
-  pageURLLT: String
-  pageURLLTE: String
-  pageURLContains: String
-  pageURLHasPrefix: String
-  pageURLHasSuffix: String
-  pageURLEqualFold: String
-  pageURLContainsFold: String
-  """
   app_version field predicates
   """
   appVersion: String
@@ -5206,6 +5843,11 @@ input ReportWhereInput {
   """
   hasComments: Boolean
   hasCommentsWith: [CommentWhereInput!]
+  """
+  changes edge predicates
+  """
+  hasChanges: Boolean
+  hasChangesWith: [ReportChangeWhereInput!]
 }
 type Settings implements Node {
   id: ID!
@@ -5775,6 +6417,149 @@ input UpdateSettingsInput {
   defaultRetentionDays: Int
 }
 `, BuiltIn: false},
+	{Name: "../schema/triage.graphql", Input: `# Triage: lists, filters, full-text search, workflows and statistics over
+# what the SDKs sent. Names here are a contract (see DESIGN.md).
+
+extend type Query {
+  """
+  Reports, newest first unless orderBy says otherwise. search is full-text over
+  the message, console-error text, page URL and reporter email: words match by
+  stem and by prefix, "quoted phrases" match as phrases, -word excludes, OR
+  joins alternatives.
+  """
+  reports(projectId: ID, search: String, where: ReportWhereInput, orderBy: ReportOrder,
+          first: Int, after: Cursor, last: Int, before: Cursor): ReportConnection!
+  "Duplicate reports grouped by page and first console error, busiest first unless orderBy says otherwise."
+  reportGroups(projectId: ID, orderBy: ReportGroupOrder, first: Int, after: Cursor, last: Int, before: Cursor): ReportGroupConnection!
+  feedbacks(projectId: ID, search: String, where: FeedbackWhereInput, orderBy: FeedbackOrder,
+            first: Int, after: Cursor, last: Int, before: Cursor): FeedbackConnection!
+  crashGroups(projectId: ID, where: CrashGroupWhereInput, orderBy: CrashGroupOrder,
+              first: Int, after: Cursor, last: Int, before: Cursor): CrashGroupConnection!
+  crashStats(projectId: ID!, period: StatsPeriod!): CrashStats!
+  "Counts for the dashboard home, for one project or all of them."
+  dashboardStats(projectId: ID): DashboardStats!
+}
+
+extend type Mutation {
+  "Changes a report's status and/or assignee (assigneeId null unassigns). Every change is recorded."
+  updateReport(id: ID!, input: UpdateReportInput!): Report!
+  deleteReport(id: ID!): ID!
+  "An internal comment on a report, a crash group or a piece of feedback (exactly one)."
+  addComment(input: AddCommentInput!): Comment!
+  updateFeedback(id: ID!, input: UpdateFeedbackInput!): Feedback!
+  deleteFeedback(id: ID!): ID!
+  "Changes a crash group's triage. Resolving records resolvedAt and resolvedInVersion."
+  updateCrashGroup(id: ID!, input: UpdateCrashGroupInput!): CrashGroup!
+}
+
+extend input ReportWhereInput {
+  pageUrlContains: String
+}
+
+extend input CrashGroupWhereInput {
+  "Groups seen in this app version."
+  version: String
+  "Groups seen on this platform."
+  platform: String
+}
+
+extend type Report {
+  "Navigations, clicks, console errors (with stacks) and network failures, merged in time order."
+  mergedTimeline: [TimelineEvent!]!
+}
+
+type TimelineEvent {
+  "When it happened, if the SDK said."
+  timestamp: Time
+  type: TimelineEventType!
+  "The event as captured."
+  data: JSON!
+}
+
+enum TimelineEventType {
+  NAVIGATION
+  CLICK
+  CONSOLE_ERROR
+  NETWORK_FAILURE
+  OTHER
+}
+
+input UpdateReportInput {
+  status: ReportStatus
+  assigneeId: ID @goField(omittable: true)
+}
+
+input AddCommentInput {
+  body: String!
+  reportId: ID
+  crashGroupId: ID
+  feedbackId: ID
+}
+
+input UpdateFeedbackInput {
+  status: FeedbackStatus
+  internalNotes: String
+}
+
+input UpdateCrashGroupInput {
+  status: CrashGroupStatus
+  "null unassigns."
+  assigneeId: ID @goField(omittable: true)
+  resolutionNotes: String
+  "The version that fixes it; a crash in a newer version reopens the group as REGRESSED."
+  resolvedInVersion: String
+}
+
+enum StatsPeriod {
+  "The last 24 hours, in hourly buckets."
+  DAY
+  "The last 7 days, in daily buckets."
+  WEEK
+  "The last 30 days, in daily buckets."
+  MONTH
+  "The last 90 days, in daily buckets."
+  QUARTER
+}
+
+type CrashStats {
+  totalOccurrences: Int!
+  "Groups first seen in the period."
+  newGroups: Int!
+  "Distinct user ids that crashed in the period."
+  affectedUsers: Int!
+  buckets: [StatsBucket!]!
+  byVersion: [StatsCount!]!
+  byPlatform: [StatsCount!]!
+  "The groups with the most occurrences in the period, at most 10."
+  topGroups: [CrashGroupCount!]!
+}
+
+type StatsBucket {
+  start: Time!
+  occurrences: Int!
+}
+
+type StatsCount {
+  key: String!
+  count: Int!
+}
+
+type CrashGroupCount {
+  group: CrashGroup!
+  occurrences: Int!
+}
+
+type DashboardStats {
+  "Reports received since midnight UTC."
+  newReportsToday: Int!
+  "Reports that are new or in progress."
+  unresolvedReports: Int!
+  "Feedback that is open or in progress."
+  openFeedback: Int!
+  "Crash groups first seen in the last 24 hours."
+  newCrashGroups: Int!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5992,6 +6777,16 @@ func (ec *executionContext) childFields_CrashGroupConnection(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type CrashGroupConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_CrashGroupCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "group":
+		return ec.fieldContext_CrashGroupCount_group(ctx, field)
+	case "occurrences":
+		return ec.fieldContext_CrashGroupCount_occurrences(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrashGroupCount", field.Name)
+}
+
 func (ec *executionContext) childFields_CrashGroupEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -6068,6 +6863,40 @@ func (ec *executionContext) childFields_CrashReportEdge(ctx context.Context, fie
 		return ec.fieldContext_CrashReportEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CrashReportEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CrashStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalOccurrences":
+		return ec.fieldContext_CrashStats_totalOccurrences(ctx, field)
+	case "newGroups":
+		return ec.fieldContext_CrashStats_newGroups(ctx, field)
+	case "affectedUsers":
+		return ec.fieldContext_CrashStats_affectedUsers(ctx, field)
+	case "buckets":
+		return ec.fieldContext_CrashStats_buckets(ctx, field)
+	case "byVersion":
+		return ec.fieldContext_CrashStats_byVersion(ctx, field)
+	case "byPlatform":
+		return ec.fieldContext_CrashStats_byPlatform(ctx, field)
+	case "topGroups":
+		return ec.fieldContext_CrashStats_topGroups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrashStats", field.Name)
+}
+
+func (ec *executionContext) childFields_DashboardStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "newReportsToday":
+		return ec.fieldContext_DashboardStats_newReportsToday(ctx, field)
+	case "unresolvedReports":
+		return ec.fieldContext_DashboardStats_unresolvedReports(ctx, field)
+	case "openFeedback":
+		return ec.fieldContext_DashboardStats_openFeedback(ctx, field)
+	case "newCrashGroups":
+		return ec.fieldContext_DashboardStats_newCrashGroups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DashboardStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Feedback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6300,8 +7129,46 @@ func (ec *executionContext) childFields_Report(ctx context.Context, field graphq
 		return ec.fieldContext_Report_attachments(ctx, field)
 	case "comments":
 		return ec.fieldContext_Report_comments(ctx, field)
+	case "changes":
+		return ec.fieldContext_Report_changes(ctx, field)
+	case "mergedTimeline":
+		return ec.fieldContext_Report_mergedTimeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Report", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReportChange_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReportChange_createdAt(ctx, field)
+	case "reportID":
+		return ec.fieldContext_ReportChange_reportID(ctx, field)
+	case "actorID":
+		return ec.fieldContext_ReportChange_actorID(ctx, field)
+	case "field":
+		return ec.fieldContext_ReportChange_field(ctx, field)
+	case "fromValue":
+		return ec.fieldContext_ReportChange_fromValue(ctx, field)
+	case "toValue":
+		return ec.fieldContext_ReportChange_toValue(ctx, field)
+	case "report":
+		return ec.fieldContext_ReportChange_report(ctx, field)
+	case "actor":
+		return ec.fieldContext_ReportChange_actor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportChange", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ReportChangeEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ReportChangeEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportChangeEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6412,6 +7279,38 @@ func (ec *executionContext) childFields_SetupStatus(ctx context.Context, field g
 		return ec.fieldContext_SetupStatus_instanceName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetupStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_StatsBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_StatsBucket_start(ctx, field)
+	case "occurrences":
+		return ec.fieldContext_StatsBucket_occurrences(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatsBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_StatsCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_StatsCount_key(ctx, field)
+	case "count":
+		return ec.fieldContext_StatsCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatsCount", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "timestamp":
+		return ec.fieldContext_TimelineEvent_timestamp(ctx, field)
+	case "type":
+		return ec.fieldContext_TimelineEvent_type(ctx, field)
+	case "data":
+		return ec.fieldContext_TimelineEvent_data(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6640,6 +7539,20 @@ func (ec *executionContext) field_CrashGroup_crashReports_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (comments.AddInput, error) {
+			return ec.unmarshalNAddCommentInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋcommentsᚐAddInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAPIToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6704,7 +7617,35 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteFeedback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -6824,6 +7765,50 @@ func (ec *executionContext) field_Mutation_setup_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateCrashGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCrashGroupInput, error) {
+			return ec.unmarshalNUpdateCrashGroupInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋgraphᚋmodelᚐUpdateCrashGroupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateFeedback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (feedback.UpdateInput, error) {
+			return ec.unmarshalNUpdateFeedbackInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋfeedbackᚐUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6838,6 +7823,28 @@ func (ec *executionContext) field_Mutation_updateProject_args(ctx context.Contex
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (projects.UpdateInput, error) {
 			return ec.unmarshalNUpdateProjectInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋprojectsᚐUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateReportInput, error) {
+			return ec.unmarshalNUpdateReportInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋgraphᚋmodelᚐUpdateReportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7218,6 +8225,174 @@ func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_crashGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CrashGroupWhereInput, error) {
+			return ec.unmarshalOCrashGroupWhereInput2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroupWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CrashGroupOrder, error) {
+			return ec.unmarshalOCrashGroupOrder2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroupOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_crashStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (stats.Period, error) {
+			return ec.unmarshalNStatsPeriod2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_dashboardStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_feedbacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.FeedbackWhereInput, error) {
+			return ec.unmarshalOFeedbackWhereInput2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐFeedbackWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.FeedbackOrder, error) {
+			return ec.unmarshalOFeedbackOrder2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐFeedbackOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7303,6 +8478,130 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reportGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ReportGroupOrder, error) {
+			return ec.unmarshalOReportGroupOrder2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportGroupOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ReportWhereInput, error) {
+			return ec.unmarshalOReportWhereInput2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ReportOrder, error) {
+			return ec.unmarshalOReportOrder2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -9597,6 +10896,61 @@ func (ec *executionContext) fieldContext_CrashGroupConnection_totalCount(_ conte
 	return graphql.NewScalarFieldContext("CrashGroupConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _CrashGroupCount_group(ctx context.Context, field graphql.CollectedField, obj *stats.GroupCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashGroupCount_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CrashGroup) graphql.Marshaler {
+			return ec.marshalNCrashGroup2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashGroupCount_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashGroupCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrashGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrashGroupCount_occurrences(ctx context.Context, field graphql.CollectedField, obj *stats.GroupCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashGroupCount_occurrences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Occurrences, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashGroupCount_occurrences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrashGroupCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _CrashGroupEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CrashGroupEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10279,6 +11633,295 @@ func (ec *executionContext) _CrashReportEdge_cursor(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CrashReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CrashReportEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _CrashStats_totalOccurrences(ctx context.Context, field graphql.CollectedField, obj *stats.CrashStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashStats_totalOccurrences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalOccurrences, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashStats_totalOccurrences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrashStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CrashStats_newGroups(ctx context.Context, field graphql.CollectedField, obj *stats.CrashStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashStats_newGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewGroups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashStats_newGroups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrashStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CrashStats_affectedUsers(ctx context.Context, field graphql.CollectedField, obj *stats.CrashStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashStats_affectedUsers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedUsers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashStats_affectedUsers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrashStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CrashStats_buckets(ctx context.Context, field graphql.CollectedField, obj *stats.CrashStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashStats_buckets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buckets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []stats.Bucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashStats_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrashStats_byVersion(ctx context.Context, field graphql.CollectedField, obj *stats.CrashStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashStats_byVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []stats.Count) graphql.Marshaler {
+			return ec.marshalNStatsCount2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashStats_byVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrashStats_byPlatform(ctx context.Context, field graphql.CollectedField, obj *stats.CrashStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashStats_byPlatform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByPlatform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []stats.Count) graphql.Marshaler {
+			return ec.marshalNStatsCount2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashStats_byPlatform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrashStats_topGroups(ctx context.Context, field graphql.CollectedField, obj *stats.CrashStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashStats_topGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopGroups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []stats.GroupCount) graphql.Marshaler {
+			return ec.marshalNCrashGroupCount2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐGroupCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashStats_topGroups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrashGroupCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardStats_newReportsToday(ctx context.Context, field graphql.CollectedField, obj *stats.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardStats_newReportsToday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewReportsToday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardStats_newReportsToday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DashboardStats_unresolvedReports(ctx context.Context, field graphql.CollectedField, obj *stats.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardStats_unresolvedReports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnresolvedReports, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardStats_unresolvedReports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DashboardStats_openFeedback(ctx context.Context, field graphql.CollectedField, obj *stats.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardStats_openFeedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenFeedback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardStats_openFeedback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DashboardStats_newCrashGroups(ctx context.Context, field graphql.CollectedField, obj *stats.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardStats_newCrashGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewCrashGroups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardStats_newCrashGroups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardStats", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Feedback_id(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
@@ -11495,6 +13138,270 @@ func (ec *executionContext) fieldContext_Mutation_updateSettings(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateReport(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateReportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Report) graphql.Marshaler {
+			return ec.marshalNReport2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteReport(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddComment(ctx, fc.Args["input"].(comments.AddInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Comment) graphql.Marshaler {
+			return ec.marshalNComment2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐComment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateFeedback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateFeedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateFeedback(ctx, fc.Args["id"].(string), fc.Args["input"].(feedback.UpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Feedback) graphql.Marshaler {
+			return ec.marshalNFeedback2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐFeedback(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Feedback(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateFeedback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteFeedback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteFeedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteFeedback(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteFeedback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCrashGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCrashGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCrashGroup(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateCrashGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CrashGroup) graphql.Marshaler {
+			return ec.marshalNCrashGroup2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCrashGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrashGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCrashGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13011,6 +14918,270 @@ func (ec *executionContext) fieldContext_Query_version(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reports(ctx, fc.Args["projectId"].(*string), fc.Args["search"].(*string), fc.Args["where"].(*ent.ReportWhereInput), fc.Args["orderBy"].(*ent.ReportOrder), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[string]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
+			return ec.marshalNReportConnection2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reportGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reportGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReportGroups(ctx, fc.Args["projectId"].(*string), fc.Args["orderBy"].(*ent.ReportGroupOrder), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[string]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReportGroupConnection) graphql.Marshaler {
+			return ec.marshalNReportGroupConnection2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportGroupConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reportGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportGroupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reportGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_feedbacks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_feedbacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Feedbacks(ctx, fc.Args["projectId"].(*string), fc.Args["search"].(*string), fc.Args["where"].(*ent.FeedbackWhereInput), fc.Args["orderBy"].(*ent.FeedbackOrder), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[string]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedbackConnection) graphql.Marshaler {
+			return ec.marshalNFeedbackConnection2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐFeedbackConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_feedbacks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedbackConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_feedbacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_crashGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_crashGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CrashGroups(ctx, fc.Args["projectId"].(*string), fc.Args["where"].(*ent.CrashGroupWhereInput), fc.Args["orderBy"].(*ent.CrashGroupOrder), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[string]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CrashGroupConnection) graphql.Marshaler {
+			return ec.marshalNCrashGroupConnection2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroupConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_crashGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrashGroupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_crashGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_crashStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_crashStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CrashStats(ctx, fc.Args["projectId"].(string), fc.Args["period"].(stats.Period))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.CrashStats) graphql.Marshaler {
+			return ec.marshalNCrashStats2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐCrashStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_crashStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrashStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_crashStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dashboardStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dashboardStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DashboardStats(ctx, fc.Args["projectId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.Dashboard) graphql.Marshaler {
+			return ec.marshalNDashboardStats2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐDashboard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dashboardStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dashboardStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13774,6 +15945,437 @@ func (ec *executionContext) fieldContext_Report_comments(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Report_changes(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReportChange) graphql.Marshaler {
+			return ec.marshalOReportChange2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_mergedTimeline(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_mergedTimeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().MergedTimeline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*reports.TimelineEvent) graphql.Marshaler {
+			return ec.marshalNTimelineEvent2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋreportsᚐTimelineEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_mergedTimeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportChange_id(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportChange", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ReportChange_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChange_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChange_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportChange", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ReportChange_reportID(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChange_reportID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChange_reportID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportChange", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ReportChange_actorID(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChange_actorID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChange_actorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportChange", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ReportChange_field(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChange_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reportchange.Field) graphql.Marshaler {
+			return ec.marshalNReportChangeField2githubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐField(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportChange", field, false, false, errors.New("field of type ReportChangeField does not have child fields"))
+}
+
+func (ec *executionContext) _ReportChange_fromValue(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChange_fromValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChange_fromValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReportChange_toValue(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChange_toValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChange_toValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReportChange_report(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChange_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Report(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Report) graphql.Marshaler {
+			return ec.marshalNReport2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChange_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportChange_actor(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReportChangeEdge) graphql.Marshaler {
+			return ec.marshalOReportChangeEdge2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChangeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChangeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportChangeConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReportChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReportChange) graphql.Marshaler {
+			return ec.marshalOReportChange2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ReportChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportChangeEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _ReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReportConnection) (ret graphql.Marshaler) {
@@ -14640,6 +17242,167 @@ func (ec *executionContext) _SetupStatus_instanceName(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_SetupStatus_instanceName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SetupStatus", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsBucket_start(ctx context.Context, field graphql.CollectedField, obj *stats.Bucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsBucket_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsBucket_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsBucket", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _StatsBucket_occurrences(ctx context.Context, field graphql.CollectedField, obj *stats.Bucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsBucket_occurrences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Occurrences, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsBucket_occurrences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsBucket", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StatsCount_key(ctx context.Context, field graphql.CollectedField, obj *stats.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsCount_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsCount_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsCount", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StatsCount_count(ctx context.Context, field graphql.CollectedField, obj *stats.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEvent_timestamp(ctx context.Context, field graphql.CollectedField, obj *reports.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_timestamp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Timestamp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_timestamp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEvent_type(ctx context.Context, field graphql.CollectedField, obj *reports.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reports.TimelineEventType) graphql.Marshaler {
+			return ec.marshalNTimelineEventType2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋreportsᚐTimelineEventType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, errors.New("field of type TimelineEventType does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEvent_data(ctx context.Context, field graphql.CollectedField, obj *reports.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_data(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Data, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalNJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_data(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, errors.New("field of type JSON does not have child fields"))
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -16790,6 +19553,57 @@ func (ec *executionContext) unmarshalInputAPITokenWhereInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAddCommentInput(ctx context.Context, obj any) (comments.AddInput, error) {
+	var it comments.AddInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"body", "reportId", "crashGroupId", "feedbackId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "reportId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportID = data
+		case "crashGroupId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crashGroupId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrashGroupID = data
+		case "feedbackId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("feedbackId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FeedbackID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAttachmentOrder(ctx context.Context, obj any) (ent.AttachmentOrder, error) {
 	var it ent.AttachmentOrder
 	if obj == nil {
@@ -18573,7 +21387,7 @@ func (ec *executionContext) unmarshalInputCrashGroupWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "fingerprint", "fingerprintNEQ", "fingerprintIn", "fingerprintNotIn", "fingerprintGT", "fingerprintGTE", "fingerprintLT", "fingerprintLTE", "fingerprintContains", "fingerprintHasPrefix", "fingerprintHasSuffix", "fingerprintEqualFold", "fingerprintContainsFold", "errorType", "errorTypeNEQ", "errorTypeIn", "errorTypeNotIn", "errorTypeGT", "errorTypeGTE", "errorTypeLT", "errorTypeLTE", "errorTypeContains", "errorTypeHasPrefix", "errorTypeHasSuffix", "errorTypeEqualFold", "errorTypeContainsFold", "errorMessage", "errorMessageNEQ", "errorMessageIn", "errorMessageNotIn", "errorMessageGT", "errorMessageGTE", "errorMessageLT", "errorMessageLTE", "errorMessageContains", "errorMessageHasPrefix", "errorMessageHasSuffix", "errorMessageEqualFold", "errorMessageContainsFold", "occurrenceCount", "occurrenceCountNEQ", "occurrenceCountIn", "occurrenceCountNotIn", "occurrenceCountGT", "occurrenceCountGTE", "occurrenceCountLT", "occurrenceCountLTE", "affectedUsers", "affectedUsersNEQ", "affectedUsersIn", "affectedUsersNotIn", "affectedUsersGT", "affectedUsersGTE", "affectedUsersLT", "affectedUsersLTE", "firstSeenAt", "firstSeenAtNEQ", "firstSeenAtIn", "firstSeenAtNotIn", "firstSeenAtGT", "firstSeenAtGTE", "firstSeenAtLT", "firstSeenAtLTE", "lastSeenAt", "lastSeenAtNEQ", "lastSeenAtIn", "lastSeenAtNotIn", "lastSeenAtGT", "lastSeenAtGTE", "lastSeenAtLT", "lastSeenAtLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDGT", "assigneeIDGTE", "assigneeIDLT", "assigneeIDLTE", "assigneeIDContains", "assigneeIDHasPrefix", "assigneeIDHasSuffix", "assigneeIDIsNil", "assigneeIDNotNil", "assigneeIDEqualFold", "assigneeIDContainsFold", "resolutionNotes", "resolutionNotesNEQ", "resolutionNotesIn", "resolutionNotesNotIn", "resolutionNotesGT", "resolutionNotesGTE", "resolutionNotesLT", "resolutionNotesLTE", "resolutionNotesContains", "resolutionNotesHasPrefix", "resolutionNotesHasSuffix", "resolutionNotesEqualFold", "resolutionNotesContainsFold", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "resolvedInVersion", "resolvedInVersionNEQ", "resolvedInVersionIn", "resolvedInVersionNotIn", "resolvedInVersionGT", "resolvedInVersionGTE", "resolvedInVersionLT", "resolvedInVersionLTE", "resolvedInVersionContains", "resolvedInVersionHasPrefix", "resolvedInVersionHasSuffix", "resolvedInVersionIsNil", "resolvedInVersionNotNil", "resolvedInVersionEqualFold", "resolvedInVersionContainsFold", "hasProject", "hasProjectWith", "hasAssignee", "hasAssigneeWith", "hasCrashReports", "hasCrashReportsWith", "hasComments", "hasCommentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "fingerprint", "fingerprintNEQ", "fingerprintIn", "fingerprintNotIn", "fingerprintGT", "fingerprintGTE", "fingerprintLT", "fingerprintLTE", "fingerprintContains", "fingerprintHasPrefix", "fingerprintHasSuffix", "fingerprintEqualFold", "fingerprintContainsFold", "errorType", "errorTypeNEQ", "errorTypeIn", "errorTypeNotIn", "errorTypeGT", "errorTypeGTE", "errorTypeLT", "errorTypeLTE", "errorTypeContains", "errorTypeHasPrefix", "errorTypeHasSuffix", "errorTypeEqualFold", "errorTypeContainsFold", "errorMessage", "errorMessageNEQ", "errorMessageIn", "errorMessageNotIn", "errorMessageGT", "errorMessageGTE", "errorMessageLT", "errorMessageLTE", "errorMessageContains", "errorMessageHasPrefix", "errorMessageHasSuffix", "errorMessageEqualFold", "errorMessageContainsFold", "occurrenceCount", "occurrenceCountNEQ", "occurrenceCountIn", "occurrenceCountNotIn", "occurrenceCountGT", "occurrenceCountGTE", "occurrenceCountLT", "occurrenceCountLTE", "affectedUsers", "affectedUsersNEQ", "affectedUsersIn", "affectedUsersNotIn", "affectedUsersGT", "affectedUsersGTE", "affectedUsersLT", "affectedUsersLTE", "firstSeenAt", "firstSeenAtNEQ", "firstSeenAtIn", "firstSeenAtNotIn", "firstSeenAtGT", "firstSeenAtGTE", "firstSeenAtLT", "firstSeenAtLTE", "lastSeenAt", "lastSeenAtNEQ", "lastSeenAtIn", "lastSeenAtNotIn", "lastSeenAtGT", "lastSeenAtGTE", "lastSeenAtLT", "lastSeenAtLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDGT", "assigneeIDGTE", "assigneeIDLT", "assigneeIDLTE", "assigneeIDContains", "assigneeIDHasPrefix", "assigneeIDHasSuffix", "assigneeIDIsNil", "assigneeIDNotNil", "assigneeIDEqualFold", "assigneeIDContainsFold", "resolutionNotes", "resolutionNotesNEQ", "resolutionNotesIn", "resolutionNotesNotIn", "resolutionNotesGT", "resolutionNotesGTE", "resolutionNotesLT", "resolutionNotesLTE", "resolutionNotesContains", "resolutionNotesHasPrefix", "resolutionNotesHasSuffix", "resolutionNotesEqualFold", "resolutionNotesContainsFold", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "resolvedInVersion", "resolvedInVersionNEQ", "resolvedInVersionIn", "resolvedInVersionNotIn", "resolvedInVersionGT", "resolvedInVersionGTE", "resolvedInVersionLT", "resolvedInVersionLTE", "resolvedInVersionContains", "resolvedInVersionHasPrefix", "resolvedInVersionHasSuffix", "resolvedInVersionIsNil", "resolvedInVersionNotNil", "resolvedInVersionEqualFold", "resolvedInVersionContainsFold", "hasProject", "hasProjectWith", "hasAssignee", "hasAssigneeWith", "hasCrashReports", "hasCrashReportsWith", "hasComments", "hasCommentsWith", "version", "platform"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19826,6 +22640,24 @@ func (ec *executionContext) unmarshalInputCrashGroupWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.HasCommentsWith = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CrashGroupWhereInput().Version(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "platform":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("platform"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CrashGroupWhereInput().Platform(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -23878,6 +26710,651 @@ func (ec *executionContext) unmarshalInputPublicKeyWhereInput(ctx context.Contex
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputReportChangeOrder(ctx context.Context, obj any) (ent.ReportChangeOrder, error) {
+	var it ent.ReportChangeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNReportChangeOrderField2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputReportChangeWhereInput(ctx context.Context, obj any) (ent.ReportChangeWhereInput, error) {
+	var it ent.ReportChangeWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "reportID", "reportIDNEQ", "reportIDIn", "reportIDNotIn", "reportIDGT", "reportIDGTE", "reportIDLT", "reportIDLTE", "reportIDContains", "reportIDHasPrefix", "reportIDHasSuffix", "reportIDEqualFold", "reportIDContainsFold", "actorID", "actorIDNEQ", "actorIDIn", "actorIDNotIn", "actorIDGT", "actorIDGTE", "actorIDLT", "actorIDLTE", "actorIDContains", "actorIDHasPrefix", "actorIDHasSuffix", "actorIDIsNil", "actorIDNotNil", "actorIDEqualFold", "actorIDContainsFold", "field", "fieldNEQ", "fieldIn", "fieldNotIn", "fromValue", "fromValueNEQ", "fromValueIn", "fromValueNotIn", "fromValueGT", "fromValueGTE", "fromValueLT", "fromValueLTE", "fromValueContains", "fromValueHasPrefix", "fromValueHasSuffix", "fromValueEqualFold", "fromValueContainsFold", "toValue", "toValueNEQ", "toValueIn", "toValueNotIn", "toValueGT", "toValueGTE", "toValueLT", "toValueLTE", "toValueContains", "toValueHasPrefix", "toValueHasSuffix", "toValueEqualFold", "toValueContainsFold", "hasReport", "hasReportWith", "hasActor", "hasActorWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOReportChangeWhereInput2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOReportChangeWhereInput2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOReportChangeWhereInput2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "idEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDEqualFold = data
+		case "idContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "reportID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportID"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportID = data
+		case "reportIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDNEQ = data
+		case "reportIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDIn = data
+		case "reportIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDNotIn = data
+		case "reportIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDGT = data
+		case "reportIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDGTE = data
+		case "reportIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDLT = data
+		case "reportIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDLTE = data
+		case "reportIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDContains"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDContains = data
+		case "reportIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDHasPrefix = data
+		case "reportIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDHasSuffix = data
+		case "reportIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDEqualFold = data
+		case "reportIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIDContainsFold = data
+		case "actorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorID"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorID = data
+		case "actorIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDNEQ = data
+		case "actorIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDIn = data
+		case "actorIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDNotIn = data
+		case "actorIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDGT = data
+		case "actorIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDGTE = data
+		case "actorIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDLT = data
+		case "actorIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDLTE = data
+		case "actorIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDContains"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDContains = data
+		case "actorIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDHasPrefix = data
+		case "actorIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDHasSuffix = data
+		case "actorIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDIsNil = data
+		case "actorIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDNotNil = data
+		case "actorIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDEqualFold = data
+		case "actorIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIDContainsFold = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalOReportChangeField2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "fieldNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fieldNEQ"))
+			data, err := ec.unmarshalOReportChangeField2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FieldNEQ = data
+		case "fieldIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fieldIn"))
+			data, err := ec.unmarshalOReportChangeField2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐFieldᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FieldIn = data
+		case "fieldNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fieldNotIn"))
+			data, err := ec.unmarshalOReportChangeField2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐFieldᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FieldNotIn = data
+		case "fromValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValue"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValue = data
+		case "fromValueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueNEQ = data
+		case "fromValueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueIn = data
+		case "fromValueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueNotIn = data
+		case "fromValueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueGT = data
+		case "fromValueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueGTE = data
+		case "fromValueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueLT = data
+		case "fromValueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueLTE = data
+		case "fromValueContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueContains = data
+		case "fromValueHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueHasPrefix = data
+		case "fromValueHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueHasSuffix = data
+		case "fromValueEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueEqualFold = data
+		case "fromValueContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromValueContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromValueContainsFold = data
+		case "toValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValue"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValue = data
+		case "toValueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueNEQ = data
+		case "toValueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueIn = data
+		case "toValueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueNotIn = data
+		case "toValueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueGT = data
+		case "toValueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueGTE = data
+		case "toValueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueLT = data
+		case "toValueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueLTE = data
+		case "toValueContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueContains = data
+		case "toValueHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueHasPrefix = data
+		case "toValueHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueHasSuffix = data
+		case "toValueEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueEqualFold = data
+		case "toValueContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toValueContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToValueContainsFold = data
+		case "hasReport":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReport"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReport = data
+		case "hasReportWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReportWith"))
+			data, err := ec.unmarshalOReportWhereInput2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReportWith = data
+		case "hasActor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActor"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasActor = data
+		case "hasActorWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActorWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasActorWith = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputReportGroupOrder(ctx context.Context, obj any) (ent.ReportGroupOrder, error) {
 	var it ent.ReportGroupOrder
 	if obj == nil {
@@ -24813,7 +28290,7 @@ func (ec *executionContext) unmarshalInputReportWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "publicKeyID", "publicKeyIDNEQ", "publicKeyIDIn", "publicKeyIDNotIn", "publicKeyIDGT", "publicKeyIDGTE", "publicKeyIDLT", "publicKeyIDLTE", "publicKeyIDContains", "publicKeyIDHasPrefix", "publicKeyIDHasSuffix", "publicKeyIDIsNil", "publicKeyIDNotNil", "publicKeyIDEqualFold", "publicKeyIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDGT", "assigneeIDGTE", "assigneeIDLT", "assigneeIDLTE", "assigneeIDContains", "assigneeIDHasPrefix", "assigneeIDHasSuffix", "assigneeIDIsNil", "assigneeIDNotNil", "assigneeIDEqualFold", "assigneeIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "message", "messageNEQ", "messageIn", "messageNotIn", "messageGT", "messageGTE", "messageLT", "messageLTE", "messageContains", "messageHasPrefix", "messageHasSuffix", "messageEqualFold", "messageContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "reporterEmail", "reporterEmailNEQ", "reporterEmailIn", "reporterEmailNotIn", "reporterEmailGT", "reporterEmailGTE", "reporterEmailLT", "reporterEmailLTE", "reporterEmailContains", "reporterEmailHasPrefix", "reporterEmailHasSuffix", "reporterEmailIsNil", "reporterEmailNotNil", "reporterEmailEqualFold", "reporterEmailContainsFold", "pageURL", "pageURLNEQ", "pageURLIn", "pageURLNotIn", "pageURLGT", "pageURLGTE", "pageURLLT", "pageURLLTE", "pageURLContains", "pageURLHasPrefix", "pageURLHasSuffix", "pageURLEqualFold", "pageURLContainsFold", "appVersion", "appVersionNEQ", "appVersionIn", "appVersionNotIn", "appVersionGT", "appVersionGTE", "appVersionLT", "appVersionLTE", "appVersionContains", "appVersionHasPrefix", "appVersionHasSuffix", "appVersionIsNil", "appVersionNotNil", "appVersionEqualFold", "appVersionContainsFold", "browser", "browserNEQ", "browserIn", "browserNotIn", "browserGT", "browserGTE", "browserLT", "browserLTE", "browserContains", "browserHasPrefix", "browserHasSuffix", "browserEqualFold", "browserContainsFold", "os", "osNEQ", "osIn", "osNotIn", "osGT", "osGTE", "osLT", "osLTE", "osContains", "osHasPrefix", "osHasSuffix", "osEqualFold", "osContainsFold", "consentGiven", "consentGivenNEQ", "hasProject", "hasProjectWith", "hasGroup", "hasGroupWith", "hasAssignee", "hasAssigneeWith", "hasAttachments", "hasAttachmentsWith", "hasComments", "hasCommentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "publicKeyID", "publicKeyIDNEQ", "publicKeyIDIn", "publicKeyIDNotIn", "publicKeyIDGT", "publicKeyIDGTE", "publicKeyIDLT", "publicKeyIDLTE", "publicKeyIDContains", "publicKeyIDHasPrefix", "publicKeyIDHasSuffix", "publicKeyIDIsNil", "publicKeyIDNotNil", "publicKeyIDEqualFold", "publicKeyIDContainsFold", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDGT", "groupIDGTE", "groupIDLT", "groupIDLTE", "groupIDContains", "groupIDHasPrefix", "groupIDHasSuffix", "groupIDIsNil", "groupIDNotNil", "groupIDEqualFold", "groupIDContainsFold", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDGT", "assigneeIDGTE", "assigneeIDLT", "assigneeIDLTE", "assigneeIDContains", "assigneeIDHasPrefix", "assigneeIDHasSuffix", "assigneeIDIsNil", "assigneeIDNotNil", "assigneeIDEqualFold", "assigneeIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "message", "messageNEQ", "messageIn", "messageNotIn", "messageGT", "messageGTE", "messageLT", "messageLTE", "messageContains", "messageHasPrefix", "messageHasSuffix", "messageEqualFold", "messageContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "reporterEmail", "reporterEmailNEQ", "reporterEmailIn", "reporterEmailNotIn", "reporterEmailGT", "reporterEmailGTE", "reporterEmailLT", "reporterEmailLTE", "reporterEmailContains", "reporterEmailHasPrefix", "reporterEmailHasSuffix", "reporterEmailIsNil", "reporterEmailNotNil", "reporterEmailEqualFold", "reporterEmailContainsFold", "appVersion", "appVersionNEQ", "appVersionIn", "appVersionNotIn", "appVersionGT", "appVersionGTE", "appVersionLT", "appVersionLTE", "appVersionContains", "appVersionHasPrefix", "appVersionHasSuffix", "appVersionIsNil", "appVersionNotNil", "appVersionEqualFold", "appVersionContainsFold", "browser", "browserNEQ", "browserIn", "browserNotIn", "browserGT", "browserGTE", "browserLT", "browserLTE", "browserContains", "browserHasPrefix", "browserHasSuffix", "browserEqualFold", "browserContainsFold", "os", "osNEQ", "osIn", "osNotIn", "osGT", "osGTE", "osLT", "osLTE", "osContains", "osHasPrefix", "osHasSuffix", "osEqualFold", "osContainsFold", "consentGiven", "consentGivenNEQ", "hasProject", "hasProjectWith", "hasGroup", "hasGroupWith", "hasAssignee", "hasAssigneeWith", "hasAttachments", "hasAttachmentsWith", "hasComments", "hasCommentsWith", "hasChanges", "hasChangesWith", "pageUrlContains"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25709,97 +29186,6 @@ func (ec *executionContext) unmarshalInputReportWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.ReporterEmailContainsFold = data
-		case "pageURL":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURL"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURL = data
-		case "pageURLNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLNEQ = data
-		case "pageURLIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLIn = data
-		case "pageURLNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLNotIn = data
-		case "pageURLGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLGT = data
-		case "pageURLGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLGTE = data
-		case "pageURLLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLLT = data
-		case "pageURLLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLLTE = data
-		case "pageURLContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLContains = data
-		case "pageURLHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLHasPrefix = data
-		case "pageURLHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLHasSuffix = data
-		case "pageURLEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLEqualFold = data
-		case "pageURLContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageURLContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PageURLContainsFold = data
 		case "appVersion":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appVersion"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -26171,6 +29557,29 @@ func (ec *executionContext) unmarshalInputReportWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.HasCommentsWith = data
+		case "hasChanges":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasChanges"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasChanges = data
+		case "hasChangesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasChangesWith"))
+			data, err := ec.unmarshalOReportChangeWhereInput2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasChangesWith = data
+		case "pageUrlContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageUrlContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.ReportWhereInput().PageURLContains(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -27005,6 +30414,94 @@ func (ec *executionContext) unmarshalInputSetupInput(ctx context.Context, obj an
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdateCrashGroupInput(ctx context.Context, obj any) (model.UpdateCrashGroupInput, error) {
+	var it model.UpdateCrashGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "assigneeId", "resolutionNotes", "resolvedInVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCrashGroupStatus2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋschemaᚋenumsᚐCrashGroupStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = graphql.OmittableOf(data)
+		case "resolutionNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionNotes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionNotes = data
+		case "resolvedInVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedInVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedInVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateFeedbackInput(ctx context.Context, obj any) (feedback.UpdateInput, error) {
+	var it feedback.UpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "internalNotes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOFeedbackStatus2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋschemaᚋenumsᚐFeedbackStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "internalNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internalNotes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InternalNotes = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context, obj any) (projects.UpdateInput, error) {
 	var it projects.UpdateInput
 	if obj == nil {
@@ -27079,6 +30576,43 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.RotateWebhookSecret = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateReportInput(ctx context.Context, obj any) (model.UpdateReportInput, error) {
+	var it model.UpdateReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "assigneeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOReportStatus2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋschemaᚋenumsᚐReportStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27665,6 +31199,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ReportGroup(ctx, sel, obj)
+	case *ent.ReportChange:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReportChange(ctx, sel, obj)
 	case *ent.Report:
 		if obj == nil {
 			return graphql.Null
@@ -28938,6 +32477,49 @@ func (ec *executionContext) _CrashGroupConnection(ctx context.Context, sel ast.S
 	return out
 }
 
+var crashGroupCountImplementors = []string{"CrashGroupCount"}
+
+func (ec *executionContext) _CrashGroupCount(ctx context.Context, sel ast.SelectionSet, obj *stats.GroupCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crashGroupCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrashGroupCount")
+		case "group":
+			out.Values[i] = ec._CrashGroupCount_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occurrences":
+			out.Values[i] = ec._CrashGroupCount_occurrences(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var crashGroupEdgeImplementors = []string{"CrashGroupEdge"}
 
 func (ec *executionContext) _CrashGroupEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CrashGroupEdge) graphql.Marshaler {
@@ -29280,6 +32862,127 @@ func (ec *executionContext) _CrashReportEdge(ctx context.Context, sel ast.Select
 			}
 		case "cursor":
 			out.Values[i] = ec._CrashReportEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var crashStatsImplementors = []string{"CrashStats"}
+
+func (ec *executionContext) _CrashStats(ctx context.Context, sel ast.SelectionSet, obj *stats.CrashStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crashStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrashStats")
+		case "totalOccurrences":
+			out.Values[i] = ec._CrashStats_totalOccurrences(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newGroups":
+			out.Values[i] = ec._CrashStats_newGroups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "affectedUsers":
+			out.Values[i] = ec._CrashStats_affectedUsers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buckets":
+			out.Values[i] = ec._CrashStats_buckets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byVersion":
+			out.Values[i] = ec._CrashStats_byVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byPlatform":
+			out.Values[i] = ec._CrashStats_byPlatform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topGroups":
+			out.Values[i] = ec._CrashStats_topGroups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var dashboardStatsImplementors = []string{"DashboardStats"}
+
+func (ec *executionContext) _DashboardStats(ctx context.Context, sel ast.SelectionSet, obj *stats.Dashboard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DashboardStats")
+		case "newReportsToday":
+			out.Values[i] = ec._DashboardStats_newReportsToday(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unresolvedReports":
+			out.Values[i] = ec._DashboardStats_unresolvedReports(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openFeedback":
+			out.Values[i] = ec._DashboardStats_openFeedback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newCrashGroups":
+			out.Values[i] = ec._DashboardStats_newCrashGroups(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29733,6 +33436,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateFeedback":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateFeedback(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteFeedback":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteFeedback(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCrashGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCrashGroup(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -30693,6 +34438,138 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "reports":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_reports(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "reportGroups":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_reportGroups(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "feedbacks":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_feedbacks(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "crashGroups":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_crashGroups(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "crashStats":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_crashStats(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "dashboardStats":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_dashboardStats(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -31045,6 +34922,317 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "changes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Report_changes(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "mergedTimeline":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Report_mergedTimeline(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reportChangeImplementors = []string{"ReportChange", "Node"}
+
+func (ec *executionContext) _ReportChange(ctx context.Context, sel ast.SelectionSet, obj *ent.ReportChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportChange")
+		case "id":
+			out.Values[i] = ec._ReportChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReportChange_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reportID":
+			out.Values[i] = ec._ReportChange_reportID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorID":
+			out.Values[i] = ec._ReportChange_actorID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "field":
+			out.Values[i] = ec._ReportChange_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromValue":
+			out.Values[i] = ec._ReportChange_fromValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toValue":
+			out.Values[i] = ec._ReportChange_toValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "report":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ReportChange_report(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "actor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ReportChange_actor(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reportChangeConnectionImplementors = []string{"ReportChangeConnection"}
+
+func (ec *executionContext) _ReportChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ReportChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportChangeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportChangeConnection")
+		case "edges":
+			out.Values[i] = ec._ReportChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReportChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReportChangeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reportChangeEdgeImplementors = []string{"ReportChangeEdge"}
+
+func (ec *executionContext) _ReportChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ReportChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportChangeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportChangeEdge")
+		case "node":
+			out.Values[i] = ec._ReportChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ReportChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31509,6 +35697,140 @@ func (ec *executionContext) _SetupStatus(ctx context.Context, sel ast.SelectionS
 			}
 		case "instanceName":
 			out.Values[i] = ec._SetupStatus_instanceName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var statsBucketImplementors = []string{"StatsBucket"}
+
+func (ec *executionContext) _StatsBucket(ctx context.Context, sel ast.SelectionSet, obj *stats.Bucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatsBucket")
+		case "start":
+			out.Values[i] = ec._StatsBucket_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occurrences":
+			out.Values[i] = ec._StatsBucket_occurrences(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var statsCountImplementors = []string{"StatsCount"}
+
+func (ec *executionContext) _StatsCount(ctx context.Context, sel ast.SelectionSet, obj *stats.Count) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatsCount")
+		case "key":
+			out.Values[i] = ec._StatsCount_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._StatsCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var timelineEventImplementors = []string{"TimelineEvent"}
+
+func (ec *executionContext) _TimelineEvent(ctx context.Context, sel ast.SelectionSet, obj *reports.TimelineEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEvent")
+		case "timestamp":
+			out.Values[i] = ec._TimelineEvent_timestamp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._TimelineEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "data":
+			out.Values[i] = ec._TimelineEvent_data(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32254,6 +36576,11 @@ func (ec *executionContext) unmarshalNAPITokenWhereInput2ᚖgithubᚗcomᚋyoanb
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAddCommentInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋcommentsᚐAddInput(ctx context.Context, v any) (comments.AddInput, error) {
+	res, err := ec.unmarshalInputAddCommentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAttachment2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐAttachment(ctx context.Context, sel ast.SelectionSet, v *ent.Attachment) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -32342,6 +36669,16 @@ func (ec *executionContext) unmarshalNCommentWhereInput2ᚖgithubᚗcomᚋyoanbe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCrashGroup2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroup(ctx context.Context, sel ast.SelectionSet, v *ent.CrashGroup) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CrashGroup(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCrashGroupConnection2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroupConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CrashGroupConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -32350,6 +36687,26 @@ func (ec *executionContext) marshalNCrashGroupConnection2ᚖgithubᚗcomᚋyoanb
 		return graphql.Null
 	}
 	return ec._CrashGroupConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCrashGroupCount2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐGroupCount(ctx context.Context, sel ast.SelectionSet, v stats.GroupCount) graphql.Marshaler {
+	return ec._CrashGroupCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCrashGroupCount2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐGroupCountᚄ(ctx context.Context, sel ast.SelectionSet, v []stats.GroupCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCrashGroupCount2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐGroupCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNCrashGroupOrderField2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroupOrderField(ctx context.Context, v any) (*ent.CrashGroupOrderField, error) {
@@ -32424,6 +36781,16 @@ func (ec *executionContext) marshalNCrashSeverity2githubᚗcomᚋyoanbernabeuᚋ
 	return v
 }
 
+func (ec *executionContext) marshalNCrashStats2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐCrashStats(ctx context.Context, sel ast.SelectionSet, v *stats.CrashStats) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CrashStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateProjectInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋprojectsᚐCreateInput(ctx context.Context, v any) (projects.CreateInput, error) {
 	res, err := ec.unmarshalInputCreateProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32442,6 +36809,26 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDashboardStats2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐDashboard(ctx context.Context, sel ast.SelectionSet, v *stats.Dashboard) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DashboardStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFeedback2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐFeedback(ctx context.Context, sel ast.SelectionSet, v *ent.Feedback) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Feedback(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFeedbackCategory2githubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋschemaᚋenumsᚐFeedbackCategory(ctx context.Context, v any) (enums.FeedbackCategory, error) {
@@ -32572,6 +36959,28 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
+	res, err := model.UnmarshalJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, sel ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalJSON(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -32668,6 +37077,16 @@ func (ec *executionContext) unmarshalNPublicKeyWhereInput2ᚖgithubᚗcomᚋyoan
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNReport2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReport(ctx context.Context, sel ast.SelectionSet, v *ent.Report) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Report(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReportCategory2githubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋschemaᚋenumsᚐReportCategory(ctx context.Context, v any) (enums.ReportCategory, error) {
 	var res enums.ReportCategory
 	err := res.UnmarshalGQL(v)
@@ -32676,6 +37095,47 @@ func (ec *executionContext) unmarshalNReportCategory2githubᚗcomᚋyoanbernabeu
 
 func (ec *executionContext) marshalNReportCategory2githubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋschemaᚋenumsᚐReportCategory(ctx context.Context, sel ast.SelectionSet, v enums.ReportCategory) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNReportChange2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChange(ctx context.Context, sel ast.SelectionSet, v *ent.ReportChange) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReportChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportChangeField2githubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐField(ctx context.Context, v any) (reportchange.Field, error) {
+	var res reportchange.Field
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportChangeField2githubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐField(ctx context.Context, sel ast.SelectionSet, v reportchange.Field) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReportChangeOrderField2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeOrderField(ctx context.Context, v any) (*ent.ReportChangeOrderField, error) {
+	var res = new(ent.ReportChangeOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportChangeOrderField2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ReportChangeOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNReportChangeWhereInput2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeWhereInput(ctx context.Context, v any) (*ent.ReportChangeWhereInput, error) {
+	res, err := ec.unmarshalInputReportChangeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReportConnection2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
@@ -32823,6 +37283,56 @@ func (ec *executionContext) marshalNSnippetKind2githubᚗcomᚋyoanbernabeuᚋoo
 	return res
 }
 
+func (ec *executionContext) marshalNStatsBucket2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐBucket(ctx context.Context, sel ast.SelectionSet, v stats.Bucket) graphql.Marshaler {
+	return ec._StatsBucket(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStatsBucket2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []stats.Bucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatsBucket2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatsCount2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐCount(ctx context.Context, sel ast.SelectionSet, v stats.Count) graphql.Marshaler {
+	return ec._StatsCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStatsCount2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐCountᚄ(ctx context.Context, sel ast.SelectionSet, v []stats.Count) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatsCount2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNStatsPeriod2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐPeriod(ctx context.Context, v any) (stats.Period, error) {
+	var res stats.Period
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStatsPeriod2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐPeriod(ctx context.Context, sel ast.SelectionSet, v stats.Period) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32884,8 +37394,59 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNTimelineEvent2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋreportsᚐTimelineEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*reports.TimelineEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEvent2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋreportsᚐTimelineEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEvent2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋreportsᚐTimelineEvent(ctx context.Context, sel ast.SelectionSet, v *reports.TimelineEvent) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimelineEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTimelineEventType2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋreportsᚐTimelineEventType(ctx context.Context, v any) (reports.TimelineEventType, error) {
+	var res reports.TimelineEventType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTimelineEventType2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋreportsᚐTimelineEventType(ctx context.Context, sel ast.SelectionSet, v reports.TimelineEventType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNUpdateCrashGroupInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋgraphᚋmodelᚐUpdateCrashGroupInput(ctx context.Context, v any) (model.UpdateCrashGroupInput, error) {
+	res, err := ec.unmarshalInputUpdateCrashGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateFeedbackInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋfeedbackᚐUpdateInput(ctx context.Context, v any) (feedback.UpdateInput, error) {
+	res, err := ec.unmarshalInputUpdateFeedbackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateProjectInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋprojectsᚐUpdateInput(ctx context.Context, v any) (projects.UpdateInput, error) {
 	res, err := ec.unmarshalInputUpdateProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateReportInput2githubᚗcomᚋyoanbernabeuᚋoopsieᚋgraphᚋmodelᚐUpdateReportInput(ctx context.Context, v any) (model.UpdateReportInput, error) {
+	res, err := ec.unmarshalInputUpdateReportInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -34092,6 +38653,129 @@ func (ec *executionContext) marshalOReportCategory2ᚖgithubᚗcomᚋyoanbernabe
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOReportChange2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportChange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportChange2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReportChange2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChange(ctx context.Context, sel ast.SelectionSet, v *ent.ReportChange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReportChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReportChangeEdge2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportChangeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReportChangeEdge2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReportChangeEdge2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReportChangeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReportChangeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReportChangeField2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐFieldᚄ(ctx context.Context, v any) ([]reportchange.Field, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]reportchange.Field, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportChangeField2githubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐField(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReportChangeField2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []reportchange.Field) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportChangeField2githubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐField(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReportChangeField2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐField(ctx context.Context, v any) (*reportchange.Field, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(reportchange.Field)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportChangeField2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚋreportchangeᚐField(ctx context.Context, sel ast.SelectionSet, v *reportchange.Field) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOReportChangeWhereInput2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeWhereInputᚄ(ctx context.Context, v any) ([]*ent.ReportChangeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ReportChangeWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportChangeWhereInput2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReportChangeWhereInput2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportChangeWhereInput(ctx context.Context, v any) (*ent.ReportChangeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReportChangeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOReportEdge2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {

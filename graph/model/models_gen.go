@@ -5,7 +5,9 @@ package model
 import (
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/yoanbernabeu/oopsie/ent"
+	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 )
 
 type APITokenPayload struct {
@@ -21,4 +23,18 @@ type AuthPayload struct {
 	// Exchanges for a new pair with refreshToken; valid for 30 days, single use.
 	RefreshToken string    `json:"refreshToken"`
 	User         *ent.User `json:"user"`
+}
+
+type UpdateCrashGroupInput struct {
+	Status *enums.CrashGroupStatus `json:"status,omitempty"`
+	// null unassigns.
+	AssigneeID      graphql.Omittable[*string] `json:"assigneeId,omitempty"`
+	ResolutionNotes *string                    `json:"resolutionNotes,omitempty"`
+	// The version that fixes it; a crash in a newer version reopens the group as REGRESSED.
+	ResolvedInVersion *string `json:"resolvedInVersion,omitempty"`
+}
+
+type UpdateReportInput struct {
+	Status     *enums.ReportStatus        `json:"status,omitempty"`
+	AssigneeID graphql.Omittable[*string] `json:"assigneeId,omitempty"`
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/accounts"
 	"github.com/yoanbernabeu/oopsie/internal/attachments"
 	"github.com/yoanbernabeu/oopsie/internal/auth"
+	"github.com/yoanbernabeu/oopsie/internal/comments"
 	"github.com/yoanbernabeu/oopsie/internal/config"
 	"github.com/yoanbernabeu/oopsie/internal/crashes"
 	"github.com/yoanbernabeu/oopsie/internal/database"
@@ -32,6 +33,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/reports"
 	"github.com/yoanbernabeu/oopsie/internal/restapi"
 	"github.com/yoanbernabeu/oopsie/internal/settings"
+	"github.com/yoanbernabeu/oopsie/internal/stats"
 	"github.com/yoanbernabeu/oopsie/internal/storage"
 )
 
@@ -126,6 +128,10 @@ func (a *App) routes(version string) http.Handler {
 	accts := accounts.New(client, authn, auth.NewMemoryLimiter(loginAttempts, loginWindow, time.Now))
 	sets := settings.New(client, version)
 	files := attachments.NewStore(a.Blobs)
+	// One of each service, shared by the ingest door and GraphQL.
+	reportSvc := reports.New(client, files, a.Broker, time.Now)
+	feedbackSvc := feedback.New(client, files, a.Broker)
+	crashSvc := crashes.New(client, files, a.Broker, time.Now)
 
 	limits := graph.DefaultLimits
 	limits.Introspection = a.cfg.GraphQLIntrospection
@@ -135,15 +141,20 @@ func (a *App) routes(version string) http.Handler {
 		Accounts:        accts,
 		ProjectService:  projects.New(client),
 		SettingsService: sets,
+		ReportService:   reportSvc,
+		FeedbackService: feedbackSvc,
+		CrashService:    crashSvc,
+		CommentService:  comments.New(client),
+		StatsService:    stats.New(client, time.Now),
 		PublicURL:       a.cfg.PublicURL,
 	}, limits, logger)
 
 	in := ingest.New(ingest.Deps{
 		Keys:     a.keys,
 		Limiter:  a.limiter(),
-		Reports:  reports.New(client, files, a.Broker, time.Now),
-		Feedback: feedback.New(client, files, a.Broker),
-		Crashes:  crashes.New(client, files, a.Broker, time.Now),
+		Reports:  reportSvc,
+		Feedback: feedbackSvc,
+		Crashes:  crashSvc,
 		Logger:   logger,
 		PerKey:   ratelimit.PerMinute(a.cfg.RateLimits.PerKey),
 		PerIP:    ratelimit.PerMinute(a.cfg.RateLimits.PerIP),

@@ -329,3 +329,9 @@ func unstorableEscape(raw []byte) string {
 	}
 	return ""
 }
+
+// UpdateInput is a triage change of a piece of feedback.
+type UpdateInput struct {
+	Status        *enums.FeedbackStatus
+	InternalNotes *string
+}

@@ -1,0 +1,4 @@
+-- Create "report_changes" table
+CREATE TABLE "report_changes" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "field" character varying NOT NULL, "from_value" character varying NOT NULL DEFAULT '', "to_value" character varying NOT NULL DEFAULT '', "report_id" character varying NOT NULL, "actor_id" character varying NULL, PRIMARY KEY ("id"), CONSTRAINT "report_changes_reports_changes" FOREIGN KEY ("report_id") REFERENCES "reports" ("id") ON UPDATE NO ACTION ON DELETE CASCADE, CONSTRAINT "report_changes_users_report_changes" FOREIGN KEY ("actor_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL);
+-- Create index "reportchange_report_id_created_at" to table: "report_changes"
+CREATE INDEX "reportchange_report_id_created_at" ON "report_changes" ("report_id", "created_at");
