@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/yoanbernabeu/oopsie/internal/app"
 	"github.com/yoanbernabeu/oopsie/internal/config"
@@ -28,6 +29,8 @@ Usage:
   oopsie serve            run the server
   oopsie migrate up       apply pending database migrations
   oopsie migrate status   show applied and pending migrations
+  oopsie dev seed         fill the database with realistic demo data:
+        [--reports N] [--crashes N] [--feedback N] [--projects P] [--seed S]
   oopsie version          print the version
 
 Configuration comes from the environment; see README.md.
@@ -37,6 +40,9 @@ Configuration comes from the environment; see README.md.
 var errUsage = errors.New("usage")
 
 func main() {
+	// The server keeps time in UTC: SQLite compares stored times as text,
+	// which orders them rightly only when they share one zone.
+	time.Local = time.UTC
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
 	stop()
@@ -59,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve(ctx, args[1:], getenv, stdout)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout)
+	case "dev":
+		return dev(ctx, args[1:], getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "oopsie", version)
 		return nil
