@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -35,6 +36,9 @@ Usage:
 
 Configuration comes from the environment; see README.md.
 `
+
+// gcPercent is the server's GOGC unless the environment sets one.
+const gcPercent = 400
 
 // errUsage marks a command line that could not be understood (exit status 2).
 var errUsage = errors.New("usage")
@@ -87,6 +91,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	logger := logging.New(stdout, cfg.LogLevel, cfg.LogFormat)
+	if getenv("GOGC") == "" {
+		// Ingest allocates briefly and a lot (request bodies, JSON); the
+		// live heap is small. Collecting at 5× rather than 2× of it saves
+		// about a fifth of the CPU under load for a few tens of MB.
+		debug.SetGCPercent(gcPercent)
+	}
 	a, err := app.New(ctx, cfg, logger, version)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/yoanbernabeu/oopsie/dashboard"
@@ -122,6 +123,16 @@ func (a *App) limiter() ratelimit.Limiter {
 	return ratelimit.NewMemory(time.Now)
 }
 
+// ingestWriters is how many ingest transactions of one kind (reports,
+// crashes) may write at a time. SQLite has one writer; on PostgreSQL, while
+// one batch commits, the next is being written.
+func ingestWriters(d string) int {
+	if d == dialect.Postgres {
+		return 3
+	}
+	return 1
+}
+
 func (a *App) routes(version string) http.Handler {
 	client, logger := a.DB.Client, a.logger
 	authn := auth.New(client, auth.Config{Secret: a.cfg.JWTSecret})
@@ -129,9 +140,9 @@ func (a *App) routes(version string) http.Handler {
 	sets := settings.New(client, version)
 	files := attachments.NewStore(a.Blobs)
 	// One of each service, shared by the ingest door and GraphQL.
-	reportSvc := reports.New(client, files, a.Broker, time.Now)
+	reportSvc := reports.New(client, files, a.Broker, time.Now, reports.Writers(ingestWriters(a.DB.Dialect)))
 	feedbackSvc := feedback.New(client, files, a.Broker)
-	crashSvc := crashes.New(client, files, a.Broker, time.Now)
+	crashSvc := crashes.New(client, files, a.Broker, time.Now, crashes.Writers(ingestWriters(a.DB.Dialect)))
 
 	limits := graph.DefaultLimits
 	limits.Introspection = a.cfg.GraphQLIntrospection

@@ -9,17 +9,15 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"entgo.io/ent/dialect"
 
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/internal/apperr"
 	"github.com/yoanbernabeu/oopsie/internal/attachments"
@@ -78,7 +76,7 @@ func newEnv(t *testing.T, db *database.DB, slug string) *env {
 		saver:  &fakeSaver{},
 	}
 	t.Cleanup(func() { e.broker.Close() })
-	e.svc = crashes.New(db.Client, e.saver, e.broker, e.clock.now)
+	e.svc = crashes.New(db.Client, e.saver, e.broker, e.clock.now, crashes.Writers(3))
 	return e
 }
 
@@ -511,6 +509,66 @@ func TestIngestConcurrentCrashesIntoExistingGroup(t *testing.T) {
 	})
 }
 
+// A crash the database refuses (its project was deleted after its key was
+// checked) fails alone: the crashes that shared its batch are counted.
+func TestIngestBatchIsolatesARefusedCrash(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		good, gone := newEnv(t, db, "good"), newEnv(t, db, "gone")
+		if _, err := db.Client.PublicKey.Delete().Where(publickey.ProjectID(gone.projectID)).Exec(sys); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Client.Project.DeleteOneID(gone.projectID).Exec(sys); err != nil {
+			t.Fatal(err)
+		}
+		const n = 24
+		var (
+			wg    sync.WaitGroup
+			start = make(chan struct{})
+			errs  [n]error
+		)
+		for i := range n {
+			e := good
+			if i%6 == 5 {
+				e = gone
+			}
+			wg.Go(func() {
+				in := e.input()
+				in.Fingerprint = []string{"alpha", "beta"}[i%2]
+				in.UserID = fmt.Sprintf("user-%d", i%3)
+				<-start
+				_, errs[i] = good.svc.Ingest(e.ctx, in)
+			})
+		}
+		close(start)
+		wg.Wait()
+		users := map[[2]int]bool{}
+		for i, err := range errs {
+			refused := i%6 == 5
+			if refused != (err != nil) {
+				t.Errorf("crash %d: error %v, want an error: %v", i, err, refused)
+			}
+			if !refused {
+				users[[2]int{i % 2, i % 3}] = true
+			}
+		}
+		if got, want := good.counts(t), [4]int{20, 2, len(users), 0}; got != want {
+			t.Errorf("crashes, groups, group users, attachments = %v, want %v", got, want)
+		}
+		if got := gone.counts(t); got != [4]int{} {
+			t.Errorf("deleted project: %v, want nothing", got)
+		}
+		var occurrences, affected int
+		for _, g := range db.Client.CrashGroup.Query().AllX(sys) {
+			occurrences += g.OccurrenceCount
+			affected += g.AffectedUsers
+		}
+		if occurrences != 20 || affected != len(users) {
+			t.Errorf("groups count %d crashes, %d affected users; want 20, %d", occurrences, affected, len(users))
+		}
+	})
+}
+
 func TestIngestConcurrentCrashesRegressOnce(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
@@ -574,71 +632,6 @@ func TestIngestKeepsTheLaterLastSeen(t *testing.T) {
 			t.Errorf("occurrences %d, last seen %v; want 3, %v kept (first %v)", g.OccurrenceCount, g.LastSeenAt, before.LastSeenAt, before.FirstSeenAt)
 		}
 	})
-}
-
-// onCrashInsert runs f once, as the next crash's insert is about to be made
-// inside its transaction, after ingest looked its group up.
-func onCrashInsert(db *database.DB, f func()) {
-	var armed atomic.Bool
-	armed.Store(true)
-	db.Client.CrashReport.Use(func(next ent.Mutator) ent.Mutator {
-		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			if m.Op().Is(ent.OpCreate) && armed.CompareAndSwap(true, false) {
-				f()
-			}
-			return next.Mutate(ctx, m)
-		})
-	})
-}
-
-// The races below need a second writer while ingest's transaction is open:
-// PostgreSQL only, as SQLite's one writer rules them out.
-
-func TestIngestGroupResolvedMeanwhileRegresses(t *testing.T) {
-	t.Parallel()
-	db := dbtest.Open(t, dialect.Postgres)
-	e := newEnv(t, db, "app")
-	first := e.ingest(t, e.input())
-	onCrashInsert(db, func() {
-		// Another connection; the lookup took no lock to wait for.
-		err := db.Client.CrashGroup.UpdateOneID(first.GroupID).
-			SetStatus(enums.CrashGroupStatusResolved).SetResolvedAt(time.Now()).SetResolvedInVersion("1.1.0").Exec(sys)
-		if err != nil {
-			t.Error(err)
-		}
-	})
-	res := e.ingest(t, e.input()) // 1.2.0, newer than the fix
-	if !res.Regressed || res.IsNewGroup {
-		t.Errorf("result = %+v, want a regression of the existing group", res)
-	}
-	if g := e.group(t, first.GroupID); g.Status != enums.CrashGroupStatusRegressed || g.OccurrenceCount != 2 {
-		t.Errorf("status %s, occurrences %d; want regressed, 2", g.Status, g.OccurrenceCount)
-	}
-}
-
-func TestIngestGroupDeletedMeanwhileIsCreatedAgain(t *testing.T) {
-	t.Parallel()
-	db := dbtest.Open(t, dialect.Postgres)
-	e := newEnv(t, db, "app")
-	in := e.input()
-	in.UserID = "u1"
-	first := e.ingest(t, in)
-	onCrashInsert(db, func() {
-		if err := db.Client.CrashGroup.DeleteOneID(first.GroupID).Exec(sys); err != nil {
-			t.Error(err)
-		}
-	})
-	res := e.ingest(t, in)
-	if !res.IsNewGroup || res.GroupID == first.GroupID {
-		t.Errorf("result = %+v, want a new group in place of the deleted %s", res, first.GroupID)
-	}
-	g := e.group(t, res.GroupID)
-	if g.OccurrenceCount != 1 || g.AffectedUsers != 1 {
-		t.Errorf("occurrences, affected users = %d, %d; want 1, 1", g.OccurrenceCount, g.AffectedUsers)
-	}
-	if got := e.counts(t); got != [4]int{2, 1, 1, 0} {
-		t.Errorf("crashes, groups, group users, attachments = %v, want [2 1 1 0]", got)
-	}
 }
 
 func TestIngestFingerprintOverride(t *testing.T) {

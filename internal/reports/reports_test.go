@@ -14,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
+	"github.com/yoanbernabeu/oopsie/ent/publickey"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
@@ -342,7 +341,7 @@ func TestIngestConcurrentFirstReports(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		tn := newTenant(t, db, "app")
-		svc := reports.New(db.Client, nil, nil, fixedNow)
+		svc := reports.New(db.Client, nil, nil, fixedNow, reports.Writers(3))
 		const n = 8
 		var (
 			wg      sync.WaitGroup
@@ -392,7 +391,7 @@ func TestIngestConcurrentReportsIntoExistingGroup(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		tn := newTenant(t, db, "app")
 		clk := &clock{t: t0}
-		svc := reports.New(db.Client, nil, nil, clk.now)
+		svc := reports.New(db.Client, nil, nil, clk.now, reports.Writers(3))
 		in := withError(tn.input(), "https://app.test/items/1", "Boom 42")
 		in.UserContext = json.RawMessage(`{"id":"user-0"}`)
 		first := ingest(t, svc, tn.ctx, in)
@@ -432,45 +431,65 @@ func TestIngestConcurrentReportsIntoExistingGroup(t *testing.T) {
 	})
 }
 
-// A group is deleted with its last report (see Service.Delete). When that
-// happens between ingest's lookup of the group and the report's insert, the
-// report makes the group anew. It takes a second writer while ingest's
-// transaction is open: PostgreSQL only, as SQLite's one writer rules it out.
-func TestIngestGroupDeletedMeanwhileIsCreatedAgain(t *testing.T) {
+// A report the database refuses (its project was deleted after its key was
+// checked) fails alone: the reports that shared its batch are stored.
+func TestIngestBatchIsolatesARefusedReport(t *testing.T) {
 	t.Parallel()
-	db := dbtest.Open(t, dialect.Postgres)
-	tn := newTenant(t, db, "app")
-	svc := reports.New(db.Client, nil, nil, fixedNow)
-	in := withError(tn.input(), "https://app.test/", "boom")
-	in.UserContext = json.RawMessage(`{"id":"u1"}`)
-	first := ingest(t, svc, tn.ctx, in)
-
-	var armed atomic.Bool
-	armed.Store(true)
-	db.Client.Report.Use(func(next ent.Mutator) ent.Mutator {
-		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			if m.Op().Is(ent.OpCreate) && armed.CompareAndSwap(true, false) {
-				// Another connection; the lookup took no lock to wait for.
-				if err := db.Client.Report.DeleteOneID(first.ID).Exec(sysCtx()); err != nil {
-					t.Error(err)
-				}
-				if err := db.Client.ReportGroup.DeleteOneID(first.GroupID).Exec(sysCtx()); err != nil {
-					t.Error(err)
-				}
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		good := newTenant(t, db, "good")
+		gone := newTenant(t, db, "gone")
+		if _, err := db.Client.PublicKey.Delete().Where(publickey.ProjectID(gone.projectID)).Exec(sysCtx()); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Client.Project.DeleteOneID(gone.projectID).Exec(sysCtx()); err != nil {
+			t.Fatal(err)
+		}
+		svc := reports.New(db.Client, nil, nil, fixedNow)
+		const n = 24
+		var (
+			wg    sync.WaitGroup
+			start = make(chan struct{})
+			errs  [n]error
+		)
+		for i := range n {
+			tn := good
+			if i%6 == 5 {
+				tn = gone
 			}
-			return next.Mutate(ctx, m)
-		})
+			wg.Go(func() {
+				in := withError(tn.input(), "https://app.test/p", []string{"alpha", "beta", "gamma"}[i%3])
+				in.UserContext = json.RawMessage(fmt.Sprintf(`{"id":"u%d"}`, i%5))
+				<-start
+				_, errs[i] = svc.Ingest(tn.ctx, in)
+			})
+		}
+		close(start)
+		wg.Wait()
+		met := map[[2]int]bool{} // (group, user) pairs of the stored reports
+		for i, err := range errs {
+			refused := i%6 == 5
+			if refused != (err != nil) {
+				t.Errorf("report %d: error %v, want an error: %v", i, err, refused)
+			}
+			if !refused {
+				met[[2]int{i % 3, i % 5}] = true
+			}
+		}
+		if c := countRows(t, db, good.projectID); c.reports != 20 || c.groups != 3 || c.users != len(met) {
+			t.Errorf("good project rows = %+v, want 20 reports in 3 groups, %d group users", c, len(met))
+		}
+		if c := countRows(t, db, gone.projectID); c != (counts{}) {
+			t.Errorf("deleted project rows = %+v, want none", c)
+		}
+		var total, affected int
+		for _, g := range db.Client.ReportGroup.Query().AllX(sysCtx()) {
+			total += g.ReportCount
+			affected += g.AffectedUsers
+		}
+		if total != 20 || affected != len(met) {
+			t.Errorf("groups count %d reports, %d affected users; want 20, %d", total, affected, len(met))
+		}
 	})
-	res := ingest(t, svc, tn.ctx, in)
-	if !res.IsNewGroup || res.GroupID == first.GroupID {
-		t.Errorf("result = %+v, want a new group in place of the deleted %s", res, first.GroupID)
-	}
-	if g := group(t, db, res.GroupID); g.ReportCount != 1 || g.AffectedUsers != 1 {
-		t.Errorf("group count %d, affected users %d; want 1, 1", g.ReportCount, g.AffectedUsers)
-	}
-	if c := countRows(t, db, tn.projectID); c != (counts{reports: 1, groups: 1, users: 1}) {
-		t.Errorf("rows = %+v, want the new report alone in its group", c)
-	}
 }
 
 func TestIngestCountsDistinctAffectedUsers(t *testing.T) {

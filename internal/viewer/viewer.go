@@ -70,6 +70,21 @@ func ForUser(id string) Viewer { return Viewer{Kind: User, UserID: id} }
 // ForAPIToken is the viewer of an integration's token.
 func ForAPIToken(id string) Viewer { return Viewer{Kind: APIToken, TokenID: id} }
 
+// MayIngest reports whether the viewer may write what an SDK sends (reports,
+// feedback, crashes) into projectID: an admin anywhere, a public key in its
+// own project. It is the rule of the items' ent policies, for writers that
+// batch several viewers' items and so write as the system.
+func (v Viewer) MayIngest(projectID string) error {
+	switch {
+	case v.Kind == Anonymous:
+		return ErrUnauthenticated
+	case v.Admin(), v.Kind == PublicKey && v.ProjectID == projectID:
+		return nil
+	default:
+		return ErrForbidden
+	}
+}
+
 // ForPublicKey is the viewer of an SDK's key.
 func ForPublicKey(projectID, keyID string) Viewer {
 	return Viewer{Kind: PublicKey, ProjectID: projectID, KeyID: keyID}
