@@ -18,8 +18,10 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
+	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -46,10 +48,14 @@ type Client struct {
 	Attachment *AttachmentClient
 	// Comment is the client for interacting with the Comment builders.
 	Comment *CommentClient
+	// CrashDayUser is the client for interacting with the CrashDayUser builders.
+	CrashDayUser *CrashDayUserClient
 	// CrashGroup is the client for interacting with the CrashGroup builders.
 	CrashGroup *CrashGroupClient
 	// CrashGroupUser is the client for interacting with the CrashGroupUser builders.
 	CrashGroupUser *CrashGroupUserClient
+	// CrashHour is the client for interacting with the CrashHour builders.
+	CrashHour *CrashHourClient
 	// CrashReport is the client for interacting with the CrashReport builders.
 	CrashReport *CrashReportClient
 	// Feedback is the client for interacting with the Feedback builders.
@@ -86,8 +92,10 @@ func (c *Client) init() {
 	c.APIToken = NewAPITokenClient(c.config)
 	c.Attachment = NewAttachmentClient(c.config)
 	c.Comment = NewCommentClient(c.config)
+	c.CrashDayUser = NewCrashDayUserClient(c.config)
 	c.CrashGroup = NewCrashGroupClient(c.config)
 	c.CrashGroupUser = NewCrashGroupUserClient(c.config)
+	c.CrashHour = NewCrashHourClient(c.config)
 	c.CrashReport = NewCrashReportClient(c.config)
 	c.Feedback = NewFeedbackClient(c.config)
 	c.Project = NewProjectClient(c.config)
@@ -194,8 +202,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		APIToken:        NewAPITokenClient(cfg),
 		Attachment:      NewAttachmentClient(cfg),
 		Comment:         NewCommentClient(cfg),
+		CrashDayUser:    NewCrashDayUserClient(cfg),
 		CrashGroup:      NewCrashGroupClient(cfg),
 		CrashGroupUser:  NewCrashGroupUserClient(cfg),
+		CrashHour:       NewCrashHourClient(cfg),
 		CrashReport:     NewCrashReportClient(cfg),
 		Feedback:        NewFeedbackClient(cfg),
 		Project:         NewProjectClient(cfg),
@@ -229,8 +239,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		APIToken:        NewAPITokenClient(cfg),
 		Attachment:      NewAttachmentClient(cfg),
 		Comment:         NewCommentClient(cfg),
+		CrashDayUser:    NewCrashDayUserClient(cfg),
 		CrashGroup:      NewCrashGroupClient(cfg),
 		CrashGroupUser:  NewCrashGroupUserClient(cfg),
+		CrashHour:       NewCrashHourClient(cfg),
 		CrashReport:     NewCrashReportClient(cfg),
 		Feedback:        NewFeedbackClient(cfg),
 		Project:         NewProjectClient(cfg),
@@ -271,9 +283,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.Attachment, c.Comment, c.CrashGroup, c.CrashGroupUser,
-		c.CrashReport, c.Feedback, c.Project, c.PublicKey, c.RefreshToken, c.Report,
-		c.ReportChange, c.ReportGroup, c.ReportGroupUser, c.Settings, c.User,
+		c.APIToken, c.Attachment, c.Comment, c.CrashDayUser, c.CrashGroup,
+		c.CrashGroupUser, c.CrashHour, c.CrashReport, c.Feedback, c.Project,
+		c.PublicKey, c.RefreshToken, c.Report, c.ReportChange, c.ReportGroup,
+		c.ReportGroupUser, c.Settings, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -283,9 +296,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.Attachment, c.Comment, c.CrashGroup, c.CrashGroupUser,
-		c.CrashReport, c.Feedback, c.Project, c.PublicKey, c.RefreshToken, c.Report,
-		c.ReportChange, c.ReportGroup, c.ReportGroupUser, c.Settings, c.User,
+		c.APIToken, c.Attachment, c.Comment, c.CrashDayUser, c.CrashGroup,
+		c.CrashGroupUser, c.CrashHour, c.CrashReport, c.Feedback, c.Project,
+		c.PublicKey, c.RefreshToken, c.Report, c.ReportChange, c.ReportGroup,
+		c.ReportGroupUser, c.Settings, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -300,10 +314,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Attachment.mutate(ctx, m)
 	case *CommentMutation:
 		return c.Comment.mutate(ctx, m)
+	case *CrashDayUserMutation:
+		return c.CrashDayUser.mutate(ctx, m)
 	case *CrashGroupMutation:
 		return c.CrashGroup.mutate(ctx, m)
 	case *CrashGroupUserMutation:
 		return c.CrashGroupUser.mutate(ctx, m)
+	case *CrashHourMutation:
+		return c.CrashHour.mutate(ctx, m)
 	case *CrashReportMutation:
 		return c.CrashReport.mutate(ctx, m)
 	case *FeedbackMutation:
@@ -861,6 +879,156 @@ func (c *CommentClient) mutate(ctx context.Context, m *CommentMutation) (Value, 
 	}
 }
 
+// CrashDayUserClient is a client for the CrashDayUser schema.
+type CrashDayUserClient struct {
+	config
+}
+
+// NewCrashDayUserClient returns a client for the CrashDayUser from the given config.
+func NewCrashDayUserClient(c config) *CrashDayUserClient {
+	return &CrashDayUserClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `crashdayuser.Hooks(f(g(h())))`.
+func (c *CrashDayUserClient) Use(hooks ...Hook) {
+	c.hooks.CrashDayUser = append(c.hooks.CrashDayUser, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `crashdayuser.Intercept(f(g(h())))`.
+func (c *CrashDayUserClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CrashDayUser = append(c.inters.CrashDayUser, interceptors...)
+}
+
+// Create returns a builder for creating a CrashDayUser entity.
+func (c *CrashDayUserClient) Create() *CrashDayUserCreate {
+	mutation := newCrashDayUserMutation(c.config, OpCreate)
+	return &CrashDayUserCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CrashDayUser entities.
+func (c *CrashDayUserClient) CreateBulk(builders ...*CrashDayUserCreate) *CrashDayUserCreateBulk {
+	return &CrashDayUserCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CrashDayUserClient) MapCreateBulk(slice any, setFunc func(*CrashDayUserCreate, int)) *CrashDayUserCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CrashDayUserCreateBulk{err: fmt.Errorf("calling to CrashDayUserClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CrashDayUserCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CrashDayUserCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CrashDayUser.
+func (c *CrashDayUserClient) Update() *CrashDayUserUpdate {
+	mutation := newCrashDayUserMutation(c.config, OpUpdate)
+	return &CrashDayUserUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CrashDayUserClient) UpdateOne(_m *CrashDayUser) *CrashDayUserUpdateOne {
+	mutation := newCrashDayUserMutation(c.config, OpUpdateOne, withCrashDayUser(_m))
+	return &CrashDayUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CrashDayUserClient) UpdateOneID(id int) *CrashDayUserUpdateOne {
+	mutation := newCrashDayUserMutation(c.config, OpUpdateOne, withCrashDayUserID(id))
+	return &CrashDayUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CrashDayUser.
+func (c *CrashDayUserClient) Delete() *CrashDayUserDelete {
+	mutation := newCrashDayUserMutation(c.config, OpDelete)
+	return &CrashDayUserDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CrashDayUserClient) DeleteOne(_m *CrashDayUser) *CrashDayUserDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CrashDayUserClient) DeleteOneID(id int) *CrashDayUserDeleteOne {
+	builder := c.Delete().Where(crashdayuser.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CrashDayUserDeleteOne{builder}
+}
+
+// Query returns a query builder for CrashDayUser.
+func (c *CrashDayUserClient) Query() *CrashDayUserQuery {
+	return &CrashDayUserQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCrashDayUser},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CrashDayUser entity by its id.
+func (c *CrashDayUserClient) Get(ctx context.Context, id int) (*CrashDayUser, error) {
+	return c.Query().Where(crashdayuser.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CrashDayUserClient) GetX(ctx context.Context, id int) *CrashDayUser {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProject queries the project edge of a CrashDayUser.
+func (c *CrashDayUserClient) QueryProject(_m *CrashDayUser) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(crashdayuser.Table, crashdayuser.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, crashdayuser.ProjectTable, crashdayuser.ProjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CrashDayUserClient) Hooks() []Hook {
+	hooks := c.hooks.CrashDayUser
+	return append(hooks[:len(hooks):len(hooks)], crashdayuser.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CrashDayUserClient) Interceptors() []Interceptor {
+	return c.inters.CrashDayUser
+}
+
+func (c *CrashDayUserClient) mutate(ctx context.Context, m *CrashDayUserMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CrashDayUserCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CrashDayUserUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CrashDayUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CrashDayUserDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CrashDayUser mutation op: %q", m.Op())
+	}
+}
+
 // CrashGroupClient is a client for the CrashGroup schema.
 type CrashGroupClient struct {
 	config
@@ -1238,6 +1406,156 @@ func (c *CrashGroupUserClient) mutate(ctx context.Context, m *CrashGroupUserMuta
 		return (&CrashGroupUserDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CrashGroupUser mutation op: %q", m.Op())
+	}
+}
+
+// CrashHourClient is a client for the CrashHour schema.
+type CrashHourClient struct {
+	config
+}
+
+// NewCrashHourClient returns a client for the CrashHour from the given config.
+func NewCrashHourClient(c config) *CrashHourClient {
+	return &CrashHourClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `crashhour.Hooks(f(g(h())))`.
+func (c *CrashHourClient) Use(hooks ...Hook) {
+	c.hooks.CrashHour = append(c.hooks.CrashHour, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `crashhour.Intercept(f(g(h())))`.
+func (c *CrashHourClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CrashHour = append(c.inters.CrashHour, interceptors...)
+}
+
+// Create returns a builder for creating a CrashHour entity.
+func (c *CrashHourClient) Create() *CrashHourCreate {
+	mutation := newCrashHourMutation(c.config, OpCreate)
+	return &CrashHourCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CrashHour entities.
+func (c *CrashHourClient) CreateBulk(builders ...*CrashHourCreate) *CrashHourCreateBulk {
+	return &CrashHourCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CrashHourClient) MapCreateBulk(slice any, setFunc func(*CrashHourCreate, int)) *CrashHourCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CrashHourCreateBulk{err: fmt.Errorf("calling to CrashHourClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CrashHourCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CrashHourCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CrashHour.
+func (c *CrashHourClient) Update() *CrashHourUpdate {
+	mutation := newCrashHourMutation(c.config, OpUpdate)
+	return &CrashHourUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CrashHourClient) UpdateOne(_m *CrashHour) *CrashHourUpdateOne {
+	mutation := newCrashHourMutation(c.config, OpUpdateOne, withCrashHour(_m))
+	return &CrashHourUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CrashHourClient) UpdateOneID(id int) *CrashHourUpdateOne {
+	mutation := newCrashHourMutation(c.config, OpUpdateOne, withCrashHourID(id))
+	return &CrashHourUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CrashHour.
+func (c *CrashHourClient) Delete() *CrashHourDelete {
+	mutation := newCrashHourMutation(c.config, OpDelete)
+	return &CrashHourDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CrashHourClient) DeleteOne(_m *CrashHour) *CrashHourDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CrashHourClient) DeleteOneID(id int) *CrashHourDeleteOne {
+	builder := c.Delete().Where(crashhour.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CrashHourDeleteOne{builder}
+}
+
+// Query returns a query builder for CrashHour.
+func (c *CrashHourClient) Query() *CrashHourQuery {
+	return &CrashHourQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCrashHour},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CrashHour entity by its id.
+func (c *CrashHourClient) Get(ctx context.Context, id int) (*CrashHour, error) {
+	return c.Query().Where(crashhour.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CrashHourClient) GetX(ctx context.Context, id int) *CrashHour {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProject queries the project edge of a CrashHour.
+func (c *CrashHourClient) QueryProject(_m *CrashHour) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(crashhour.Table, crashhour.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, crashhour.ProjectTable, crashhour.ProjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CrashHourClient) Hooks() []Hook {
+	hooks := c.hooks.CrashHour
+	return append(hooks[:len(hooks):len(hooks)], crashhour.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CrashHourClient) Interceptors() []Interceptor {
+	return c.inters.CrashHour
+}
+
+func (c *CrashHourClient) mutate(ctx context.Context, m *CrashHourMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CrashHourCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CrashHourUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CrashHourUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CrashHourDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CrashHour mutation op: %q", m.Op())
 	}
 }
 
@@ -1866,6 +2184,38 @@ func (c *ProjectClient) QueryReportGroupUsers(_m *Project) *ReportGroupUserQuery
 			sqlgraph.From(project.Table, project.FieldID, id),
 			sqlgraph.To(reportgroupuser.Table, reportgroupuser.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, project.ReportGroupUsersTable, project.ReportGroupUsersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCrashHours queries the crash_hours edge of a Project.
+func (c *ProjectClient) QueryCrashHours(_m *Project) *CrashHourQuery {
+	query := (&CrashHourClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(crashhour.Table, crashhour.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashHoursTable, project.CrashHoursColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCrashDayUsers queries the crash_day_users edge of a Project.
+func (c *ProjectClient) QueryCrashDayUsers(_m *Project) *CrashDayUserQuery {
+	query := (&CrashDayUserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(crashdayuser.Table, crashdayuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashDayUsersTable, project.CrashDayUsersColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3374,14 +3724,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, Attachment, Comment, CrashGroup, CrashGroupUser, CrashReport,
-		Feedback, Project, PublicKey, RefreshToken, Report, ReportChange, ReportGroup,
-		ReportGroupUser, Settings, User []ent.Hook
+		APIToken, Attachment, Comment, CrashDayUser, CrashGroup, CrashGroupUser,
+		CrashHour, CrashReport, Feedback, Project, PublicKey, RefreshToken, Report,
+		ReportChange, ReportGroup, ReportGroupUser, Settings, User []ent.Hook
 	}
 	inters struct {
-		APIToken, Attachment, Comment, CrashGroup, CrashGroupUser, CrashReport,
-		Feedback, Project, PublicKey, RefreshToken, Report, ReportChange, ReportGroup,
-		ReportGroupUser, Settings, User []ent.Interceptor
+		APIToken, Attachment, Comment, CrashDayUser, CrashGroup, CrashGroupUser,
+		CrashHour, CrashReport, Feedback, Project, PublicKey, RefreshToken, Report,
+		ReportChange, ReportGroup, ReportGroupUser, Settings, User []ent.Interceptor
 	}
 )
 

@@ -6,8 +6,10 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
+	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -29,7 +31,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -94,6 +96,22 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   crashdayuser.Table,
+			Columns: crashdayuser.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: crashdayuser.FieldID,
+			},
+		},
+		Type: "CrashDayUser",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			crashdayuser.FieldProjectID: {Type: field.TypeString, Column: crashdayuser.FieldProjectID},
+			crashdayuser.FieldDay:       {Type: field.TypeTime, Column: crashdayuser.FieldDay},
+			crashdayuser.FieldUserID:    {Type: field.TypeString, Column: crashdayuser.FieldUserID},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   crashgroup.Table,
 			Columns: crashgroup.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -122,7 +140,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			crashgroup.FieldResolvedInVersion: {Type: field.TypeString, Column: crashgroup.FieldResolvedInVersion},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   crashgroupuser.Table,
 			Columns: crashgroupuser.Columns,
@@ -139,7 +157,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 			crashgroupuser.FieldUserID:    {Type: field.TypeString, Column: crashgroupuser.FieldUserID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   crashhour.Table,
+			Columns: crashhour.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: crashhour.FieldID,
+			},
+		},
+		Type: "CrashHour",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			crashhour.FieldProjectID:   {Type: field.TypeString, Column: crashhour.FieldProjectID},
+			crashhour.FieldHour:        {Type: field.TypeTime, Column: crashhour.FieldHour},
+			crashhour.FieldDimension:   {Type: field.TypeEnum, Column: crashhour.FieldDimension},
+			crashhour.FieldKey:         {Type: field.TypeString, Column: crashhour.FieldKey},
+			crashhour.FieldOccurrences: {Type: field.TypeInt, Column: crashhour.FieldOccurrences},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   crashreport.Table,
 			Columns: crashreport.Columns,
@@ -168,7 +204,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			crashreport.FieldUserID:       {Type: field.TypeString, Column: crashreport.FieldUserID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   feedback.Table,
 			Columns: feedback.Columns,
@@ -194,7 +230,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			feedback.FieldInternalNotes: {Type: field.TypeString, Column: feedback.FieldInternalNotes},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -217,7 +253,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldRateLimitPerMinute: {Type: field.TypeInt, Column: project.FieldRateLimitPerMinute},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publickey.Table,
 			Columns: publickey.Columns,
@@ -236,7 +272,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publickey.FieldRevokedAt:  {Type: field.TypeTime, Column: publickey.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -257,7 +293,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldUserAgent: {Type: field.TypeString, Column: refreshtoken.FieldUserAgent},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -292,7 +328,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldConsentGiven:    {Type: field.TypeBool, Column: report.FieldConsentGiven},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportchange.Table,
 			Columns: reportchange.Columns,
@@ -311,7 +347,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportchange.FieldToValue:   {Type: field.TypeString, Column: reportchange.FieldToValue},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportgroup.Table,
 			Columns: reportgroup.Columns,
@@ -334,7 +370,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportgroup.FieldLastSeenAt:    {Type: field.TypeTime, Column: reportgroup.FieldLastSeenAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportgroupuser.Table,
 			Columns: reportgroupuser.Columns,
@@ -351,7 +387,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportgroupuser.FieldUserKey:   {Type: field.TypeString, Column: reportgroupuser.FieldUserKey},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settings.Table,
 			Columns: settings.Columns,
@@ -372,7 +408,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settings.FieldSetupCompletedAt:     {Type: field.TypeTime, Column: settings.FieldSetupCompletedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -491,6 +527,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
+			Table:   crashdayuser.ProjectTable,
+			Columns: []string{crashdayuser.ProjectColumn},
+			Bidi:    false,
+		},
+		"CrashDayUser",
+		"Project",
+	)
+	graph.MustAddE(
+		"project",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
 			Table:   crashgroup.ProjectTable,
 			Columns: []string{crashgroup.ProjectColumn},
 			Bidi:    false,
@@ -569,6 +617,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"CrashGroupUser",
 		"CrashGroup",
+	)
+	graph.MustAddE(
+		"project",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   crashhour.ProjectTable,
+			Columns: []string{crashhour.ProjectColumn},
+			Bidi:    false,
+		},
+		"CrashHour",
+		"Project",
 	)
 	graph.MustAddE(
 		"project",
@@ -761,6 +821,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Project",
 		"ReportGroupUser",
+	)
+	graph.MustAddE(
+		"crash_hours",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashHoursTable,
+			Columns: []string{project.CrashHoursColumn},
+			Bidi:    false,
+		},
+		"Project",
+		"CrashHour",
+	)
+	graph.MustAddE(
+		"crash_day_users",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashDayUsersTable,
+			Columns: []string{project.CrashDayUsersColumn},
+			Bidi:    false,
+		},
+		"Project",
+		"CrashDayUser",
 	)
 	graph.MustAddE(
 		"project",
@@ -1419,6 +1503,75 @@ func (f *CommentFilter) WhereHasFeedbackWith(preds ...predicate.Feedback) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CrashDayUserQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CrashDayUserQuery builder.
+func (_q *CrashDayUserQuery) Filter() *CrashDayUserFilter {
+	return &CrashDayUserFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CrashDayUserMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CrashDayUserMutation builder.
+func (m *CrashDayUserMutation) Filter() *CrashDayUserFilter {
+	return &CrashDayUserFilter{config: m.config, predicateAdder: m}
+}
+
+// CrashDayUserFilter provides a generic filtering capability at runtime for CrashDayUserQuery.
+type CrashDayUserFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CrashDayUserFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CrashDayUserFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(crashdayuser.FieldID))
+}
+
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *CrashDayUserFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(crashdayuser.FieldProjectID))
+}
+
+// WhereDay applies the entql time.Time predicate on the day field.
+func (f *CrashDayUserFilter) WhereDay(p entql.TimeP) {
+	f.Where(p.Field(crashdayuser.FieldDay))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *CrashDayUserFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(crashdayuser.FieldUserID))
+}
+
+// WhereHasProject applies a predicate to check if query has an edge project.
+func (f *CrashDayUserFilter) WhereHasProject() {
+	f.Where(entql.HasEdge("project"))
+}
+
+// WhereHasProjectWith applies a predicate to check if query has an edge project with a given conditions (other predicates).
+func (f *CrashDayUserFilter) WhereHasProjectWith(preds ...predicate.Project) {
+	f.Where(entql.HasEdgeWith("project", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CrashGroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1447,7 +1600,7 @@ type CrashGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CrashGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1642,7 +1795,7 @@ type CrashGroupUserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CrashGroupUserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1702,6 +1855,85 @@ func (f *CrashGroupUserFilter) WhereHasGroupWith(preds ...predicate.CrashGroup) 
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CrashHourQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CrashHourQuery builder.
+func (_q *CrashHourQuery) Filter() *CrashHourFilter {
+	return &CrashHourFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CrashHourMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CrashHourMutation builder.
+func (m *CrashHourMutation) Filter() *CrashHourFilter {
+	return &CrashHourFilter{config: m.config, predicateAdder: m}
+}
+
+// CrashHourFilter provides a generic filtering capability at runtime for CrashHourQuery.
+type CrashHourFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CrashHourFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CrashHourFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(crashhour.FieldID))
+}
+
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *CrashHourFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(crashhour.FieldProjectID))
+}
+
+// WhereHour applies the entql time.Time predicate on the hour field.
+func (f *CrashHourFilter) WhereHour(p entql.TimeP) {
+	f.Where(p.Field(crashhour.FieldHour))
+}
+
+// WhereDimension applies the entql string predicate on the dimension field.
+func (f *CrashHourFilter) WhereDimension(p entql.StringP) {
+	f.Where(p.Field(crashhour.FieldDimension))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *CrashHourFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(crashhour.FieldKey))
+}
+
+// WhereOccurrences applies the entql int predicate on the occurrences field.
+func (f *CrashHourFilter) WhereOccurrences(p entql.IntP) {
+	f.Where(p.Field(crashhour.FieldOccurrences))
+}
+
+// WhereHasProject applies a predicate to check if query has an edge project.
+func (f *CrashHourFilter) WhereHasProject() {
+	f.Where(entql.HasEdge("project"))
+}
+
+// WhereHasProjectWith applies a predicate to check if query has an edge project with a given conditions (other predicates).
+func (f *CrashHourFilter) WhereHasProjectWith(preds ...predicate.Project) {
+	f.Where(entql.HasEdgeWith("project", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CrashReportQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1730,7 +1962,7 @@ type CrashReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CrashReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1906,7 +2138,7 @@ type FeedbackFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FeedbackFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2067,7 +2299,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2240,6 +2472,34 @@ func (f *ProjectFilter) WhereHasReportGroupUsersWith(preds ...predicate.ReportGr
 	})))
 }
 
+// WhereHasCrashHours applies a predicate to check if query has an edge crash_hours.
+func (f *ProjectFilter) WhereHasCrashHours() {
+	f.Where(entql.HasEdge("crash_hours"))
+}
+
+// WhereHasCrashHoursWith applies a predicate to check if query has an edge crash_hours with a given conditions (other predicates).
+func (f *ProjectFilter) WhereHasCrashHoursWith(preds ...predicate.CrashHour) {
+	f.Where(entql.HasEdgeWith("crash_hours", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCrashDayUsers applies a predicate to check if query has an edge crash_day_users.
+func (f *ProjectFilter) WhereHasCrashDayUsers() {
+	f.Where(entql.HasEdge("crash_day_users"))
+}
+
+// WhereHasCrashDayUsersWith applies a predicate to check if query has an edge crash_day_users with a given conditions (other predicates).
+func (f *ProjectFilter) WhereHasCrashDayUsersWith(preds ...predicate.CrashDayUser) {
+	f.Where(entql.HasEdgeWith("crash_day_users", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *PublicKeyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2269,7 +2529,7 @@ type PublicKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2395,7 +2655,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2489,7 +2749,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2737,7 +2997,7 @@ type ReportChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2835,7 +3095,7 @@ type ReportGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2967,7 +3227,7 @@ type ReportGroupUserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportGroupUserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3055,7 +3315,7 @@ type SettingsFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingsFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3135,7 +3395,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -15,8 +15,10 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
+	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -44,8 +46,10 @@ const (
 	TypeAPIToken        = "APIToken"
 	TypeAttachment      = "Attachment"
 	TypeComment         = "Comment"
+	TypeCrashDayUser    = "CrashDayUser"
 	TypeCrashGroup      = "CrashGroup"
 	TypeCrashGroupUser  = "CrashGroupUser"
+	TypeCrashHour       = "CrashHour"
 	TypeCrashReport     = "CrashReport"
 	TypeFeedback        = "Feedback"
 	TypeProject         = "Project"
@@ -2762,6 +2766,494 @@ func (m *CommentMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Comment edge %s", name)
 }
 
+// CrashDayUserMutation represents an operation that mutates the CrashDayUser nodes in the graph.
+type CrashDayUserMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	day            *time.Time
+	user_id        *string
+	clearedFields  map[string]struct{}
+	project        *string
+	clearedproject bool
+	done           bool
+	oldValue       func(context.Context) (*CrashDayUser, error)
+	predicates     []predicate.CrashDayUser
+}
+
+var _ ent.Mutation = (*CrashDayUserMutation)(nil)
+
+// crashdayuserOption allows management of the mutation configuration using functional options.
+type crashdayuserOption func(*CrashDayUserMutation)
+
+// newCrashDayUserMutation creates new mutation for the CrashDayUser entity.
+func newCrashDayUserMutation(c config, op Op, opts ...crashdayuserOption) *CrashDayUserMutation {
+	m := &CrashDayUserMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCrashDayUser,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCrashDayUserID sets the ID field of the mutation.
+func withCrashDayUserID(id int) crashdayuserOption {
+	return func(m *CrashDayUserMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CrashDayUser
+		)
+		m.oldValue = func(ctx context.Context) (*CrashDayUser, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CrashDayUser.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCrashDayUser sets the old CrashDayUser of the mutation.
+func withCrashDayUser(node *CrashDayUser) crashdayuserOption {
+	return func(m *CrashDayUserMutation) {
+		m.oldValue = func(context.Context) (*CrashDayUser, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CrashDayUserMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CrashDayUserMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CrashDayUserMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CrashDayUserMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CrashDayUser.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *CrashDayUserMutation) SetProjectID(s string) {
+	m.project = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *CrashDayUserMutation) ProjectID() (r string, exists bool) {
+	v := m.project
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the CrashDayUser entity.
+// If the CrashDayUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashDayUserMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *CrashDayUserMutation) ResetProjectID() {
+	m.project = nil
+}
+
+// SetDay sets the "day" field.
+func (m *CrashDayUserMutation) SetDay(t time.Time) {
+	m.day = &t
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *CrashDayUserMutation) Day() (r time.Time, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the CrashDayUser entity.
+// If the CrashDayUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashDayUserMutation) OldDay(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *CrashDayUserMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *CrashDayUserMutation) SetUserID(s string) {
+	m.user_id = &s
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *CrashDayUserMutation) UserID() (r string, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the CrashDayUser entity.
+// If the CrashDayUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashDayUserMutation) OldUserID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *CrashDayUserMutation) ResetUserID() {
+	m.user_id = nil
+}
+
+// ClearProject clears the "project" edge to the Project entity.
+func (m *CrashDayUserMutation) ClearProject() {
+	m.clearedproject = true
+	m.clearedFields[crashdayuser.FieldProjectID] = struct{}{}
+}
+
+// ProjectCleared reports if the "project" edge to the Project entity was cleared.
+func (m *CrashDayUserMutation) ProjectCleared() bool {
+	return m.clearedproject
+}
+
+// ProjectIDs returns the "project" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProjectID instead. It exists only for internal usage by the builders.
+func (m *CrashDayUserMutation) ProjectIDs() (ids []string) {
+	if id := m.project; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProject resets all changes to the "project" edge.
+func (m *CrashDayUserMutation) ResetProject() {
+	m.project = nil
+	m.clearedproject = false
+}
+
+// Where appends a list predicates to the CrashDayUserMutation builder.
+func (m *CrashDayUserMutation) Where(ps ...predicate.CrashDayUser) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CrashDayUserMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CrashDayUserMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CrashDayUser, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CrashDayUserMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CrashDayUserMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CrashDayUser).
+func (m *CrashDayUserMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CrashDayUserMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.project != nil {
+		fields = append(fields, crashdayuser.FieldProjectID)
+	}
+	if m.day != nil {
+		fields = append(fields, crashdayuser.FieldDay)
+	}
+	if m.user_id != nil {
+		fields = append(fields, crashdayuser.FieldUserID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CrashDayUserMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case crashdayuser.FieldProjectID:
+		return m.ProjectID()
+	case crashdayuser.FieldDay:
+		return m.Day()
+	case crashdayuser.FieldUserID:
+		return m.UserID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CrashDayUserMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case crashdayuser.FieldProjectID:
+		return m.OldProjectID(ctx)
+	case crashdayuser.FieldDay:
+		return m.OldDay(ctx)
+	case crashdayuser.FieldUserID:
+		return m.OldUserID(ctx)
+	}
+	return nil, fmt.Errorf("unknown CrashDayUser field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CrashDayUserMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case crashdayuser.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	case crashdayuser.FieldDay:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case crashdayuser.FieldUserID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CrashDayUser field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CrashDayUserMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CrashDayUserMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CrashDayUserMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CrashDayUser numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CrashDayUserMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CrashDayUserMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CrashDayUserMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CrashDayUser nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CrashDayUserMutation) ResetField(name string) error {
+	switch name {
+	case crashdayuser.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	case crashdayuser.FieldDay:
+		m.ResetDay()
+		return nil
+	case crashdayuser.FieldUserID:
+		m.ResetUserID()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashDayUser field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CrashDayUserMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.project != nil {
+		edges = append(edges, crashdayuser.EdgeProject)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CrashDayUserMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case crashdayuser.EdgeProject:
+		if id := m.project; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CrashDayUserMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CrashDayUserMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CrashDayUserMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedproject {
+		edges = append(edges, crashdayuser.EdgeProject)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CrashDayUserMutation) EdgeCleared(name string) bool {
+	switch name {
+	case crashdayuser.EdgeProject:
+		return m.clearedproject
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CrashDayUserMutation) ClearEdge(name string) error {
+	switch name {
+	case crashdayuser.EdgeProject:
+		m.ClearProject()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashDayUser unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CrashDayUserMutation) ResetEdge(name string) error {
+	switch name {
+	case crashdayuser.EdgeProject:
+		m.ResetProject()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashDayUser edge %s", name)
+}
+
 // CrashGroupMutation represents an operation that mutates the CrashGroup nodes in the graph.
 type CrashGroupMutation struct {
 	config
@@ -5062,6 +5554,638 @@ func (m *CrashGroupUserMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown CrashGroupUser edge %s", name)
+}
+
+// CrashHourMutation represents an operation that mutates the CrashHour nodes in the graph.
+type CrashHourMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	hour           *time.Time
+	dimension      *crashhour.Dimension
+	key            *string
+	occurrences    *int
+	addoccurrences *int
+	clearedFields  map[string]struct{}
+	project        *string
+	clearedproject bool
+	done           bool
+	oldValue       func(context.Context) (*CrashHour, error)
+	predicates     []predicate.CrashHour
+}
+
+var _ ent.Mutation = (*CrashHourMutation)(nil)
+
+// crashhourOption allows management of the mutation configuration using functional options.
+type crashhourOption func(*CrashHourMutation)
+
+// newCrashHourMutation creates new mutation for the CrashHour entity.
+func newCrashHourMutation(c config, op Op, opts ...crashhourOption) *CrashHourMutation {
+	m := &CrashHourMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCrashHour,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCrashHourID sets the ID field of the mutation.
+func withCrashHourID(id int) crashhourOption {
+	return func(m *CrashHourMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CrashHour
+		)
+		m.oldValue = func(ctx context.Context) (*CrashHour, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CrashHour.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCrashHour sets the old CrashHour of the mutation.
+func withCrashHour(node *CrashHour) crashhourOption {
+	return func(m *CrashHourMutation) {
+		m.oldValue = func(context.Context) (*CrashHour, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CrashHourMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CrashHourMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CrashHourMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CrashHourMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CrashHour.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *CrashHourMutation) SetProjectID(s string) {
+	m.project = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *CrashHourMutation) ProjectID() (r string, exists bool) {
+	v := m.project
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the CrashHour entity.
+// If the CrashHour object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashHourMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *CrashHourMutation) ResetProjectID() {
+	m.project = nil
+}
+
+// SetHour sets the "hour" field.
+func (m *CrashHourMutation) SetHour(t time.Time) {
+	m.hour = &t
+}
+
+// Hour returns the value of the "hour" field in the mutation.
+func (m *CrashHourMutation) Hour() (r time.Time, exists bool) {
+	v := m.hour
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHour returns the old "hour" field's value of the CrashHour entity.
+// If the CrashHour object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashHourMutation) OldHour(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHour is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHour requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHour: %w", err)
+	}
+	return oldValue.Hour, nil
+}
+
+// ResetHour resets all changes to the "hour" field.
+func (m *CrashHourMutation) ResetHour() {
+	m.hour = nil
+}
+
+// SetDimension sets the "dimension" field.
+func (m *CrashHourMutation) SetDimension(c crashhour.Dimension) {
+	m.dimension = &c
+}
+
+// Dimension returns the value of the "dimension" field in the mutation.
+func (m *CrashHourMutation) Dimension() (r crashhour.Dimension, exists bool) {
+	v := m.dimension
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDimension returns the old "dimension" field's value of the CrashHour entity.
+// If the CrashHour object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashHourMutation) OldDimension(ctx context.Context) (v crashhour.Dimension, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDimension is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDimension requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDimension: %w", err)
+	}
+	return oldValue.Dimension, nil
+}
+
+// ResetDimension resets all changes to the "dimension" field.
+func (m *CrashHourMutation) ResetDimension() {
+	m.dimension = nil
+}
+
+// SetKey sets the "key" field.
+func (m *CrashHourMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *CrashHourMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the CrashHour entity.
+// If the CrashHour object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashHourMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *CrashHourMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetOccurrences sets the "occurrences" field.
+func (m *CrashHourMutation) SetOccurrences(i int) {
+	m.occurrences = &i
+	m.addoccurrences = nil
+}
+
+// Occurrences returns the value of the "occurrences" field in the mutation.
+func (m *CrashHourMutation) Occurrences() (r int, exists bool) {
+	v := m.occurrences
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurrences returns the old "occurrences" field's value of the CrashHour entity.
+// If the CrashHour object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashHourMutation) OldOccurrences(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurrences is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurrences requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurrences: %w", err)
+	}
+	return oldValue.Occurrences, nil
+}
+
+// AddOccurrences adds i to the "occurrences" field.
+func (m *CrashHourMutation) AddOccurrences(i int) {
+	if m.addoccurrences != nil {
+		*m.addoccurrences += i
+	} else {
+		m.addoccurrences = &i
+	}
+}
+
+// AddedOccurrences returns the value that was added to the "occurrences" field in this mutation.
+func (m *CrashHourMutation) AddedOccurrences() (r int, exists bool) {
+	v := m.addoccurrences
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOccurrences resets all changes to the "occurrences" field.
+func (m *CrashHourMutation) ResetOccurrences() {
+	m.occurrences = nil
+	m.addoccurrences = nil
+}
+
+// ClearProject clears the "project" edge to the Project entity.
+func (m *CrashHourMutation) ClearProject() {
+	m.clearedproject = true
+	m.clearedFields[crashhour.FieldProjectID] = struct{}{}
+}
+
+// ProjectCleared reports if the "project" edge to the Project entity was cleared.
+func (m *CrashHourMutation) ProjectCleared() bool {
+	return m.clearedproject
+}
+
+// ProjectIDs returns the "project" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProjectID instead. It exists only for internal usage by the builders.
+func (m *CrashHourMutation) ProjectIDs() (ids []string) {
+	if id := m.project; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProject resets all changes to the "project" edge.
+func (m *CrashHourMutation) ResetProject() {
+	m.project = nil
+	m.clearedproject = false
+}
+
+// Where appends a list predicates to the CrashHourMutation builder.
+func (m *CrashHourMutation) Where(ps ...predicate.CrashHour) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CrashHourMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CrashHourMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CrashHour, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CrashHourMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CrashHourMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CrashHour).
+func (m *CrashHourMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CrashHourMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.project != nil {
+		fields = append(fields, crashhour.FieldProjectID)
+	}
+	if m.hour != nil {
+		fields = append(fields, crashhour.FieldHour)
+	}
+	if m.dimension != nil {
+		fields = append(fields, crashhour.FieldDimension)
+	}
+	if m.key != nil {
+		fields = append(fields, crashhour.FieldKey)
+	}
+	if m.occurrences != nil {
+		fields = append(fields, crashhour.FieldOccurrences)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CrashHourMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case crashhour.FieldProjectID:
+		return m.ProjectID()
+	case crashhour.FieldHour:
+		return m.Hour()
+	case crashhour.FieldDimension:
+		return m.Dimension()
+	case crashhour.FieldKey:
+		return m.Key()
+	case crashhour.FieldOccurrences:
+		return m.Occurrences()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CrashHourMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case crashhour.FieldProjectID:
+		return m.OldProjectID(ctx)
+	case crashhour.FieldHour:
+		return m.OldHour(ctx)
+	case crashhour.FieldDimension:
+		return m.OldDimension(ctx)
+	case crashhour.FieldKey:
+		return m.OldKey(ctx)
+	case crashhour.FieldOccurrences:
+		return m.OldOccurrences(ctx)
+	}
+	return nil, fmt.Errorf("unknown CrashHour field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CrashHourMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case crashhour.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	case crashhour.FieldHour:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHour(v)
+		return nil
+	case crashhour.FieldDimension:
+		v, ok := value.(crashhour.Dimension)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDimension(v)
+		return nil
+	case crashhour.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case crashhour.FieldOccurrences:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurrences(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CrashHour field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CrashHourMutation) AddedFields() []string {
+	var fields []string
+	if m.addoccurrences != nil {
+		fields = append(fields, crashhour.FieldOccurrences)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CrashHourMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case crashhour.FieldOccurrences:
+		return m.AddedOccurrences()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CrashHourMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case crashhour.FieldOccurrences:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOccurrences(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CrashHour numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CrashHourMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CrashHourMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CrashHourMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CrashHour nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CrashHourMutation) ResetField(name string) error {
+	switch name {
+	case crashhour.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	case crashhour.FieldHour:
+		m.ResetHour()
+		return nil
+	case crashhour.FieldDimension:
+		m.ResetDimension()
+		return nil
+	case crashhour.FieldKey:
+		m.ResetKey()
+		return nil
+	case crashhour.FieldOccurrences:
+		m.ResetOccurrences()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashHour field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CrashHourMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.project != nil {
+		edges = append(edges, crashhour.EdgeProject)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CrashHourMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case crashhour.EdgeProject:
+		if id := m.project; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CrashHourMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CrashHourMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CrashHourMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedproject {
+		edges = append(edges, crashhour.EdgeProject)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CrashHourMutation) EdgeCleared(name string) bool {
+	switch name {
+	case crashhour.EdgeProject:
+		return m.clearedproject
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CrashHourMutation) ClearEdge(name string) error {
+	switch name {
+	case crashhour.EdgeProject:
+		m.ClearProject()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashHour unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CrashHourMutation) ResetEdge(name string) error {
+	switch name {
+	case crashhour.EdgeProject:
+		m.ResetProject()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashHour edge %s", name)
 }
 
 // CrashReportMutation represents an operation that mutates the CrashReport nodes in the graph.
@@ -8048,6 +9172,12 @@ type ProjectMutation struct {
 	report_group_users        map[string]struct{}
 	removedreport_group_users map[string]struct{}
 	clearedreport_group_users bool
+	crash_hours               map[int]struct{}
+	removedcrash_hours        map[int]struct{}
+	clearedcrash_hours        bool
+	crash_day_users           map[int]struct{}
+	removedcrash_day_users    map[int]struct{}
+	clearedcrash_day_users    bool
 	done                      bool
 	oldValue                  func(context.Context) (*Project, error)
 	predicates                []predicate.Project
@@ -9058,6 +10188,114 @@ func (m *ProjectMutation) ResetReportGroupUsers() {
 	m.removedreport_group_users = nil
 }
 
+// AddCrashHourIDs adds the "crash_hours" edge to the CrashHour entity by ids.
+func (m *ProjectMutation) AddCrashHourIDs(ids ...int) {
+	if m.crash_hours == nil {
+		m.crash_hours = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.crash_hours[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCrashHours clears the "crash_hours" edge to the CrashHour entity.
+func (m *ProjectMutation) ClearCrashHours() {
+	m.clearedcrash_hours = true
+}
+
+// CrashHoursCleared reports if the "crash_hours" edge to the CrashHour entity was cleared.
+func (m *ProjectMutation) CrashHoursCleared() bool {
+	return m.clearedcrash_hours
+}
+
+// RemoveCrashHourIDs removes the "crash_hours" edge to the CrashHour entity by IDs.
+func (m *ProjectMutation) RemoveCrashHourIDs(ids ...int) {
+	if m.removedcrash_hours == nil {
+		m.removedcrash_hours = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.crash_hours, ids[i])
+		m.removedcrash_hours[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCrashHours returns the removed IDs of the "crash_hours" edge to the CrashHour entity.
+func (m *ProjectMutation) RemovedCrashHoursIDs() (ids []int) {
+	for id := range m.removedcrash_hours {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CrashHoursIDs returns the "crash_hours" edge IDs in the mutation.
+func (m *ProjectMutation) CrashHoursIDs() (ids []int) {
+	for id := range m.crash_hours {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCrashHours resets all changes to the "crash_hours" edge.
+func (m *ProjectMutation) ResetCrashHours() {
+	m.crash_hours = nil
+	m.clearedcrash_hours = false
+	m.removedcrash_hours = nil
+}
+
+// AddCrashDayUserIDs adds the "crash_day_users" edge to the CrashDayUser entity by ids.
+func (m *ProjectMutation) AddCrashDayUserIDs(ids ...int) {
+	if m.crash_day_users == nil {
+		m.crash_day_users = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.crash_day_users[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCrashDayUsers clears the "crash_day_users" edge to the CrashDayUser entity.
+func (m *ProjectMutation) ClearCrashDayUsers() {
+	m.clearedcrash_day_users = true
+}
+
+// CrashDayUsersCleared reports if the "crash_day_users" edge to the CrashDayUser entity was cleared.
+func (m *ProjectMutation) CrashDayUsersCleared() bool {
+	return m.clearedcrash_day_users
+}
+
+// RemoveCrashDayUserIDs removes the "crash_day_users" edge to the CrashDayUser entity by IDs.
+func (m *ProjectMutation) RemoveCrashDayUserIDs(ids ...int) {
+	if m.removedcrash_day_users == nil {
+		m.removedcrash_day_users = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.crash_day_users, ids[i])
+		m.removedcrash_day_users[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCrashDayUsers returns the removed IDs of the "crash_day_users" edge to the CrashDayUser entity.
+func (m *ProjectMutation) RemovedCrashDayUsersIDs() (ids []int) {
+	for id := range m.removedcrash_day_users {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CrashDayUsersIDs returns the "crash_day_users" edge IDs in the mutation.
+func (m *ProjectMutation) CrashDayUsersIDs() (ids []int) {
+	for id := range m.crash_day_users {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCrashDayUsers resets all changes to the "crash_day_users" edge.
+func (m *ProjectMutation) ResetCrashDayUsers() {
+	m.crash_day_users = nil
+	m.clearedcrash_day_users = false
+	m.removedcrash_day_users = nil
+}
+
 // Where appends a list predicates to the ProjectMutation builder.
 func (m *ProjectMutation) Where(ps ...predicate.Project) {
 	m.predicates = append(m.predicates, ps...)
@@ -9398,7 +10636,7 @@ func (m *ProjectMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProjectMutation) AddedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 10)
 	if m.public_keys != nil {
 		edges = append(edges, project.EdgePublicKeys)
 	}
@@ -9422,6 +10660,12 @@ func (m *ProjectMutation) AddedEdges() []string {
 	}
 	if m.report_group_users != nil {
 		edges = append(edges, project.EdgeReportGroupUsers)
+	}
+	if m.crash_hours != nil {
+		edges = append(edges, project.EdgeCrashHours)
+	}
+	if m.crash_day_users != nil {
+		edges = append(edges, project.EdgeCrashDayUsers)
 	}
 	return edges
 }
@@ -9478,13 +10722,25 @@ func (m *ProjectMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case project.EdgeCrashHours:
+		ids := make([]ent.Value, 0, len(m.crash_hours))
+		for id := range m.crash_hours {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgeCrashDayUsers:
+		ids := make([]ent.Value, 0, len(m.crash_day_users))
+		for id := range m.crash_day_users {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProjectMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 10)
 	if m.removedpublic_keys != nil {
 		edges = append(edges, project.EdgePublicKeys)
 	}
@@ -9508,6 +10764,12 @@ func (m *ProjectMutation) RemovedEdges() []string {
 	}
 	if m.removedreport_group_users != nil {
 		edges = append(edges, project.EdgeReportGroupUsers)
+	}
+	if m.removedcrash_hours != nil {
+		edges = append(edges, project.EdgeCrashHours)
+	}
+	if m.removedcrash_day_users != nil {
+		edges = append(edges, project.EdgeCrashDayUsers)
 	}
 	return edges
 }
@@ -9564,13 +10826,25 @@ func (m *ProjectMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case project.EdgeCrashHours:
+		ids := make([]ent.Value, 0, len(m.removedcrash_hours))
+		for id := range m.removedcrash_hours {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgeCrashDayUsers:
+		ids := make([]ent.Value, 0, len(m.removedcrash_day_users))
+		for id := range m.removedcrash_day_users {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProjectMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 10)
 	if m.clearedpublic_keys {
 		edges = append(edges, project.EdgePublicKeys)
 	}
@@ -9595,6 +10869,12 @@ func (m *ProjectMutation) ClearedEdges() []string {
 	if m.clearedreport_group_users {
 		edges = append(edges, project.EdgeReportGroupUsers)
 	}
+	if m.clearedcrash_hours {
+		edges = append(edges, project.EdgeCrashHours)
+	}
+	if m.clearedcrash_day_users {
+		edges = append(edges, project.EdgeCrashDayUsers)
+	}
 	return edges
 }
 
@@ -9618,6 +10898,10 @@ func (m *ProjectMutation) EdgeCleared(name string) bool {
 		return m.clearedcrash_group_users
 	case project.EdgeReportGroupUsers:
 		return m.clearedreport_group_users
+	case project.EdgeCrashHours:
+		return m.clearedcrash_hours
+	case project.EdgeCrashDayUsers:
+		return m.clearedcrash_day_users
 	}
 	return false
 }
@@ -9657,6 +10941,12 @@ func (m *ProjectMutation) ResetEdge(name string) error {
 		return nil
 	case project.EdgeReportGroupUsers:
 		m.ResetReportGroupUsers()
+		return nil
+	case project.EdgeCrashHours:
+		m.ResetCrashHours()
+		return nil
+	case project.EdgeCrashDayUsers:
+		m.ResetCrashDayUsers()
 		return nil
 	}
 	return fmt.Errorf("unknown Project edge %s", name)

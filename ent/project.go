@@ -63,9 +63,13 @@ type ProjectEdges struct {
 	CrashGroupUsers []*CrashGroupUser `json:"crash_group_users,omitempty"`
 	// ReportGroupUsers holds the value of the report_group_users edge.
 	ReportGroupUsers []*ReportGroupUser `json:"report_group_users,omitempty"`
+	// CrashHours holds the value of the crash_hours edge.
+	CrashHours []*CrashHour `json:"crash_hours,omitempty"`
+	// CrashDayUsers holds the value of the crash_day_users edge.
+	CrashDayUsers []*CrashDayUser `json:"crash_day_users,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [8]bool
+	loadedTypes [10]bool
 	// totalCount holds the count of the edges above.
 	totalCount [6]map[string]int
 
@@ -77,6 +81,8 @@ type ProjectEdges struct {
 	namedCrashGroups      map[string][]*CrashGroup
 	namedCrashGroupUsers  map[string][]*CrashGroupUser
 	namedReportGroupUsers map[string][]*ReportGroupUser
+	namedCrashHours       map[string][]*CrashHour
+	namedCrashDayUsers    map[string][]*CrashDayUser
 }
 
 // PublicKeysOrErr returns the PublicKeys value or an error if the edge
@@ -149,6 +155,24 @@ func (e ProjectEdges) ReportGroupUsersOrErr() ([]*ReportGroupUser, error) {
 		return e.ReportGroupUsers, nil
 	}
 	return nil, &NotLoadedError{edge: "report_group_users"}
+}
+
+// CrashHoursOrErr returns the CrashHours value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) CrashHoursOrErr() ([]*CrashHour, error) {
+	if e.loadedTypes[8] {
+		return e.CrashHours, nil
+	}
+	return nil, &NotLoadedError{edge: "crash_hours"}
+}
+
+// CrashDayUsersOrErr returns the CrashDayUsers value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) CrashDayUsersOrErr() ([]*CrashDayUser, error) {
+	if e.loadedTypes[9] {
+		return e.CrashDayUsers, nil
+	}
+	return nil, &NotLoadedError{edge: "crash_day_users"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -302,6 +326,16 @@ func (_m *Project) QueryCrashGroupUsers() *CrashGroupUserQuery {
 // QueryReportGroupUsers queries the "report_group_users" edge of the Project entity.
 func (_m *Project) QueryReportGroupUsers() *ReportGroupUserQuery {
 	return NewProjectClient(_m.config).QueryReportGroupUsers(_m)
+}
+
+// QueryCrashHours queries the "crash_hours" edge of the Project entity.
+func (_m *Project) QueryCrashHours() *CrashHourQuery {
+	return NewProjectClient(_m.config).QueryCrashHours(_m)
+}
+
+// QueryCrashDayUsers queries the "crash_day_users" edge of the Project entity.
+func (_m *Project) QueryCrashDayUsers() *CrashDayUserQuery {
+	return NewProjectClient(_m.config).QueryCrashDayUsers(_m)
 }
 
 // Update returns a builder for updating this Project.
@@ -557,6 +591,54 @@ func (_m *Project) appendNamedReportGroupUsers(name string, edges ...*ReportGrou
 		_m.Edges.namedReportGroupUsers[name] = []*ReportGroupUser{}
 	} else {
 		_m.Edges.namedReportGroupUsers[name] = append(_m.Edges.namedReportGroupUsers[name], edges...)
+	}
+}
+
+// NamedCrashHours returns the CrashHours named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedCrashHours(name string) ([]*CrashHour, error) {
+	if _m.Edges.namedCrashHours == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCrashHours[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedCrashHours(name string, edges ...*CrashHour) {
+	if _m.Edges.namedCrashHours == nil {
+		_m.Edges.namedCrashHours = make(map[string][]*CrashHour)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCrashHours[name] = []*CrashHour{}
+	} else {
+		_m.Edges.namedCrashHours[name] = append(_m.Edges.namedCrashHours[name], edges...)
+	}
+}
+
+// NamedCrashDayUsers returns the CrashDayUsers named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedCrashDayUsers(name string) ([]*CrashDayUser, error) {
+	if _m.Edges.namedCrashDayUsers == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCrashDayUsers[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedCrashDayUsers(name string, edges ...*CrashDayUser) {
+	if _m.Edges.namedCrashDayUsers == nil {
+		_m.Edges.namedCrashDayUsers = make(map[string][]*CrashDayUser)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCrashDayUsers[name] = []*CrashDayUser{}
+	} else {
+		_m.Edges.namedCrashDayUsers[name] = append(_m.Edges.namedCrashDayUsers[name], edges...)
 	}
 }
 

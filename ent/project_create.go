@@ -12,8 +12,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -280,6 +282,36 @@ func (_c *ProjectCreate) AddReportGroupUsers(v ...*ReportGroupUser) *ProjectCrea
 		ids[i] = v[i].ID
 	}
 	return _c.AddReportGroupUserIDs(ids...)
+}
+
+// AddCrashHourIDs adds the "crash_hours" edge to the CrashHour entity by IDs.
+func (_c *ProjectCreate) AddCrashHourIDs(ids ...int) *ProjectCreate {
+	_c.mutation.AddCrashHourIDs(ids...)
+	return _c
+}
+
+// AddCrashHours adds the "crash_hours" edges to the CrashHour entity.
+func (_c *ProjectCreate) AddCrashHours(v ...*CrashHour) *ProjectCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCrashHourIDs(ids...)
+}
+
+// AddCrashDayUserIDs adds the "crash_day_users" edge to the CrashDayUser entity by IDs.
+func (_c *ProjectCreate) AddCrashDayUserIDs(ids ...int) *ProjectCreate {
+	_c.mutation.AddCrashDayUserIDs(ids...)
+	return _c
+}
+
+// AddCrashDayUsers adds the "crash_day_users" edges to the CrashDayUser entity.
+func (_c *ProjectCreate) AddCrashDayUsers(v ...*CrashDayUser) *ProjectCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCrashDayUserIDs(ids...)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -603,6 +635,38 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CrashHoursIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashHoursTable,
+			Columns: []string{project.CrashHoursColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashhour.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CrashDayUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashDayUsersTable,
+			Columns: []string{project.CrashDayUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

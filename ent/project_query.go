@@ -14,8 +14,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -41,6 +43,8 @@ type ProjectQuery struct {
 	withCrashGroups           *CrashGroupQuery
 	withCrashGroupUsers       *CrashGroupUserQuery
 	withReportGroupUsers      *ReportGroupUserQuery
+	withCrashHours            *CrashHourQuery
+	withCrashDayUsers         *CrashDayUserQuery
 	loadTotal                 []func(context.Context, []*Project) error
 	modifiers                 []func(*sql.Selector)
 	withNamedPublicKeys       map[string]*PublicKeyQuery
@@ -51,6 +55,8 @@ type ProjectQuery struct {
 	withNamedCrashGroups      map[string]*CrashGroupQuery
 	withNamedCrashGroupUsers  map[string]*CrashGroupUserQuery
 	withNamedReportGroupUsers map[string]*ReportGroupUserQuery
+	withNamedCrashHours       map[string]*CrashHourQuery
+	withNamedCrashDayUsers    map[string]*CrashDayUserQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -263,6 +269,50 @@ func (_q *ProjectQuery) QueryReportGroupUsers() *ReportGroupUserQuery {
 	return query
 }
 
+// QueryCrashHours chains the current query on the "crash_hours" edge.
+func (_q *ProjectQuery) QueryCrashHours() *CrashHourQuery {
+	query := (&CrashHourClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(crashhour.Table, crashhour.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashHoursTable, project.CrashHoursColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCrashDayUsers chains the current query on the "crash_day_users" edge.
+func (_q *ProjectQuery) QueryCrashDayUsers() *CrashDayUserQuery {
+	query := (&CrashDayUserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(crashdayuser.Table, crashdayuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashDayUsersTable, project.CrashDayUsersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Project entity from the query.
 // Returns a *NotFoundError when no Project was found.
 func (_q *ProjectQuery) First(ctx context.Context) (*Project, error) {
@@ -463,6 +513,8 @@ func (_q *ProjectQuery) Clone() *ProjectQuery {
 		withCrashGroups:      _q.withCrashGroups.Clone(),
 		withCrashGroupUsers:  _q.withCrashGroupUsers.Clone(),
 		withReportGroupUsers: _q.withReportGroupUsers.Clone(),
+		withCrashHours:       _q.withCrashHours.Clone(),
+		withCrashDayUsers:    _q.withCrashDayUsers.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -558,6 +610,28 @@ func (_q *ProjectQuery) WithReportGroupUsers(opts ...func(*ReportGroupUserQuery)
 	return _q
 }
 
+// WithCrashHours tells the query-builder to eager-load the nodes that are connected to
+// the "crash_hours" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithCrashHours(opts ...func(*CrashHourQuery)) *ProjectQuery {
+	query := (&CrashHourClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCrashHours = query
+	return _q
+}
+
+// WithCrashDayUsers tells the query-builder to eager-load the nodes that are connected to
+// the "crash_day_users" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithCrashDayUsers(opts ...func(*CrashDayUserQuery)) *ProjectQuery {
+	query := (&CrashDayUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCrashDayUsers = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -642,7 +716,7 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 	var (
 		nodes       = []*Project{}
 		_spec       = _q.querySpec()
-		loadedTypes = [8]bool{
+		loadedTypes = [10]bool{
 			_q.withPublicKeys != nil,
 			_q.withReports != nil,
 			_q.withReportGroups != nil,
@@ -651,6 +725,8 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			_q.withCrashGroups != nil,
 			_q.withCrashGroupUsers != nil,
 			_q.withReportGroupUsers != nil,
+			_q.withCrashHours != nil,
+			_q.withCrashDayUsers != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -730,6 +806,20 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
+	if query := _q.withCrashHours; query != nil {
+		if err := _q.loadCrashHours(ctx, query, nodes,
+			func(n *Project) { n.Edges.CrashHours = []*CrashHour{} },
+			func(n *Project, e *CrashHour) { n.Edges.CrashHours = append(n.Edges.CrashHours, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withCrashDayUsers; query != nil {
+		if err := _q.loadCrashDayUsers(ctx, query, nodes,
+			func(n *Project) { n.Edges.CrashDayUsers = []*CrashDayUser{} },
+			func(n *Project, e *CrashDayUser) { n.Edges.CrashDayUsers = append(n.Edges.CrashDayUsers, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedPublicKeys {
 		if err := _q.loadPublicKeys(ctx, query, nodes,
 			func(n *Project) { n.appendNamedPublicKeys(name) },
@@ -783,6 +873,20 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		if err := _q.loadReportGroupUsers(ctx, query, nodes,
 			func(n *Project) { n.appendNamedReportGroupUsers(name) },
 			func(n *Project, e *ReportGroupUser) { n.appendNamedReportGroupUsers(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCrashHours {
+		if err := _q.loadCrashHours(ctx, query, nodes,
+			func(n *Project) { n.appendNamedCrashHours(name) },
+			func(n *Project, e *CrashHour) { n.appendNamedCrashHours(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCrashDayUsers {
+		if err := _q.loadCrashDayUsers(ctx, query, nodes,
+			func(n *Project) { n.appendNamedCrashDayUsers(name) },
+			func(n *Project, e *CrashDayUser) { n.appendNamedCrashDayUsers(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1034,6 +1138,66 @@ func (_q *ProjectQuery) loadReportGroupUsers(ctx context.Context, query *ReportG
 	}
 	return nil
 }
+func (_q *ProjectQuery) loadCrashHours(ctx context.Context, query *CrashHourQuery, nodes []*Project, init func(*Project), assign func(*Project, *CrashHour)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(crashhour.FieldProjectID)
+	}
+	query.Where(predicate.CrashHour(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(project.CrashHoursColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProjectQuery) loadCrashDayUsers(ctx context.Context, query *CrashDayUserQuery, nodes []*Project, init func(*Project), assign func(*Project, *CrashDayUser)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(crashdayuser.FieldProjectID)
+	}
+	query.Where(predicate.CrashDayUser(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(project.CrashDayUsersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *ProjectQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1263,6 +1427,34 @@ func (_q *ProjectQuery) WithNamedReportGroupUsers(name string, opts ...func(*Rep
 		_q.withNamedReportGroupUsers = make(map[string]*ReportGroupUserQuery)
 	}
 	_q.withNamedReportGroupUsers[name] = query
+	return _q
+}
+
+// WithNamedCrashHours tells the query-builder to eager-load the nodes that are connected to the "crash_hours"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedCrashHours(name string, opts ...func(*CrashHourQuery)) *ProjectQuery {
+	query := (&CrashHourClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCrashHours == nil {
+		_q.withNamedCrashHours = make(map[string]*CrashHourQuery)
+	}
+	_q.withNamedCrashHours[name] = query
+	return _q
+}
+
+// WithNamedCrashDayUsers tells the query-builder to eager-load the nodes that are connected to the "crash_day_users"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedCrashDayUsers(name string, opts ...func(*CrashDayUserQuery)) *ProjectQuery {
+	query := (&CrashDayUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCrashDayUsers == nil {
+		_q.withNamedCrashDayUsers = make(map[string]*CrashDayUserQuery)
+	}
+	_q.withNamedCrashDayUsers[name] = query
 	return _q
 }
 

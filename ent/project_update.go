@@ -12,8 +12,10 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
+	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -313,6 +315,36 @@ func (_u *ProjectUpdate) AddReportGroupUsers(v ...*ReportGroupUser) *ProjectUpda
 	return _u.AddReportGroupUserIDs(ids...)
 }
 
+// AddCrashHourIDs adds the "crash_hours" edge to the CrashHour entity by IDs.
+func (_u *ProjectUpdate) AddCrashHourIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.AddCrashHourIDs(ids...)
+	return _u
+}
+
+// AddCrashHours adds the "crash_hours" edges to the CrashHour entity.
+func (_u *ProjectUpdate) AddCrashHours(v ...*CrashHour) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCrashHourIDs(ids...)
+}
+
+// AddCrashDayUserIDs adds the "crash_day_users" edge to the CrashDayUser entity by IDs.
+func (_u *ProjectUpdate) AddCrashDayUserIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.AddCrashDayUserIDs(ids...)
+	return _u
+}
+
+// AddCrashDayUsers adds the "crash_day_users" edges to the CrashDayUser entity.
+func (_u *ProjectUpdate) AddCrashDayUsers(v ...*CrashDayUser) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCrashDayUserIDs(ids...)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdate) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -484,6 +516,48 @@ func (_u *ProjectUpdate) RemoveReportGroupUsers(v ...*ReportGroupUser) *ProjectU
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveReportGroupUserIDs(ids...)
+}
+
+// ClearCrashHours clears all "crash_hours" edges to the CrashHour entity.
+func (_u *ProjectUpdate) ClearCrashHours() *ProjectUpdate {
+	_u.mutation.ClearCrashHours()
+	return _u
+}
+
+// RemoveCrashHourIDs removes the "crash_hours" edge to CrashHour entities by IDs.
+func (_u *ProjectUpdate) RemoveCrashHourIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.RemoveCrashHourIDs(ids...)
+	return _u
+}
+
+// RemoveCrashHours removes "crash_hours" edges to CrashHour entities.
+func (_u *ProjectUpdate) RemoveCrashHours(v ...*CrashHour) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCrashHourIDs(ids...)
+}
+
+// ClearCrashDayUsers clears all "crash_day_users" edges to the CrashDayUser entity.
+func (_u *ProjectUpdate) ClearCrashDayUsers() *ProjectUpdate {
+	_u.mutation.ClearCrashDayUsers()
+	return _u
+}
+
+// RemoveCrashDayUserIDs removes the "crash_day_users" edge to CrashDayUser entities by IDs.
+func (_u *ProjectUpdate) RemoveCrashDayUserIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.RemoveCrashDayUserIDs(ids...)
+	return _u
+}
+
+// RemoveCrashDayUsers removes "crash_day_users" edges to CrashDayUser entities.
+func (_u *ProjectUpdate) RemoveCrashDayUsers(v ...*CrashDayUser) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCrashDayUserIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -991,6 +1065,96 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.CrashHoursCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashHoursTable,
+			Columns: []string{project.CrashHoursColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashhour.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCrashHoursIDs(); len(nodes) > 0 && !_u.mutation.CrashHoursCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashHoursTable,
+			Columns: []string{project.CrashHoursColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashhour.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CrashHoursIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashHoursTable,
+			Columns: []string{project.CrashHoursColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashhour.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CrashDayUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashDayUsersTable,
+			Columns: []string{project.CrashDayUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCrashDayUsersIDs(); len(nodes) > 0 && !_u.mutation.CrashDayUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashDayUsersTable,
+			Columns: []string{project.CrashDayUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CrashDayUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashDayUsersTable,
+			Columns: []string{project.CrashDayUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1287,6 +1451,36 @@ func (_u *ProjectUpdateOne) AddReportGroupUsers(v ...*ReportGroupUser) *ProjectU
 	return _u.AddReportGroupUserIDs(ids...)
 }
 
+// AddCrashHourIDs adds the "crash_hours" edge to the CrashHour entity by IDs.
+func (_u *ProjectUpdateOne) AddCrashHourIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.AddCrashHourIDs(ids...)
+	return _u
+}
+
+// AddCrashHours adds the "crash_hours" edges to the CrashHour entity.
+func (_u *ProjectUpdateOne) AddCrashHours(v ...*CrashHour) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCrashHourIDs(ids...)
+}
+
+// AddCrashDayUserIDs adds the "crash_day_users" edge to the CrashDayUser entity by IDs.
+func (_u *ProjectUpdateOne) AddCrashDayUserIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.AddCrashDayUserIDs(ids...)
+	return _u
+}
+
+// AddCrashDayUsers adds the "crash_day_users" edges to the CrashDayUser entity.
+func (_u *ProjectUpdateOne) AddCrashDayUsers(v ...*CrashDayUser) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCrashDayUserIDs(ids...)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdateOne) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -1458,6 +1652,48 @@ func (_u *ProjectUpdateOne) RemoveReportGroupUsers(v ...*ReportGroupUser) *Proje
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveReportGroupUserIDs(ids...)
+}
+
+// ClearCrashHours clears all "crash_hours" edges to the CrashHour entity.
+func (_u *ProjectUpdateOne) ClearCrashHours() *ProjectUpdateOne {
+	_u.mutation.ClearCrashHours()
+	return _u
+}
+
+// RemoveCrashHourIDs removes the "crash_hours" edge to CrashHour entities by IDs.
+func (_u *ProjectUpdateOne) RemoveCrashHourIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.RemoveCrashHourIDs(ids...)
+	return _u
+}
+
+// RemoveCrashHours removes "crash_hours" edges to CrashHour entities.
+func (_u *ProjectUpdateOne) RemoveCrashHours(v ...*CrashHour) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCrashHourIDs(ids...)
+}
+
+// ClearCrashDayUsers clears all "crash_day_users" edges to the CrashDayUser entity.
+func (_u *ProjectUpdateOne) ClearCrashDayUsers() *ProjectUpdateOne {
+	_u.mutation.ClearCrashDayUsers()
+	return _u
+}
+
+// RemoveCrashDayUserIDs removes the "crash_day_users" edge to CrashDayUser entities by IDs.
+func (_u *ProjectUpdateOne) RemoveCrashDayUserIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.RemoveCrashDayUserIDs(ids...)
+	return _u
+}
+
+// RemoveCrashDayUsers removes "crash_day_users" edges to CrashDayUser entities.
+func (_u *ProjectUpdateOne) RemoveCrashDayUsers(v ...*CrashDayUser) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCrashDayUserIDs(ids...)
 }
 
 // Where appends a list predicates to the ProjectUpdate builder.
@@ -1988,6 +2224,96 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(reportgroupuser.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CrashHoursCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashHoursTable,
+			Columns: []string{project.CrashHoursColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashhour.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCrashHoursIDs(); len(nodes) > 0 && !_u.mutation.CrashHoursCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashHoursTable,
+			Columns: []string{project.CrashHoursColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashhour.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CrashHoursIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashHoursTable,
+			Columns: []string{project.CrashHoursColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashhour.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CrashDayUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashDayUsersTable,
+			Columns: []string{project.CrashDayUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCrashDayUsersIDs(); len(nodes) > 0 && !_u.mutation.CrashDayUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashDayUsersTable,
+			Columns: []string{project.CrashDayUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CrashDayUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashDayUsersTable,
+			Columns: []string{project.CrashDayUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

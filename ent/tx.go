@@ -20,10 +20,14 @@ type Tx struct {
 	Attachment *AttachmentClient
 	// Comment is the client for interacting with the Comment builders.
 	Comment *CommentClient
+	// CrashDayUser is the client for interacting with the CrashDayUser builders.
+	CrashDayUser *CrashDayUserClient
 	// CrashGroup is the client for interacting with the CrashGroup builders.
 	CrashGroup *CrashGroupClient
 	// CrashGroupUser is the client for interacting with the CrashGroupUser builders.
 	CrashGroupUser *CrashGroupUserClient
+	// CrashHour is the client for interacting with the CrashHour builders.
+	CrashHour *CrashHourClient
 	// CrashReport is the client for interacting with the CrashReport builders.
 	CrashReport *CrashReportClient
 	// Feedback is the client for interacting with the Feedback builders.
@@ -180,8 +184,10 @@ func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.Attachment = NewAttachmentClient(tx.config)
 	tx.Comment = NewCommentClient(tx.config)
+	tx.CrashDayUser = NewCrashDayUserClient(tx.config)
 	tx.CrashGroup = NewCrashGroupClient(tx.config)
 	tx.CrashGroupUser = NewCrashGroupUserClient(tx.config)
+	tx.CrashHour = NewCrashHourClient(tx.config)
 	tx.CrashReport = NewCrashReportClient(tx.config)
 	tx.Feedback = NewFeedbackClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)

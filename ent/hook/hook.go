@@ -45,6 +45,18 @@ func (f CommentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CommentMutation", m)
 }
 
+// The CrashDayUserFunc type is an adapter to allow the use of ordinary
+// function as CrashDayUser mutator.
+type CrashDayUserFunc func(context.Context, *ent.CrashDayUserMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CrashDayUserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CrashDayUserMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CrashDayUserMutation", m)
+}
+
 // The CrashGroupFunc type is an adapter to allow the use of ordinary
 // function as CrashGroup mutator.
 type CrashGroupFunc func(context.Context, *ent.CrashGroupMutation) (ent.Value, error)
@@ -67,6 +79,18 @@ func (f CrashGroupUserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CrashGroupUserMutation", m)
+}
+
+// The CrashHourFunc type is an adapter to allow the use of ordinary
+// function as CrashHour mutator.
+type CrashHourFunc func(context.Context, *ent.CrashHourMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CrashHourFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CrashHourMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CrashHourMutation", m)
 }
 
 // The CrashReportFunc type is an adapter to allow the use of ordinary

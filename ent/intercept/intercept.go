@@ -11,8 +11,10 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
+	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -164,6 +166,33 @@ func (f TraverseComment) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.CommentQuery", q)
 }
 
+// The CrashDayUserFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CrashDayUserFunc func(context.Context, *ent.CrashDayUserQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CrashDayUserFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CrashDayUserQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CrashDayUserQuery", q)
+}
+
+// The TraverseCrashDayUser type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCrashDayUser func(context.Context, *ent.CrashDayUserQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCrashDayUser) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCrashDayUser) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashDayUserQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CrashDayUserQuery", q)
+}
+
 // The CrashGroupFunc type is an adapter to allow the use of ordinary function as a Querier.
 type CrashGroupFunc func(context.Context, *ent.CrashGroupQuery) (ent.Value, error)
 
@@ -216,6 +245,33 @@ func (f TraverseCrashGroupUser) Traverse(ctx context.Context, q ent.Query) error
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CrashGroupUserQuery", q)
+}
+
+// The CrashHourFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CrashHourFunc func(context.Context, *ent.CrashHourQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CrashHourFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CrashHourQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CrashHourQuery", q)
+}
+
+// The TraverseCrashHour type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCrashHour func(context.Context, *ent.CrashHourQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCrashHour) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCrashHour) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashHourQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CrashHourQuery", q)
 }
 
 // The CrashReportFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -524,10 +580,14 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AttachmentQuery, predicate.Attachment, attachment.OrderOption]{typ: ent.TypeAttachment, tq: q}, nil
 	case *ent.CommentQuery:
 		return &query[*ent.CommentQuery, predicate.Comment, comment.OrderOption]{typ: ent.TypeComment, tq: q}, nil
+	case *ent.CrashDayUserQuery:
+		return &query[*ent.CrashDayUserQuery, predicate.CrashDayUser, crashdayuser.OrderOption]{typ: ent.TypeCrashDayUser, tq: q}, nil
 	case *ent.CrashGroupQuery:
 		return &query[*ent.CrashGroupQuery, predicate.CrashGroup, crashgroup.OrderOption]{typ: ent.TypeCrashGroup, tq: q}, nil
 	case *ent.CrashGroupUserQuery:
 		return &query[*ent.CrashGroupUserQuery, predicate.CrashGroupUser, crashgroupuser.OrderOption]{typ: ent.TypeCrashGroupUser, tq: q}, nil
+	case *ent.CrashHourQuery:
+		return &query[*ent.CrashHourQuery, predicate.CrashHour, crashhour.OrderOption]{typ: ent.TypeCrashHour, tq: q}, nil
 	case *ent.CrashReportQuery:
 		return &query[*ent.CrashReportQuery, predicate.CrashReport, crashreport.OrderOption]{typ: ent.TypeCrashReport, tq: q}, nil
 	case *ent.FeedbackQuery:

@@ -155,6 +155,34 @@ var (
 			},
 		},
 	}
+	// CrashDayUsersColumns holds the columns for the "crash_day_users" table.
+	CrashDayUsersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "day", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeString, Size: 200},
+		{Name: "project_id", Type: field.TypeString},
+	}
+	// CrashDayUsersTable holds the schema information for the "crash_day_users" table.
+	CrashDayUsersTable = &schema.Table{
+		Name:       "crash_day_users",
+		Columns:    CrashDayUsersColumns,
+		PrimaryKey: []*schema.Column{CrashDayUsersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "crash_day_users_projects_crash_day_users",
+				Columns:    []*schema.Column{CrashDayUsersColumns[3]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "crashdayuser_project_id_day_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{CrashDayUsersColumns[3], CrashDayUsersColumns[1], CrashDayUsersColumns[2]},
+			},
+		},
+	}
 	// CrashGroupsColumns holds the columns for the "crash_groups" table.
 	CrashGroupsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -260,6 +288,36 @@ var (
 				Name:    "crashgroupuser_group_id_user_id",
 				Unique:  true,
 				Columns: []*schema.Column{CrashGroupUsersColumns[3], CrashGroupUsersColumns[2]},
+			},
+		},
+	}
+	// CrashHoursColumns holds the columns for the "crash_hours" table.
+	CrashHoursColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "hour", Type: field.TypeTime},
+		{Name: "dimension", Type: field.TypeEnum, Enums: []string{"total", "version", "platform", "group"}},
+		{Name: "key", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "occurrences", Type: field.TypeInt},
+		{Name: "project_id", Type: field.TypeString},
+	}
+	// CrashHoursTable holds the schema information for the "crash_hours" table.
+	CrashHoursTable = &schema.Table{
+		Name:       "crash_hours",
+		Columns:    CrashHoursColumns,
+		PrimaryKey: []*schema.Column{CrashHoursColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "crash_hours_projects_crash_hours",
+				Columns:    []*schema.Column{CrashHoursColumns[5]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "crashhour_project_id_dimension_hour_key",
+				Unique:  true,
+				Columns: []*schema.Column{CrashHoursColumns[5], CrashHoursColumns[2], CrashHoursColumns[1], CrashHoursColumns[3]},
 			},
 		},
 	}
@@ -734,8 +792,10 @@ var (
 		APITokensTable,
 		AttachmentsTable,
 		CommentsTable,
+		CrashDayUsersTable,
 		CrashGroupsTable,
 		CrashGroupUsersTable,
+		CrashHoursTable,
 		CrashReportsTable,
 		FeedbackTable,
 		ProjectsTable,
@@ -759,10 +819,12 @@ func init() {
 	CommentsTable.ForeignKeys[1].RefTable = FeedbackTable
 	CommentsTable.ForeignKeys[2].RefTable = ReportsTable
 	CommentsTable.ForeignKeys[3].RefTable = UsersTable
+	CrashDayUsersTable.ForeignKeys[0].RefTable = ProjectsTable
 	CrashGroupsTable.ForeignKeys[0].RefTable = ProjectsTable
 	CrashGroupsTable.ForeignKeys[1].RefTable = UsersTable
 	CrashGroupUsersTable.ForeignKeys[0].RefTable = CrashGroupsTable
 	CrashGroupUsersTable.ForeignKeys[1].RefTable = ProjectsTable
+	CrashHoursTable.ForeignKeys[0].RefTable = ProjectsTable
 	CrashReportsTable.ForeignKeys[0].RefTable = CrashGroupsTable
 	CrashReportsTable.ForeignKeys[1].RefTable = ProjectsTable
 	CrashReportsTable.ForeignKeys[2].RefTable = PublicKeysTable

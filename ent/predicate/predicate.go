@@ -15,11 +15,17 @@ type Attachment func(*sql.Selector)
 // Comment is the predicate function for comment builders.
 type Comment func(*sql.Selector)
 
+// CrashDayUser is the predicate function for crashdayuser builders.
+type CrashDayUser func(*sql.Selector)
+
 // CrashGroup is the predicate function for crashgroup builders.
 type CrashGroup func(*sql.Selector)
 
 // CrashGroupUser is the predicate function for crashgroupuser builders.
 type CrashGroupUser func(*sql.Selector)
+
+// CrashHour is the predicate function for crashhour builders.
+type CrashHour func(*sql.Selector)
 
 // CrashReport is the predicate function for crashreport builders.
 type CrashReport func(*sql.Selector)

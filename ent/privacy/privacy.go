@@ -183,6 +183,30 @@ func (f CommentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CommentMutation", m)
 }
 
+// The CrashDayUserQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CrashDayUserQueryRuleFunc func(context.Context, *ent.CrashDayUserQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CrashDayUserQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashDayUserQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CrashDayUserQuery", q)
+}
+
+// The CrashDayUserMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CrashDayUserMutationRuleFunc func(context.Context, *ent.CrashDayUserMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CrashDayUserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CrashDayUserMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CrashDayUserMutation", m)
+}
+
 // The CrashGroupQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CrashGroupQueryRuleFunc func(context.Context, *ent.CrashGroupQuery) error
@@ -229,6 +253,30 @@ func (f CrashGroupUserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CrashGroupUserMutation", m)
+}
+
+// The CrashHourQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CrashHourQueryRuleFunc func(context.Context, *ent.CrashHourQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CrashHourQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashHourQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CrashHourQuery", q)
+}
+
+// The CrashHourMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CrashHourMutationRuleFunc func(context.Context, *ent.CrashHourMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CrashHourMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CrashHourMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CrashHourMutation", m)
 }
 
 // The CrashReportQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -536,9 +584,13 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CommentQuery:
 		return q.Filter(), nil
+	case *ent.CrashDayUserQuery:
+		return q.Filter(), nil
 	case *ent.CrashGroupQuery:
 		return q.Filter(), nil
 	case *ent.CrashGroupUserQuery:
+		return q.Filter(), nil
+	case *ent.CrashHourQuery:
 		return q.Filter(), nil
 	case *ent.CrashReportQuery:
 		return q.Filter(), nil
@@ -575,9 +627,13 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.CommentMutation:
 		return m.Filter(), nil
+	case *ent.CrashDayUserMutation:
+		return m.Filter(), nil
 	case *ent.CrashGroupMutation:
 		return m.Filter(), nil
 	case *ent.CrashGroupUserMutation:
+		return m.Filter(), nil
+	case *ent.CrashHourMutation:
 		return m.Filter(), nil
 	case *ent.CrashReportMutation:
 		return m.Filter(), nil

@@ -54,6 +54,10 @@ const (
 	EdgeCrashGroupUsers = "crash_group_users"
 	// EdgeReportGroupUsers holds the string denoting the report_group_users edge name in mutations.
 	EdgeReportGroupUsers = "report_group_users"
+	// EdgeCrashHours holds the string denoting the crash_hours edge name in mutations.
+	EdgeCrashHours = "crash_hours"
+	// EdgeCrashDayUsers holds the string denoting the crash_day_users edge name in mutations.
+	EdgeCrashDayUsers = "crash_day_users"
 	// Table holds the table name of the project in the database.
 	Table = "projects"
 	// PublicKeysTable is the table that holds the public_keys relation/edge.
@@ -112,6 +116,20 @@ const (
 	ReportGroupUsersInverseTable = "report_group_users"
 	// ReportGroupUsersColumn is the table column denoting the report_group_users relation/edge.
 	ReportGroupUsersColumn = "project_id"
+	// CrashHoursTable is the table that holds the crash_hours relation/edge.
+	CrashHoursTable = "crash_hours"
+	// CrashHoursInverseTable is the table name for the CrashHour entity.
+	// It exists in this package in order to avoid circular dependency with the "crashhour" package.
+	CrashHoursInverseTable = "crash_hours"
+	// CrashHoursColumn is the table column denoting the crash_hours relation/edge.
+	CrashHoursColumn = "project_id"
+	// CrashDayUsersTable is the table that holds the crash_day_users relation/edge.
+	CrashDayUsersTable = "crash_day_users"
+	// CrashDayUsersInverseTable is the table name for the CrashDayUser entity.
+	// It exists in this package in order to avoid circular dependency with the "crashdayuser" package.
+	CrashDayUsersInverseTable = "crash_day_users"
+	// CrashDayUsersColumn is the table column denoting the crash_day_users relation/edge.
+	CrashDayUsersColumn = "project_id"
 )
 
 // Columns holds all SQL columns for project fields.
@@ -347,6 +365,34 @@ func ByReportGroupUsers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption 
 		sqlgraph.OrderByNeighborTerms(s, newReportGroupUsersStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByCrashHoursCount orders the results by crash_hours count.
+func ByCrashHoursCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCrashHoursStep(), opts...)
+	}
+}
+
+// ByCrashHours orders the results by crash_hours terms.
+func ByCrashHours(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCrashHoursStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByCrashDayUsersCount orders the results by crash_day_users count.
+func ByCrashDayUsersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCrashDayUsersStep(), opts...)
+	}
+}
+
+// ByCrashDayUsers orders the results by crash_day_users terms.
+func ByCrashDayUsers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCrashDayUsersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newPublicKeysStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -401,6 +447,20 @@ func newReportGroupUsersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ReportGroupUsersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ReportGroupUsersTable, ReportGroupUsersColumn),
+	)
+}
+func newCrashHoursStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CrashHoursInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CrashHoursTable, CrashHoursColumn),
+	)
+}
+func newCrashDayUsersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CrashDayUsersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CrashDayUsersTable, CrashDayUsersColumn),
 	)
 }
 

@@ -780,6 +780,52 @@ func HasReportGroupUsersWith(preds ...predicate.ReportGroupUser) predicate.Proje
 	})
 }
 
+// HasCrashHours applies the HasEdge predicate on the "crash_hours" edge.
+func HasCrashHours() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CrashHoursTable, CrashHoursColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCrashHoursWith applies the HasEdge predicate on the "crash_hours" edge with a given conditions (other predicates).
+func HasCrashHoursWith(preds ...predicate.CrashHour) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newCrashHoursStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCrashDayUsers applies the HasEdge predicate on the "crash_day_users" edge.
+func HasCrashDayUsers() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CrashDayUsersTable, CrashDayUsersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCrashDayUsersWith applies the HasEdge predicate on the "crash_day_users" edge with a given conditions (other predicates).
+func HasCrashDayUsersWith(preds ...predicate.CrashDayUser) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newCrashDayUsersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Project) predicate.Project {
 	return predicate.Project(sql.AndPredicates(predicates...))

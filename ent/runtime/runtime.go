@@ -9,8 +9,10 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
+	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -222,6 +224,35 @@ func init() {
 	comment.DefaultID = commentDescID.Default.(func() string)
 	// comment.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	comment.IDValidator = commentDescID.Validators[0].(func(string) error)
+	crashdayuser.Policy = privacy.NewPolicies(schema.CrashDayUser{})
+	crashdayuser.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := crashdayuser.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	crashdayuserFields := schema.CrashDayUser{}.Fields()
+	_ = crashdayuserFields
+	// crashdayuserDescUserID is the schema descriptor for user_id field.
+	crashdayuserDescUserID := crashdayuserFields[2].Descriptor()
+	// crashdayuser.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	crashdayuser.UserIDValidator = func() func(string) error {
+		validators := crashdayuserDescUserID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(user_id string) error {
+			for _, fn := range fns {
+				if err := fn(user_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	crashgroupMixin := schema.CrashGroup{}.Mixin()
 	crashgroup.Policy = privacy.NewPolicies(schema.CrashGroup{})
 	crashgroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -362,6 +393,27 @@ func init() {
 	crashgroupuser.DefaultID = crashgroupuserDescID.Default.(func() string)
 	// crashgroupuser.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	crashgroupuser.IDValidator = crashgroupuserDescID.Validators[0].(func(string) error)
+	crashhour.Policy = privacy.NewPolicies(schema.CrashHour{})
+	crashhour.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := crashhour.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	crashhourFields := schema.CrashHour{}.Fields()
+	_ = crashhourFields
+	// crashhourDescKey is the schema descriptor for key field.
+	crashhourDescKey := crashhourFields[3].Descriptor()
+	// crashhour.DefaultKey holds the default value on creation for the key field.
+	crashhour.DefaultKey = crashhourDescKey.Default.(string)
+	// crashhour.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	crashhour.KeyValidator = crashhourDescKey.Validators[0].(func(string) error)
+	// crashhourDescOccurrences is the schema descriptor for occurrences field.
+	crashhourDescOccurrences := crashhourFields[4].Descriptor()
+	// crashhour.OccurrencesValidator is a validator for the "occurrences" field. It is called by the builders before save.
+	crashhour.OccurrencesValidator = crashhourDescOccurrences.Validators[0].(func(int) error)
 	crashreportMixin := schema.CrashReport{}.Mixin()
 	crashreport.Policy = privacy.NewPolicies(schema.CrashReport{})
 	crashreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -48,6 +48,8 @@ func (Project) Edges() []ent.Edge {
 		edge.To("crash_groups", CrashGroup.Type).Annotations(cascade, entgql.RelayConnection()),
 		edge.To("crash_group_users", CrashGroupUser.Type).Annotations(cascade, entgql.Skip()),
 		edge.To("report_group_users", ReportGroupUser.Type).Annotations(cascade, entgql.Skip()),
+		edge.To("crash_hours", CrashHour.Type).Annotations(cascade, entgql.Skip()),
+		edge.To("crash_day_users", CrashDayUser.Type).Annotations(cascade, entgql.Skip()),
 	}
 }
 

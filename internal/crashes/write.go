@@ -18,6 +18,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/schema/pulid"
 	"github.com/yoanbernabeu/oopsie/internal/attachments"
 	"github.com/yoanbernabeu/oopsie/internal/bulkupdate"
+	"github.com/yoanbernabeu/oopsie/internal/stats"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
 
@@ -93,6 +94,7 @@ func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) 
 //     the others.
 //  5. Count the batch into the existing groups, in one UPDATE: occurrences,
 //     users, last seen, versions, platforms, and reopening on regression.
+//  6. Add it to the project's hourly statistics (stats.Record).
 //
 // Under the lock, read-then-write is exact: every writer of a group's
 // users and counters holds its row first.
@@ -172,6 +174,14 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 	}
 	if err := countInto(ctx, c, batch, keys, members, groups, candidates, newUsers, results, now); err != nil {
 		return nil, err
+	}
+	occurred := make([]stats.Crash, len(batch))
+	for i, p := range batch {
+		occurred[i] = stats.Crash{ProjectID: p.v.projectID, GroupID: results[i].GroupID,
+			AppVersion: p.v.appVersion, Platform: p.v.platform, UserID: deref(p.v.userID), At: now}
+	}
+	if err := stats.Record(ctx, c, occurred); err != nil {
+		return nil, fmt.Errorf("ingest crash: %w", err)
 	}
 
 	// Last, so that the blobs are written only once everything else has
@@ -391,6 +401,13 @@ func latest(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func uniq(s []string) []string {

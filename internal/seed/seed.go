@@ -33,6 +33,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/user"
+	"github.com/yoanbernabeu/oopsie/internal/stats"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
 
@@ -119,6 +120,11 @@ func Run(ctx context.Context, client *ent.Client, o Options) error {
 	}
 	if err := s.insertFeedback(ctx, feedback); err != nil {
 		return err
+	}
+	// The crashes were written around ingest, which keeps the statistics'
+	// rollups.
+	if err := stats.Rebuild(ctx, client); err != nil {
+		return fmt.Errorf("seed: %w", err)
 	}
 	s.progress.finish()
 	return nil

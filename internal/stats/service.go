@@ -1,15 +1,19 @@
 package stats
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/yoanbernabeu/oopsie/ent"
+	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
+	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
@@ -79,17 +83,6 @@ func (s *Service) Crashes(ctx context.Context, projectID string, p Period) (*Cra
 	}
 	now := s.now().UTC()
 	from := now.Add(-length)
-	// Every query over crashes starts from this one, which the (project_id,
-	// created_at) index can answer: the cost follows the crashes in the
-	// period, not all of them.
-	inWindow := func() *ent.CrashReportQuery {
-		return c.CrashReport.Query().Where(
-			crashreport.ProjectID(projectID),
-			crashreport.CreatedAtGTE(from),
-			crashreport.CreatedAtLTE(now),
-		)
-	}
-
 	out := &CrashStats{ByVersion: []Count{}, ByPlatform: []Count{}, TopGroups: []GroupCount{}}
 	var err error
 	// Counted apart from the crashes: retention may have purged a new
@@ -97,30 +90,175 @@ func (s *Service) Crashes(ctx context.Context, projectID string, p Period) (*Cra
 	if out.NewGroups, err = newGroups(ctx, c, &projectID, from, now); err != nil {
 		return nil, err
 	}
-	if out.Buckets, err = buckets(ctx, inWindow(), from, now, step); err != nil {
+	t, err := countCrashes(ctx, c, projectID, from, now)
+	if err != nil {
 		return nil, err
 	}
-	for _, b := range out.Buckets {
-		out.TotalOccurrences += b.Occurrences
+	perBucket := map[int64]int{}
+	for hour, n := range t.hours {
+		perBucket[time.Unix(hour, 0).Truncate(step).Unix()] += n
+		out.TotalOccurrences += n
+	}
+	first, last := from.Truncate(step), now.Truncate(step)
+	out.Buckets = make([]Bucket, 0, int(last.Sub(first)/step)+1)
+	for b := first; !b.After(last); b = b.Add(step) {
+		out.Buckets = append(out.Buckets, Bucket{Start: b, Occurrences: perBucket[b.Unix()]})
 	}
 	if out.TotalOccurrences == 0 {
 		return out, nil
 	}
-	if out.AffectedUsers, err = inWindow().
-		Aggregate(func(s *sql.Selector) string { return sql.Count(sql.Distinct(s.C(crashreport.FieldUserID))) }).
-		Int(ctx); err != nil {
-		return nil, fmt.Errorf("crash stats: affected users: %w", err)
-	}
-	if out.ByVersion, err = countBy(ctx, inWindow(), crashreport.FieldAppVersion, maxBreakdown); err != nil {
+	if out.AffectedUsers, err = affectedUsers(ctx, c, projectID, from, now); err != nil {
 		return nil, err
 	}
-	if out.ByPlatform, err = countBy(ctx, inWindow(), crashreport.FieldPlatform, maxBreakdown); err != nil {
-		return nil, err
-	}
-	if out.TopGroups, err = topGroups(ctx, c, inWindow().Where(crashreport.GroupIDNotNil())); err != nil {
+	out.ByVersion = top(t.by[crashhour.DimensionVersion], maxBreakdown)
+	out.ByPlatform = top(t.by[crashhour.DimensionPlatform], maxBreakdown)
+	if out.TopGroups, err = topGroups(ctx, c, top(t.by[crashhour.DimensionGroup], maxTopGroups)); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// counts are a period's crashes per UTC hour (by Unix time) and per value
+// of each dimension.
+type counts struct {
+	hours map[int64]int
+	by    map[crashhour.Dimension]map[string]int
+}
+
+// countCrashes counts a project's crashes in [from, to]: the whole hours
+// from the rollups, the partial hours at either end from the crashes
+// themselves (at most two hours of rows), so that the period's ends are
+// exact to the nanosecond.
+func countCrashes(ctx context.Context, c *ent.Client, projectID string, from, to time.Time) (*counts, error) {
+	out := &counts{hours: map[int64]int{}, by: map[crashhour.Dimension]map[string]int{
+		crashhour.DimensionVersion: {}, crashhour.DimensionPlatform: {}, crashhour.DimensionGroup: {},
+	}}
+	whole := func() *ent.CrashHourQuery {
+		start, end := ceil(from, time.Hour), to.Truncate(time.Hour)
+		return c.CrashHour.Query().Where(crashhour.ProjectID(projectID), crashhour.HourGTE(start), crashhour.HourLT(end))
+	}
+
+	var totals []struct {
+		Hour        time.Time `json:"hour"`
+		Occurrences int       `json:"occurrences"`
+	}
+	err := whole().Where(crashhour.DimensionEQ(crashhour.DimensionTotal)).
+		Select(crashhour.FieldHour, crashhour.FieldOccurrences).
+		Scan(ctx, &totals)
+	if err != nil {
+		return nil, fmt.Errorf("crash stats: hours: %w", err)
+	}
+	for _, r := range totals {
+		out.hours[r.Hour.Unix()] += r.Occurrences
+	}
+
+	var sums []struct {
+		Dimension crashhour.Dimension `json:"dimension"`
+		Key       string              `json:"key"`
+		N         int                 `json:"n"`
+	}
+	err = whole().
+		Where(crashhour.DimensionIn(crashhour.DimensionVersion, crashhour.DimensionPlatform, crashhour.DimensionGroup)).
+		Modify(func(s *sql.Selector) {
+			d, k := s.C(crashhour.FieldDimension), s.C(crashhour.FieldKey)
+			s.Select(sql.As(d, "dimension"), sql.As(k, "key"), sql.As(sql.Sum(s.C(crashhour.FieldOccurrences)), "n")).GroupBy(d, k)
+		}).
+		Scan(ctx, &sums)
+	if err != nil {
+		return nil, fmt.Errorf("crash stats: breakdowns: %w", err)
+	}
+	for _, r := range sums {
+		out.by[r.Dimension][r.Key] += r.N
+	}
+
+	var edges []struct {
+		Hour     int64   `json:"hour"`
+		GroupID  *string `json:"group_id"`
+		Version  string  `json:"app_version"`
+		Platform string  `json:"platform"`
+		N        int     `json:"n"`
+	}
+	err = c.CrashReport.Query().
+		Where(crashreport.ProjectID(projectID), partialHours(from, to)).
+		Modify(func(s *sql.Selector) {
+			g, v, p := s.C(crashreport.FieldGroupID), s.C(crashreport.FieldAppVersion), s.C(crashreport.FieldPlatform)
+			s.Select(sql.As(bucketStart(s, time.Hour), "hour"), g, v, p, sql.As(sql.Count("*"), "n")).
+				GroupBy("hour", g, v, p)
+		}).
+		Scan(ctx, &edges)
+	if err != nil {
+		return nil, fmt.Errorf("crash stats: partial hours: %w", err)
+	}
+	for _, r := range edges {
+		out.hours[r.Hour] += r.N
+		out.by[crashhour.DimensionVersion][r.Version] += r.N
+		out.by[crashhour.DimensionPlatform][r.Platform] += r.N
+		if r.GroupID != nil {
+			out.by[crashhour.DimensionGroup][*r.GroupID] += r.N
+		}
+	}
+	return out, nil
+}
+
+// partialHours matches the crashes of [from, to] outside its whole hours.
+func partialHours(from, to time.Time) predicate.CrashReport {
+	return crashreport.Or(
+		crashreport.And(crashreport.CreatedAtGTE(from), crashreport.CreatedAtLT(ceil(from, time.Hour))),
+		crashreport.And(crashreport.CreatedAtGTE(to.Truncate(time.Hour)), crashreport.CreatedAtLTE(to)),
+	)
+}
+
+// affectedUsers counts the distinct users who crashed in [from, to]: those
+// of its whole UTC days from CrashDayUser, those of its partial days from
+// the crashes, in one query.
+func affectedUsers(ctx context.Context, c *ent.Client, projectID string, from, to time.Time) (int, error) {
+	const day = 24 * time.Hour
+	start, end := ceil(from, day), to.Truncate(day)
+	var rows []struct {
+		N int `json:"n"`
+	}
+	err := c.CrashDayUser.Query().Modify(func(s *sql.Selector) {
+		b := sql.Dialect(s.Dialect())
+		whole := b.Select(sql.As(crashdayuser.FieldUserID, "u")).From(sql.Table(crashdayuser.Table)).Where(sql.And(
+			sql.EQ(crashdayuser.FieldProjectID, projectID),
+			sql.GTE(crashdayuser.FieldDay, start),
+			sql.LT(crashdayuser.FieldDay, end),
+		))
+		partial := b.Select(sql.As(crashreport.FieldUserID, "u")).From(sql.Table(crashreport.Table)).Where(sql.And(
+			sql.EQ(crashreport.FieldProjectID, projectID),
+			sql.NotNull(crashreport.FieldUserID),
+			sql.Or(
+				sql.And(sql.GTE(crashreport.FieldCreatedAt, from), sql.LT(crashreport.FieldCreatedAt, start)),
+				sql.And(sql.GTE(crashreport.FieldCreatedAt, end), sql.LTE(crashreport.FieldCreatedAt, to)),
+			),
+		))
+		s.From(whole.UnionAll(partial).As("users")).Select(sql.As(sql.Count(sql.Distinct("u")), "n"))
+	}).Scan(ctx, &rows)
+	if err != nil || len(rows) != 1 {
+		return 0, fmt.Errorf("crash stats: affected users: %w (%d rows)", err, len(rows))
+	}
+	return rows[0].N, nil
+}
+
+// ceil is t rounded up to a multiple of d.
+func ceil(t time.Time, d time.Duration) time.Time {
+	if f := t.Truncate(d); !f.Equal(t) {
+		return f.Add(d)
+	}
+	return t
+}
+
+// top returns the n largest counts, most first, ties by key so that the
+// order is stable.
+func top(counts map[string]int, n int) []Count {
+	out := make([]Count, 0, len(counts))
+	for k, v := range counts {
+		if v > 0 {
+			out = append(out, Count{Key: k, Count: v})
+		}
+	}
+	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Key, b.Key)) })
+	return out[:min(n, len(out))]
 }
 
 // projectExists tells an unknown project (NotFound) from one with nothing
@@ -134,34 +272,6 @@ func projectExists(ctx context.Context, c *ent.Client, id string) error {
 		return apperr.New(apperr.NotFound, "project %q not found", id)
 	}
 	return nil
-}
-
-// buckets counts q's crashes per UTC hour or day, in the database, and
-// fills in the empty buckets between from and to.
-func buckets(ctx context.Context, q *ent.CrashReportQuery, from, to time.Time, step time.Duration) ([]Bucket, error) {
-	var rows []struct {
-		Bucket int64 `json:"bucket"`
-		N      int   `json:"n"`
-	}
-	err := q.Modify(func(s *sql.Selector) {
-		s.Select(
-			sql.As(bucketStart(s, step), "bucket"),
-			sql.As(sql.Count("*"), "n"),
-		).GroupBy("bucket")
-	}).Scan(ctx, &rows)
-	if err != nil {
-		return nil, fmt.Errorf("crash stats: buckets: %w", err)
-	}
-	counts := make(map[int64]int, len(rows))
-	for _, r := range rows {
-		counts[r.Bucket] = r.N
-	}
-	first, last := from.Truncate(step), to.Truncate(step)
-	out := make([]Bucket, 0, int(last.Sub(first)/step)+1)
-	for t := first; !t.After(last); t = t.Add(step) {
-		out = append(out, Bucket{Start: t, Occurrences: counts[t.Unix()]})
-	}
-	return out, nil
 }
 
 // bucketStart is the SQL for the Unix time of the start of the UTC hour or
@@ -198,53 +308,14 @@ func sqliteUnix(col string) string {
 		col, offset)
 }
 
-// countBy counts q's crashes per value of column, most first (ties by
-// value, so the order is stable), at most limit of them.
-func countBy(ctx context.Context, q *ent.CrashReportQuery, column string, limit int) ([]Count, error) {
-	var rows []struct {
-		K string `json:"k"`
-		N int    `json:"n"`
-	}
-	err := q.Modify(func(s *sql.Selector) {
-		c := s.C(column)
-		s.Select(sql.As(c, "k"), sql.As(sql.Count("*"), "n")).
-			GroupBy(c).
-			OrderBy(sql.Desc("n"), sql.Asc("k")).
-			Limit(limit)
-	}).Scan(ctx, &rows)
-	if err != nil {
-		return nil, fmt.Errorf("crash stats: count by %s: %w", column, err)
-	}
-	out := make([]Count, len(rows))
-	for i, r := range rows {
-		out[i] = Count{Key: r.K, Count: r.N}
-	}
-	return out, nil
-}
-
-// topGroups returns the groups with the most of q's crashes, loaded in one
-// query.
-func topGroups(ctx context.Context, c *ent.Client, q *ent.CrashReportQuery) ([]GroupCount, error) {
-	var rows []struct {
-		GroupID string `json:"group_id"`
-		N       int    `json:"n"`
-	}
-	err := q.Modify(func(s *sql.Selector) {
-		g := s.C(crashreport.FieldGroupID)
-		s.Select(sql.As(g, "group_id"), sql.As(sql.Count("*"), "n")).
-			GroupBy(g).
-			OrderBy(sql.Desc("n"), sql.Asc("group_id")).
-			Limit(maxTopGroups)
-	}).Scan(ctx, &rows)
-	if err != nil {
-		return nil, fmt.Errorf("crash stats: top groups: %w", err)
-	}
-	if len(rows) == 0 {
+// topGroups loads the groups of counts, in one query.
+func topGroups(ctx context.Context, c *ent.Client, counts []Count) ([]GroupCount, error) {
+	if len(counts) == 0 {
 		return []GroupCount{}, nil
 	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.GroupID
+	ids := make([]string, len(counts))
+	for i, r := range counts {
+		ids[i] = r.Key
 	}
 	groups, err := c.CrashGroup.Query().Where(crashgroup.IDIn(ids...)).All(ctx)
 	if err != nil {
@@ -254,11 +325,11 @@ func topGroups(ctx context.Context, c *ent.Client, q *ent.CrashReportQuery) ([]G
 	for _, g := range groups {
 		byID[g.ID] = g
 	}
-	out := make([]GroupCount, 0, len(rows))
-	for _, r := range rows {
-		// Missing only if deleted since the count: nothing left to show.
-		if g := byID[r.GroupID]; g != nil {
-			out = append(out, GroupCount{Group: g, Occurrences: r.N})
+	out := make([]GroupCount, 0, len(counts))
+	for _, r := range counts {
+		// Missing once deleted: nothing left to show.
+		if g := byID[r.Key]; g != nil {
+			out = append(out, GroupCount{Group: g, Occurrences: r.Count})
 		}
 	}
 	return out, nil

@@ -107,6 +107,10 @@ func (f *fixture) crashes(t *testing.T, projectID string, cs ...crash) {
 		}
 		bulk = bulk[n:]
 	}
+	// Written around ingest, so the rollups are recomputed.
+	if err := stats.Rebuild(sys, f.db.Client); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func at(day, hour, minute, second, nano int) time.Time {
