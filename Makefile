@@ -13,7 +13,7 @@ GENERATED_DIRS = $(wildcard ent graph)
 # check-generated regenerates code in place, so nothing may read it meanwhile.
 .NOTPARALLEL:
 
-.PHONY: run build generate migrate-diff migrate-hash check-generated vet services test bench-ingest clean
+.PHONY: run build generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query clean
 
 run:
 	$(GO) run ./cmd/oopsie serve
@@ -65,6 +65,11 @@ test: services check-generated vet
 # loads it with realistic reports and crashes, and prints the figures beside the targets.
 bench-ingest:
 	$(GO) run ./internal/tools/benchingest
+
+# A benchmark, not a test: seeds a throwaway PostgreSQL database with 1M reports and 1M crashes,
+# times the dashboard's GraphQL queries against hand-written SQL, and prints them beside the targets.
+bench-query:
+	$(GO) run ./internal/tools/benchquery
 
 clean:
 	rm -rf bin/

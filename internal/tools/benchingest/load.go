@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"net"
 	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/yoanbernabeu/oopsie/internal/tools/benchkit"
 )
 
 // requestTimeout bounds one request, so a stuck server cannot hang the run.
@@ -50,11 +50,7 @@ func (r result) errorRate() float64 {
 
 // percentile is the q-quantile (0 < q ≤ 1) of the successful latencies.
 func (r result) percentile(q float64) time.Duration {
-	if len(r.lats) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(q*float64(len(r.lats)))) - 1
-	return r.lats[max(0, min(i, len(r.lats)-1))]
+	return benchkit.Percentile(r.lats, q)
 }
 
 // recorder collects a phase's samples from concurrent workers.
@@ -173,19 +169,7 @@ loop:
 
 // newClient is an HTTP client that keeps up to conns connections open to the
 // server, so the load does not pay for new connections.
-func newClient(conns int) *http.Client {
-	return &http.Client{
-		Timeout: requestTimeout,
-		Transport: &http.Transport{
-			Proxy:               nil, // 127.0.0.1 only
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        conns,
-			MaxIdleConnsPerHost: conns,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-		},
-	}
-}
+func newClient(conns int) *http.Client { return benchkit.NewClient(conns, requestTimeout) }
 
 // target is where the ingest requests go.
 type target struct {

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/yoanbernabeu/oopsie/internal/database"
+	"github.com/yoanbernabeu/oopsie/internal/tools/benchkit"
 )
 
 func main() {
@@ -40,13 +41,12 @@ func main() {
 
 // The targets of the benchmark (issue 4), on a 2-core machine.
 const (
-	targetThroughput   = 1500.0 // ingests/s
-	targetOfBaseline   = 0.50
-	targetP99          = 50 * time.Millisecond // at targetRate
-	targetOneGroup     = 0.80                  // one group's throughput over distinct groups'
-	targetRate         = 1000.0
-	maxErrorRate       = 0.01
-	defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	targetThroughput = 1500.0 // ingests/s
+	targetOfBaseline = 0.50
+	targetP99        = 50 * time.Millisecond // at targetRate
+	targetOneGroup   = 0.80                  // one group's throughput over distinct groups'
+	targetRate       = 1000.0
+	maxErrorRate     = 0.01
 )
 
 type options struct {
@@ -64,11 +64,7 @@ type options struct {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) (err error) {
 	fs := flag.NewFlagSet("benchingest", flag.ContinueOnError)
 	var o options
-	pg := getenv("OOPSIE_TEST_POSTGRES_URL")
-	if pg == "" {
-		pg = defaultPostgresURL
-	}
-	fs.StringVar(&o.postgres, "postgres", pg, "PostgreSQL server to create the throwaway databases on")
+	fs.StringVar(&o.postgres, "postgres", benchkit.PostgresURL(getenv), "PostgreSQL server to create the throwaway databases on")
 	fs.IntVar(&o.concurrency, "c", 32, "concurrent requests of the closed-loop phases and the baseline")
 	fs.IntVar(&o.requests, "n", 20_000, "requests of the throughput phase (and of the baseline); the one-group and distinct phases send n/2 each")
 	fs.Float64Var(&o.rate, "rate", targetRate, "requests per second of the latency phase")
@@ -117,7 +113,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer os.RemoveAll(tmp)
 
 	fmt.Fprintln(stdout, "building the server…")
-	bin, err := buildServer(ctx, tmp)
+	bin, err := benchkit.BuildServer(ctx, tmp)
 	if err != nil {
 		return err
 	}
@@ -126,32 +122,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	defer drop(cleanupCtx, stdout, dropServerDB)
+	defer benchkit.Drop(cleanupCtx, stdout, dropServerDB)
 	baselineDB, dropBaselineDB, err := database.CreatePostgresDatabase(ctx, o.postgres, "oopsie_bench_pgx", "")
 	if err != nil {
 		return err
 	}
-	defer drop(cleanupCtx, stdout, dropBaselineDB)
+	defer benchkit.Drop(cleanupCtx, stdout, dropBaselineDB)
 
 	fmt.Fprintln(stdout, "starting the server…")
-	srv, err := startServer(ctx, bin, tmp, serverDB, getenv)
+	srv, err := benchkit.StartServer(ctx, bin, tmp, serverDB, getenv)
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 
 	setupClient := newClient(2)
-	prj, err := setUp(ctx, setupClient, srv.url)
+	prj, err := setUp(ctx, setupClient, srv.URL)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "server at %s, project %q\n", srv.url, prj.slug)
+	fmt.Fprintf(stdout, "server at %s, project %q\n", srv.URL, prj.slug)
 
 	gen := newGenerator(o.seed)
 	tgt := target{
 		client:    newClient(o.concurrency),
-		reportURL: srv.url + "/api/v1/reports",
-		crashURL:  srv.url + "/sdk/" + prj.slug + "/crashes",
+		reportURL: srv.URL + "/api/v1/reports",
+		crashURL:  srv.URL + "/sdk/" + prj.slug + "/crashes",
 		key:       prj.key,
 	}
 	if err := tgt.check(ctx, gen); err != nil {
@@ -162,18 +158,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// measure runs one phase, with the CPU the load generator and the
 	// server (serverPID; 0 for none) used meanwhile.
 	measure := func(serverPID int, phase func() (result, error)) error {
-		before := sampleCPU(serverPID)
+		before := benchkit.SampleCPU(serverPID)
 		r, err := phase()
 		if err != nil {
 			return err
 		}
-		r.clientCPU, r.serverCPU, r.idleCPU = cores(before, sampleCPU(serverPID))
+		r.clientCPU, r.serverCPU, r.idleCPU = benchkit.Cores(before, benchkit.SampleCPU(serverPID))
 		phases = append(phases, r)
 		fmt.Fprintf(stdout, "  %-30s %7.0f/s  p50 %-8s p99 %-8s errors %d\n",
-			r.name, r.perSecond(), ms(r.percentile(0.50)), ms(r.percentile(0.99)), r.errors)
+			r.name, r.perSecond(), benchkit.Ms(r.percentile(0.50)), benchkit.Ms(r.percentile(0.99)), r.errors)
 		return nil
 	}
-	pid := srv.cmd.Process.Pid
+	pid := srv.PID()
 
 	// Warm up: connections, caches, and the recurring groups created.
 	if o.warmup > 0 {
@@ -200,7 +196,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	interval := time.Duration(float64(time.Second) / o.rate)
 	open := tgt
 	open.client = newClient(max(o.concurrency, 512)) // open loop: answers may overlap more
-	latencyName := fmt.Sprintf("latency at %s/s (open loop)", thousands(o.rate))
+	latencyName := fmt.Sprintf("latency at %s/s (open loop)", benchkit.Thousands(o.rate))
 	err = measure(pid, func() (result, error) { return openLoop(ctx, latencyName, n, interval, open.sendAll(paced)) })
 	open.client.CloseIdleConnections()
 	if err != nil {
@@ -225,9 +221,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	distinctGroups := phases[len(phases)-1]
 
-	logged, firstLogged := srv.errorLogs()
+	logged, firstLogged := srv.ErrorLogs()
 	// The baseline has the machine to itself, as the server had.
-	if err := srv.stop(); err != nil {
+	if err := srv.Stop(); err != nil {
 		fmt.Fprintln(stdout, "warning:", err)
 	}
 
@@ -283,21 +279,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	return nil
 }
 
-func drop(ctx context.Context, stdout io.Writer, drop func(context.Context) error) {
-	if err := drop(ctx); err != nil {
-		fmt.Fprintln(stdout, "warning:", err)
-	}
-}
-
 func printReport(stdout io.Writer, o options, phases []result, throughput, latency, oneGroup, distinct, baseline result) {
 	fmt.Fprintf(stdout, "\nOopsie ingest benchmark: %d CPUs (%s/%s), concurrency %d, %s requests, half reports, half crashes, 60%% recurring fingerprints\n\n",
-		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, o.concurrency, thousands(float64(o.requests)))
+		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, o.concurrency, benchkit.Thousands(float64(o.requests)))
 
 	const row = "%-32s %9s %7s %9s %9s %9s %6s %7s %5s\n"
 	fmt.Fprintf(stdout, row, "phase", "requests", "errors", "req/s", "p50", "p99", "bench", "server", "idle")
 	for _, r := range phases {
-		fmt.Fprintf(stdout, row, r.name, thousands(float64(r.sent)), thousands(float64(r.errors)),
-			thousands(r.perSecond()), ms(r.percentile(0.50)), ms(r.percentile(0.99)), r.clientCPU, r.serverCPU, r.idleCPU)
+		fmt.Fprintf(stdout, row, r.name, benchkit.Thousands(float64(r.sent)), benchkit.Thousands(float64(r.errors)),
+			benchkit.Thousands(r.perSecond()), benchkit.Ms(r.percentile(0.50)), benchkit.Ms(r.percentile(0.99)), r.clientCPU, r.serverCPU, r.idleCPU)
 	}
 	fmt.Fprintf(stdout, "(bench, server, idle: CPUs kept busy by this load generator or the pgx loop, by the server,\n and left idle, of the %d that PostgreSQL shares; the rest is mostly PostgreSQL)\n", runtime.NumCPU())
 	for _, r := range phases {
@@ -306,60 +296,27 @@ func printReport(stdout io.Writer, o options, phases []result, throughput, laten
 		}
 	}
 	fmt.Fprintf(stdout, "\nlatency phase: %d requests scheduled at %s/s over %s, achieved %s/s\n",
-		latency.sent, thousands(o.rate), o.duration, thousands(latency.perSecond()))
+		latency.sent, benchkit.Thousands(o.rate), o.duration, benchkit.Thousands(latency.perSecond()))
 
-	ofBaseline := ratio(throughput.perSecond(), baseline.perSecond())
-	oneVsDistinct := ratio(oneGroup.perSecond(), distinct.perSecond())
+	ofBaseline := benchkit.Ratio(throughput.perSecond(), baseline.perSecond())
+	oneVsDistinct := benchkit.Ratio(oneGroup.perSecond(), distinct.perSecond())
 	fmt.Fprintln(stdout)
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "target\tfigure\tresult")
-	fmt.Fprintf(w, "≥ %s ingests/s\t%s/s\t%s\n", thousands(targetThroughput), thousands(throughput.perSecond()),
-		verdict(throughput.perSecond() >= targetThroughput))
+	fmt.Fprintf(w, "≥ %s ingests/s\t%s/s\t%s\n", benchkit.Thousands(targetThroughput), benchkit.Thousands(throughput.perSecond()),
+		benchkit.Verdict(throughput.perSecond() >= targetThroughput))
 	fmt.Fprintf(w, "≥ %.0f%% of the pgx baseline\t%.0f%% (%s/s of %s/s)\t%s\n", 100*targetOfBaseline, 100*ofBaseline,
-		thousands(throughput.perSecond()), thousands(baseline.perSecond()), verdict(ofBaseline >= targetOfBaseline))
+		benchkit.Thousands(throughput.perSecond()), benchkit.Thousands(baseline.perSecond()), benchkit.Verdict(ofBaseline >= targetOfBaseline))
 	p99 := latency.percentile(0.99)
 	rateNote := ""
 	if o.rate != targetRate {
-		rateNote = fmt.Sprintf(" (measured at %s/s)", thousands(o.rate))
+		rateNote = fmt.Sprintf(" (measured at %s/s)", benchkit.Thousands(o.rate))
 	}
-	fmt.Fprintf(w, "p99 ≤ %s at %s/s\t%s%s\t%s\n", ms(targetP99), thousands(targetRate), ms(p99), rateNote,
-		verdict(p99 <= targetP99 && o.rate >= targetRate && latency.perSecond() >= 0.95*o.rate))
+	fmt.Fprintf(w, "p99 ≤ %s at %s/s\t%s%s\t%s\n", benchkit.Ms(targetP99), benchkit.Thousands(targetRate), benchkit.Ms(p99), rateNote,
+		benchkit.Verdict(p99 <= targetP99 && o.rate >= targetRate && latency.perSecond() >= 0.95*o.rate))
 	fmt.Fprintf(w, "one group ≥ %.0f%% of distinct\t%.0f%% (%s/s vs %s/s)\t%s\n", 100*targetOneGroup, 100*oneVsDistinct,
-		thousands(oneGroup.perSecond()), thousands(distinct.perSecond()), verdict(oneVsDistinct >= targetOneGroup))
+		benchkit.Thousands(oneGroup.perSecond()), benchkit.Thousands(distinct.perSecond()), benchkit.Verdict(oneVsDistinct >= targetOneGroup))
 	_ = w.Flush()
-}
-
-func verdict(met bool) string {
-	if met {
-		return "met"
-	}
-	return "MISSED"
-}
-
-func ratio(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
-}
-
-// ms formats a latency in milliseconds.
-func ms(d time.Duration) string {
-	v := float64(d) / float64(time.Millisecond)
-	if v < 10 {
-		return fmt.Sprintf("%.1f ms", v)
-	}
-	return fmt.Sprintf("%.0f ms", v)
-}
-
-// thousands formats a rounded number with thousands separators: 1,500.
-func thousands(v float64) string {
-	n := int64(v + 0.5)
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 func joinLines(lines []string) string {

@@ -61,15 +61,12 @@ func TestCrashesInOneGroupOrDistinct(t *testing.T) {
 	}
 }
 
-func TestPercentileAndFormatting(t *testing.T) {
+func TestPercentile(t *testing.T) {
 	r := result{lats: []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}
 	if p := r.percentile(0.5); p != 5 {
 		t.Errorf("p50 = %d", p)
 	}
 	if p := r.percentile(0.99); p != 10 {
 		t.Errorf("p99 = %d", p)
-	}
-	if s := thousands(1234567.4); s != "1,234,567" {
-		t.Errorf("thousands = %q", s)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package benchkit
 
 import (
 	"bytes"
@@ -9,17 +9,17 @@ import (
 	"time"
 )
 
-// cpuSample is the CPU time used so far by this process and by the server,
+// CPUSample is the CPU time used so far by this process and by the server,
 // and the machine's idle time.
-type cpuSample struct {
+type CPUSample struct {
 	at                           time.Time
 	self, server, idle           time.Duration
 	serverReadable, idleReadable bool
 }
 
-// sampleCPU reads the three CPU times; serverPID 0 means no server.
-func sampleCPU(serverPID int) cpuSample {
-	s := cpuSample{at: time.Now()}
+// SampleCPU reads the three CPU times; serverPID 0 means no server.
+func SampleCPU(serverPID int) CPUSample {
+	s := CPUSample{at: time.Now()}
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		s.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
@@ -31,9 +31,9 @@ func sampleCPU(serverPID int) cpuSample {
 	return s
 }
 
-// cores formats how many CPUs this process and the server kept busy between
+// Cores formats how many CPUs this process and the server kept busy between
 // two samples, and how many the machine left idle; "-" when unknown.
-func cores(from, to cpuSample) (client, server, idle string) {
+func Cores(from, to CPUSample) (client, server, idle string) {
 	client, server, idle = "-", "-", "-"
 	wall := to.at.Sub(from.at).Seconds()
 	if wall <= 0 {
@@ -95,4 +95,13 @@ func idleCPU() (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(idle+iowait) * tick, true
+}
+
+// ServerTime is the CPU time the server used between two samples, and
+// whether it could be read.
+func ServerTime(from, to CPUSample) (time.Duration, bool) {
+	if !from.serverReadable || !to.serverReadable {
+		return 0, false
+	}
+	return to.server - from.server, true
 }
