@@ -18,11 +18,12 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
@@ -48,8 +49,8 @@ type Client struct {
 	Attachment *AttachmentClient
 	// Comment is the client for interacting with the Comment builders.
 	Comment *CommentClient
-	// CrashDayUser is the client for interacting with the CrashDayUser builders.
-	CrashDayUser *CrashDayUserClient
+	// CrashDay is the client for interacting with the CrashDay builders.
+	CrashDay *CrashDayClient
 	// CrashGroup is the client for interacting with the CrashGroup builders.
 	CrashGroup *CrashGroupClient
 	// CrashGroupUser is the client for interacting with the CrashGroupUser builders.
@@ -58,6 +59,8 @@ type Client struct {
 	CrashHour *CrashHourClient
 	// CrashReport is the client for interacting with the CrashReport builders.
 	CrashReport *CrashReportClient
+	// CrashUser is the client for interacting with the CrashUser builders.
+	CrashUser *CrashUserClient
 	// Feedback is the client for interacting with the Feedback builders.
 	Feedback *FeedbackClient
 	// Project is the client for interacting with the Project builders.
@@ -92,11 +95,12 @@ func (c *Client) init() {
 	c.APIToken = NewAPITokenClient(c.config)
 	c.Attachment = NewAttachmentClient(c.config)
 	c.Comment = NewCommentClient(c.config)
-	c.CrashDayUser = NewCrashDayUserClient(c.config)
+	c.CrashDay = NewCrashDayClient(c.config)
 	c.CrashGroup = NewCrashGroupClient(c.config)
 	c.CrashGroupUser = NewCrashGroupUserClient(c.config)
 	c.CrashHour = NewCrashHourClient(c.config)
 	c.CrashReport = NewCrashReportClient(c.config)
+	c.CrashUser = NewCrashUserClient(c.config)
 	c.Feedback = NewFeedbackClient(c.config)
 	c.Project = NewProjectClient(c.config)
 	c.PublicKey = NewPublicKeyClient(c.config)
@@ -202,11 +206,12 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		APIToken:        NewAPITokenClient(cfg),
 		Attachment:      NewAttachmentClient(cfg),
 		Comment:         NewCommentClient(cfg),
-		CrashDayUser:    NewCrashDayUserClient(cfg),
+		CrashDay:        NewCrashDayClient(cfg),
 		CrashGroup:      NewCrashGroupClient(cfg),
 		CrashGroupUser:  NewCrashGroupUserClient(cfg),
 		CrashHour:       NewCrashHourClient(cfg),
 		CrashReport:     NewCrashReportClient(cfg),
+		CrashUser:       NewCrashUserClient(cfg),
 		Feedback:        NewFeedbackClient(cfg),
 		Project:         NewProjectClient(cfg),
 		PublicKey:       NewPublicKeyClient(cfg),
@@ -239,11 +244,12 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		APIToken:        NewAPITokenClient(cfg),
 		Attachment:      NewAttachmentClient(cfg),
 		Comment:         NewCommentClient(cfg),
-		CrashDayUser:    NewCrashDayUserClient(cfg),
+		CrashDay:        NewCrashDayClient(cfg),
 		CrashGroup:      NewCrashGroupClient(cfg),
 		CrashGroupUser:  NewCrashGroupUserClient(cfg),
 		CrashHour:       NewCrashHourClient(cfg),
 		CrashReport:     NewCrashReportClient(cfg),
+		CrashUser:       NewCrashUserClient(cfg),
 		Feedback:        NewFeedbackClient(cfg),
 		Project:         NewProjectClient(cfg),
 		PublicKey:       NewPublicKeyClient(cfg),
@@ -283,10 +289,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.Attachment, c.Comment, c.CrashDayUser, c.CrashGroup,
-		c.CrashGroupUser, c.CrashHour, c.CrashReport, c.Feedback, c.Project,
-		c.PublicKey, c.RefreshToken, c.Report, c.ReportChange, c.ReportGroup,
-		c.ReportGroupUser, c.Settings, c.User,
+		c.APIToken, c.Attachment, c.Comment, c.CrashDay, c.CrashGroup, c.CrashGroupUser,
+		c.CrashHour, c.CrashReport, c.CrashUser, c.Feedback, c.Project, c.PublicKey,
+		c.RefreshToken, c.Report, c.ReportChange, c.ReportGroup, c.ReportGroupUser,
+		c.Settings, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -296,10 +302,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.Attachment, c.Comment, c.CrashDayUser, c.CrashGroup,
-		c.CrashGroupUser, c.CrashHour, c.CrashReport, c.Feedback, c.Project,
-		c.PublicKey, c.RefreshToken, c.Report, c.ReportChange, c.ReportGroup,
-		c.ReportGroupUser, c.Settings, c.User,
+		c.APIToken, c.Attachment, c.Comment, c.CrashDay, c.CrashGroup, c.CrashGroupUser,
+		c.CrashHour, c.CrashReport, c.CrashUser, c.Feedback, c.Project, c.PublicKey,
+		c.RefreshToken, c.Report, c.ReportChange, c.ReportGroup, c.ReportGroupUser,
+		c.Settings, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -314,8 +320,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Attachment.mutate(ctx, m)
 	case *CommentMutation:
 		return c.Comment.mutate(ctx, m)
-	case *CrashDayUserMutation:
-		return c.CrashDayUser.mutate(ctx, m)
+	case *CrashDayMutation:
+		return c.CrashDay.mutate(ctx, m)
 	case *CrashGroupMutation:
 		return c.CrashGroup.mutate(ctx, m)
 	case *CrashGroupUserMutation:
@@ -324,6 +330,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CrashHour.mutate(ctx, m)
 	case *CrashReportMutation:
 		return c.CrashReport.mutate(ctx, m)
+	case *CrashUserMutation:
+		return c.CrashUser.mutate(ctx, m)
 	case *FeedbackMutation:
 		return c.Feedback.mutate(ctx, m)
 	case *ProjectMutation:
@@ -879,107 +887,107 @@ func (c *CommentClient) mutate(ctx context.Context, m *CommentMutation) (Value, 
 	}
 }
 
-// CrashDayUserClient is a client for the CrashDayUser schema.
-type CrashDayUserClient struct {
+// CrashDayClient is a client for the CrashDay schema.
+type CrashDayClient struct {
 	config
 }
 
-// NewCrashDayUserClient returns a client for the CrashDayUser from the given config.
-func NewCrashDayUserClient(c config) *CrashDayUserClient {
-	return &CrashDayUserClient{config: c}
+// NewCrashDayClient returns a client for the CrashDay from the given config.
+func NewCrashDayClient(c config) *CrashDayClient {
+	return &CrashDayClient{config: c}
 }
 
 // Use adds a list of mutation hooks to the hooks stack.
-// A call to `Use(f, g, h)` equals to `crashdayuser.Hooks(f(g(h())))`.
-func (c *CrashDayUserClient) Use(hooks ...Hook) {
-	c.hooks.CrashDayUser = append(c.hooks.CrashDayUser, hooks...)
+// A call to `Use(f, g, h)` equals to `crashday.Hooks(f(g(h())))`.
+func (c *CrashDayClient) Use(hooks ...Hook) {
+	c.hooks.CrashDay = append(c.hooks.CrashDay, hooks...)
 }
 
 // Intercept adds a list of query interceptors to the interceptors stack.
-// A call to `Intercept(f, g, h)` equals to `crashdayuser.Intercept(f(g(h())))`.
-func (c *CrashDayUserClient) Intercept(interceptors ...Interceptor) {
-	c.inters.CrashDayUser = append(c.inters.CrashDayUser, interceptors...)
+// A call to `Intercept(f, g, h)` equals to `crashday.Intercept(f(g(h())))`.
+func (c *CrashDayClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CrashDay = append(c.inters.CrashDay, interceptors...)
 }
 
-// Create returns a builder for creating a CrashDayUser entity.
-func (c *CrashDayUserClient) Create() *CrashDayUserCreate {
-	mutation := newCrashDayUserMutation(c.config, OpCreate)
-	return &CrashDayUserCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+// Create returns a builder for creating a CrashDay entity.
+func (c *CrashDayClient) Create() *CrashDayCreate {
+	mutation := newCrashDayMutation(c.config, OpCreate)
+	return &CrashDayCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
 }
 
-// CreateBulk returns a builder for creating a bulk of CrashDayUser entities.
-func (c *CrashDayUserClient) CreateBulk(builders ...*CrashDayUserCreate) *CrashDayUserCreateBulk {
-	return &CrashDayUserCreateBulk{config: c.config, builders: builders}
+// CreateBulk returns a builder for creating a bulk of CrashDay entities.
+func (c *CrashDayClient) CreateBulk(builders ...*CrashDayCreate) *CrashDayCreateBulk {
+	return &CrashDayCreateBulk{config: c.config, builders: builders}
 }
 
 // MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
 // a builder and applies setFunc on it.
-func (c *CrashDayUserClient) MapCreateBulk(slice any, setFunc func(*CrashDayUserCreate, int)) *CrashDayUserCreateBulk {
+func (c *CrashDayClient) MapCreateBulk(slice any, setFunc func(*CrashDayCreate, int)) *CrashDayCreateBulk {
 	rv := reflect.ValueOf(slice)
 	if rv.Kind() != reflect.Slice {
-		return &CrashDayUserCreateBulk{err: fmt.Errorf("calling to CrashDayUserClient.MapCreateBulk with wrong type %T, need slice", slice)}
+		return &CrashDayCreateBulk{err: fmt.Errorf("calling to CrashDayClient.MapCreateBulk with wrong type %T, need slice", slice)}
 	}
-	builders := make([]*CrashDayUserCreate, rv.Len())
+	builders := make([]*CrashDayCreate, rv.Len())
 	for i := 0; i < rv.Len(); i++ {
 		builders[i] = c.Create()
 		setFunc(builders[i], i)
 	}
-	return &CrashDayUserCreateBulk{config: c.config, builders: builders}
+	return &CrashDayCreateBulk{config: c.config, builders: builders}
 }
 
-// Update returns an update builder for CrashDayUser.
-func (c *CrashDayUserClient) Update() *CrashDayUserUpdate {
-	mutation := newCrashDayUserMutation(c.config, OpUpdate)
-	return &CrashDayUserUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+// Update returns an update builder for CrashDay.
+func (c *CrashDayClient) Update() *CrashDayUpdate {
+	mutation := newCrashDayMutation(c.config, OpUpdate)
+	return &CrashDayUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
 }
 
 // UpdateOne returns an update builder for the given entity.
-func (c *CrashDayUserClient) UpdateOne(_m *CrashDayUser) *CrashDayUserUpdateOne {
-	mutation := newCrashDayUserMutation(c.config, OpUpdateOne, withCrashDayUser(_m))
-	return &CrashDayUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+func (c *CrashDayClient) UpdateOne(_m *CrashDay) *CrashDayUpdateOne {
+	mutation := newCrashDayMutation(c.config, OpUpdateOne, withCrashDay(_m))
+	return &CrashDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
 }
 
 // UpdateOneID returns an update builder for the given id.
-func (c *CrashDayUserClient) UpdateOneID(id int) *CrashDayUserUpdateOne {
-	mutation := newCrashDayUserMutation(c.config, OpUpdateOne, withCrashDayUserID(id))
-	return &CrashDayUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+func (c *CrashDayClient) UpdateOneID(id int) *CrashDayUpdateOne {
+	mutation := newCrashDayMutation(c.config, OpUpdateOne, withCrashDayID(id))
+	return &CrashDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
 }
 
-// Delete returns a delete builder for CrashDayUser.
-func (c *CrashDayUserClient) Delete() *CrashDayUserDelete {
-	mutation := newCrashDayUserMutation(c.config, OpDelete)
-	return &CrashDayUserDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+// Delete returns a delete builder for CrashDay.
+func (c *CrashDayClient) Delete() *CrashDayDelete {
+	mutation := newCrashDayMutation(c.config, OpDelete)
+	return &CrashDayDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
 }
 
 // DeleteOne returns a builder for deleting the given entity.
-func (c *CrashDayUserClient) DeleteOne(_m *CrashDayUser) *CrashDayUserDeleteOne {
+func (c *CrashDayClient) DeleteOne(_m *CrashDay) *CrashDayDeleteOne {
 	return c.DeleteOneID(_m.ID)
 }
 
 // DeleteOneID returns a builder for deleting the given entity by its id.
-func (c *CrashDayUserClient) DeleteOneID(id int) *CrashDayUserDeleteOne {
-	builder := c.Delete().Where(crashdayuser.ID(id))
+func (c *CrashDayClient) DeleteOneID(id int) *CrashDayDeleteOne {
+	builder := c.Delete().Where(crashday.ID(id))
 	builder.mutation.id = &id
 	builder.mutation.op = OpDeleteOne
-	return &CrashDayUserDeleteOne{builder}
+	return &CrashDayDeleteOne{builder}
 }
 
-// Query returns a query builder for CrashDayUser.
-func (c *CrashDayUserClient) Query() *CrashDayUserQuery {
-	return &CrashDayUserQuery{
+// Query returns a query builder for CrashDay.
+func (c *CrashDayClient) Query() *CrashDayQuery {
+	return &CrashDayQuery{
 		config: c.config,
-		ctx:    &QueryContext{Type: TypeCrashDayUser},
+		ctx:    &QueryContext{Type: TypeCrashDay},
 		inters: c.Interceptors(),
 	}
 }
 
-// Get returns a CrashDayUser entity by its id.
-func (c *CrashDayUserClient) Get(ctx context.Context, id int) (*CrashDayUser, error) {
-	return c.Query().Where(crashdayuser.ID(id)).Only(ctx)
+// Get returns a CrashDay entity by its id.
+func (c *CrashDayClient) Get(ctx context.Context, id int) (*CrashDay, error) {
+	return c.Query().Where(crashday.ID(id)).Only(ctx)
 }
 
 // GetX is like Get, but panics if an error occurs.
-func (c *CrashDayUserClient) GetX(ctx context.Context, id int) *CrashDayUser {
+func (c *CrashDayClient) GetX(ctx context.Context, id int) *CrashDay {
 	obj, err := c.Get(ctx, id)
 	if err != nil {
 		panic(err)
@@ -987,15 +995,15 @@ func (c *CrashDayUserClient) GetX(ctx context.Context, id int) *CrashDayUser {
 	return obj
 }
 
-// QueryProject queries the project edge of a CrashDayUser.
-func (c *CrashDayUserClient) QueryProject(_m *CrashDayUser) *ProjectQuery {
+// QueryProject queries the project edge of a CrashDay.
+func (c *CrashDayClient) QueryProject(_m *CrashDay) *ProjectQuery {
 	query := (&ProjectClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
-			sqlgraph.From(crashdayuser.Table, crashdayuser.FieldID, id),
+			sqlgraph.From(crashday.Table, crashday.FieldID, id),
 			sqlgraph.To(project.Table, project.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, crashdayuser.ProjectTable, crashdayuser.ProjectColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, crashday.ProjectTable, crashday.ProjectColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1004,28 +1012,28 @@ func (c *CrashDayUserClient) QueryProject(_m *CrashDayUser) *ProjectQuery {
 }
 
 // Hooks returns the client hooks.
-func (c *CrashDayUserClient) Hooks() []Hook {
-	hooks := c.hooks.CrashDayUser
-	return append(hooks[:len(hooks):len(hooks)], crashdayuser.Hooks[:]...)
+func (c *CrashDayClient) Hooks() []Hook {
+	hooks := c.hooks.CrashDay
+	return append(hooks[:len(hooks):len(hooks)], crashday.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
-func (c *CrashDayUserClient) Interceptors() []Interceptor {
-	return c.inters.CrashDayUser
+func (c *CrashDayClient) Interceptors() []Interceptor {
+	return c.inters.CrashDay
 }
 
-func (c *CrashDayUserClient) mutate(ctx context.Context, m *CrashDayUserMutation) (Value, error) {
+func (c *CrashDayClient) mutate(ctx context.Context, m *CrashDayMutation) (Value, error) {
 	switch m.Op() {
 	case OpCreate:
-		return (&CrashDayUserCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+		return (&CrashDayCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
 	case OpUpdate:
-		return (&CrashDayUserUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+		return (&CrashDayUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
 	case OpUpdateOne:
-		return (&CrashDayUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+		return (&CrashDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
 	case OpDelete, OpDeleteOne:
-		return (&CrashDayUserDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+		return (&CrashDayDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
-		return nil, fmt.Errorf("ent: unknown CrashDayUser mutation op: %q", m.Op())
+		return nil, fmt.Errorf("ent: unknown CrashDay mutation op: %q", m.Op())
 	}
 }
 
@@ -1757,6 +1765,156 @@ func (c *CrashReportClient) mutate(ctx context.Context, m *CrashReportMutation) 
 	}
 }
 
+// CrashUserClient is a client for the CrashUser schema.
+type CrashUserClient struct {
+	config
+}
+
+// NewCrashUserClient returns a client for the CrashUser from the given config.
+func NewCrashUserClient(c config) *CrashUserClient {
+	return &CrashUserClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `crashuser.Hooks(f(g(h())))`.
+func (c *CrashUserClient) Use(hooks ...Hook) {
+	c.hooks.CrashUser = append(c.hooks.CrashUser, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `crashuser.Intercept(f(g(h())))`.
+func (c *CrashUserClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CrashUser = append(c.inters.CrashUser, interceptors...)
+}
+
+// Create returns a builder for creating a CrashUser entity.
+func (c *CrashUserClient) Create() *CrashUserCreate {
+	mutation := newCrashUserMutation(c.config, OpCreate)
+	return &CrashUserCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CrashUser entities.
+func (c *CrashUserClient) CreateBulk(builders ...*CrashUserCreate) *CrashUserCreateBulk {
+	return &CrashUserCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CrashUserClient) MapCreateBulk(slice any, setFunc func(*CrashUserCreate, int)) *CrashUserCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CrashUserCreateBulk{err: fmt.Errorf("calling to CrashUserClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CrashUserCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CrashUserCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CrashUser.
+func (c *CrashUserClient) Update() *CrashUserUpdate {
+	mutation := newCrashUserMutation(c.config, OpUpdate)
+	return &CrashUserUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CrashUserClient) UpdateOne(_m *CrashUser) *CrashUserUpdateOne {
+	mutation := newCrashUserMutation(c.config, OpUpdateOne, withCrashUser(_m))
+	return &CrashUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CrashUserClient) UpdateOneID(id int) *CrashUserUpdateOne {
+	mutation := newCrashUserMutation(c.config, OpUpdateOne, withCrashUserID(id))
+	return &CrashUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CrashUser.
+func (c *CrashUserClient) Delete() *CrashUserDelete {
+	mutation := newCrashUserMutation(c.config, OpDelete)
+	return &CrashUserDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CrashUserClient) DeleteOne(_m *CrashUser) *CrashUserDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CrashUserClient) DeleteOneID(id int) *CrashUserDeleteOne {
+	builder := c.Delete().Where(crashuser.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CrashUserDeleteOne{builder}
+}
+
+// Query returns a query builder for CrashUser.
+func (c *CrashUserClient) Query() *CrashUserQuery {
+	return &CrashUserQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCrashUser},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CrashUser entity by its id.
+func (c *CrashUserClient) Get(ctx context.Context, id int) (*CrashUser, error) {
+	return c.Query().Where(crashuser.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CrashUserClient) GetX(ctx context.Context, id int) *CrashUser {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProject queries the project edge of a CrashUser.
+func (c *CrashUserClient) QueryProject(_m *CrashUser) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(crashuser.Table, crashuser.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, crashuser.ProjectTable, crashuser.ProjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CrashUserClient) Hooks() []Hook {
+	hooks := c.hooks.CrashUser
+	return append(hooks[:len(hooks):len(hooks)], crashuser.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CrashUserClient) Interceptors() []Interceptor {
+	return c.inters.CrashUser
+}
+
+func (c *CrashUserClient) mutate(ctx context.Context, m *CrashUserMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CrashUserCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CrashUserUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CrashUserUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CrashUserDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CrashUser mutation op: %q", m.Op())
+	}
+}
+
 // FeedbackClient is a client for the Feedback schema.
 type FeedbackClient struct {
 	config
@@ -2207,15 +2365,31 @@ func (c *ProjectClient) QueryCrashHours(_m *Project) *CrashHourQuery {
 	return query
 }
 
-// QueryCrashDayUsers queries the crash_day_users edge of a Project.
-func (c *ProjectClient) QueryCrashDayUsers(_m *Project) *CrashDayUserQuery {
-	query := (&CrashDayUserClient{config: c.config}).Query()
+// QueryCrashDays queries the crash_days edge of a Project.
+func (c *ProjectClient) QueryCrashDays(_m *Project) *CrashDayQuery {
+	query := (&CrashDayClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(project.Table, project.FieldID, id),
-			sqlgraph.To(crashdayuser.Table, crashdayuser.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashDayUsersTable, project.CrashDayUsersColumn),
+			sqlgraph.To(crashday.Table, crashday.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashDaysTable, project.CrashDaysColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCrashUsers queries the crash_users edge of a Project.
+func (c *ProjectClient) QueryCrashUsers(_m *Project) *CrashUserQuery {
+	query := (&CrashUserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(crashuser.Table, crashuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashUsersTable, project.CrashUsersColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3724,13 +3898,13 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, Attachment, Comment, CrashDayUser, CrashGroup, CrashGroupUser,
-		CrashHour, CrashReport, Feedback, Project, PublicKey, RefreshToken, Report,
+		APIToken, Attachment, Comment, CrashDay, CrashGroup, CrashGroupUser, CrashHour,
+		CrashReport, CrashUser, Feedback, Project, PublicKey, RefreshToken, Report,
 		ReportChange, ReportGroup, ReportGroupUser, Settings, User []ent.Hook
 	}
 	inters struct {
-		APIToken, Attachment, Comment, CrashDayUser, CrashGroup, CrashGroupUser,
-		CrashHour, CrashReport, Feedback, Project, PublicKey, RefreshToken, Report,
+		APIToken, Attachment, Comment, CrashDay, CrashGroup, CrashGroupUser, CrashHour,
+		CrashReport, CrashUser, Feedback, Project, PublicKey, RefreshToken, Report,
 		ReportChange, ReportGroup, ReportGroupUser, Settings, User []ent.Interceptor
 	}
 )

@@ -15,11 +15,12 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
@@ -93,11 +94,12 @@ func checkColumn(t, c string) error {
 			apitoken.Table:        apitoken.ValidColumn,
 			attachment.Table:      attachment.ValidColumn,
 			comment.Table:         comment.ValidColumn,
-			crashdayuser.Table:    crashdayuser.ValidColumn,
+			crashday.Table:        crashday.ValidColumn,
 			crashgroup.Table:      crashgroup.ValidColumn,
 			crashgroupuser.Table:  crashgroupuser.ValidColumn,
 			crashhour.Table:       crashhour.ValidColumn,
 			crashreport.Table:     crashreport.ValidColumn,
+			crashuser.Table:       crashuser.ValidColumn,
 			feedback.Table:        feedback.ValidColumn,
 			project.Table:         project.ValidColumn,
 			publickey.Table:       publickey.ValidColumn,

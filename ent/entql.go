@@ -6,11 +6,12 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -31,7 +32,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -96,18 +97,20 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
-			Table:   crashdayuser.Table,
-			Columns: crashdayuser.Columns,
+			Table:   crashday.Table,
+			Columns: crashday.Columns,
 			ID: &sqlgraph.FieldSpec{
 				Type:   field.TypeInt,
-				Column: crashdayuser.FieldID,
+				Column: crashday.FieldID,
 			},
 		},
-		Type: "CrashDayUser",
+		Type: "CrashDay",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			crashdayuser.FieldProjectID: {Type: field.TypeString, Column: crashdayuser.FieldProjectID},
-			crashdayuser.FieldDay:       {Type: field.TypeTime, Column: crashdayuser.FieldDay},
-			crashdayuser.FieldUserID:    {Type: field.TypeString, Column: crashdayuser.FieldUserID},
+			crashday.FieldProjectID:   {Type: field.TypeString, Column: crashday.FieldProjectID},
+			crashday.FieldDay:         {Type: field.TypeTime, Column: crashday.FieldDay},
+			crashday.FieldDimension:   {Type: field.TypeEnum, Column: crashday.FieldDimension},
+			crashday.FieldKey:         {Type: field.TypeString, Column: crashday.FieldKey},
+			crashday.FieldOccurrences: {Type: field.TypeInt, Column: crashday.FieldOccurrences},
 		},
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
@@ -206,6 +209,22 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   crashuser.Table,
+			Columns: crashuser.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: crashuser.FieldID,
+			},
+		},
+		Type: "CrashUser",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			crashuser.FieldProjectID:  {Type: field.TypeString, Column: crashuser.FieldProjectID},
+			crashuser.FieldUserID:     {Type: field.TypeString, Column: crashuser.FieldUserID},
+			crashuser.FieldLastSeenAt: {Type: field.TypeTime, Column: crashuser.FieldLastSeenAt},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   feedback.Table,
 			Columns: feedback.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -230,7 +249,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			feedback.FieldInternalNotes: {Type: field.TypeString, Column: feedback.FieldInternalNotes},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -253,7 +272,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldRateLimitPerMinute: {Type: field.TypeInt, Column: project.FieldRateLimitPerMinute},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publickey.Table,
 			Columns: publickey.Columns,
@@ -272,7 +291,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publickey.FieldRevokedAt:  {Type: field.TypeTime, Column: publickey.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -293,7 +312,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldUserAgent: {Type: field.TypeString, Column: refreshtoken.FieldUserAgent},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -328,7 +347,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldConsentGiven:    {Type: field.TypeBool, Column: report.FieldConsentGiven},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportchange.Table,
 			Columns: reportchange.Columns,
@@ -347,7 +366,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportchange.FieldToValue:   {Type: field.TypeString, Column: reportchange.FieldToValue},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportgroup.Table,
 			Columns: reportgroup.Columns,
@@ -370,7 +389,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportgroup.FieldLastSeenAt:    {Type: field.TypeTime, Column: reportgroup.FieldLastSeenAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportgroupuser.Table,
 			Columns: reportgroupuser.Columns,
@@ -387,7 +406,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportgroupuser.FieldUserKey:   {Type: field.TypeString, Column: reportgroupuser.FieldUserKey},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   settings.Table,
 			Columns: settings.Columns,
@@ -408,7 +427,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			settings.FieldSetupCompletedAt:     {Type: field.TypeTime, Column: settings.FieldSetupCompletedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -527,11 +546,11 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   crashdayuser.ProjectTable,
-			Columns: []string{crashdayuser.ProjectColumn},
+			Table:   crashday.ProjectTable,
+			Columns: []string{crashday.ProjectColumn},
 			Bidi:    false,
 		},
-		"CrashDayUser",
+		"CrashDay",
 		"Project",
 	)
 	graph.MustAddE(
@@ -677,6 +696,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"CrashReport",
 		"Attachment",
+	)
+	graph.MustAddE(
+		"project",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   crashuser.ProjectTable,
+			Columns: []string{crashuser.ProjectColumn},
+			Bidi:    false,
+		},
+		"CrashUser",
+		"Project",
 	)
 	graph.MustAddE(
 		"project",
@@ -835,16 +866,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"CrashHour",
 	)
 	graph.MustAddE(
-		"crash_day_users",
+		"crash_days",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   project.CrashDayUsersTable,
-			Columns: []string{project.CrashDayUsersColumn},
+			Table:   project.CrashDaysTable,
+			Columns: []string{project.CrashDaysColumn},
 			Bidi:    false,
 		},
 		"Project",
-		"CrashDayUser",
+		"CrashDay",
+	)
+	graph.MustAddE(
+		"crash_users",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashUsersTable,
+			Columns: []string{project.CrashUsersColumn},
+			Bidi:    false,
+		},
+		"Project",
+		"CrashUser",
 	)
 	graph.MustAddE(
 		"project",
@@ -1503,33 +1546,33 @@ func (f *CommentFilter) WhereHasFeedbackWith(preds ...predicate.Feedback) {
 }
 
 // addPredicate implements the predicateAdder interface.
-func (_q *CrashDayUserQuery) addPredicate(pred func(s *sql.Selector)) {
+func (_q *CrashDayQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
 
-// Filter returns a Filter implementation to apply filters on the CrashDayUserQuery builder.
-func (_q *CrashDayUserQuery) Filter() *CrashDayUserFilter {
-	return &CrashDayUserFilter{config: _q.config, predicateAdder: _q}
+// Filter returns a Filter implementation to apply filters on the CrashDayQuery builder.
+func (_q *CrashDayQuery) Filter() *CrashDayFilter {
+	return &CrashDayFilter{config: _q.config, predicateAdder: _q}
 }
 
 // addPredicate implements the predicateAdder interface.
-func (m *CrashDayUserMutation) addPredicate(pred func(s *sql.Selector)) {
+func (m *CrashDayMutation) addPredicate(pred func(s *sql.Selector)) {
 	m.predicates = append(m.predicates, pred)
 }
 
-// Filter returns an entql.Where implementation to apply filters on the CrashDayUserMutation builder.
-func (m *CrashDayUserMutation) Filter() *CrashDayUserFilter {
-	return &CrashDayUserFilter{config: m.config, predicateAdder: m}
+// Filter returns an entql.Where implementation to apply filters on the CrashDayMutation builder.
+func (m *CrashDayMutation) Filter() *CrashDayFilter {
+	return &CrashDayFilter{config: m.config, predicateAdder: m}
 }
 
-// CrashDayUserFilter provides a generic filtering capability at runtime for CrashDayUserQuery.
-type CrashDayUserFilter struct {
+// CrashDayFilter provides a generic filtering capability at runtime for CrashDayQuery.
+type CrashDayFilter struct {
 	predicateAdder
 	config
 }
 
 // Where applies the entql predicate on the query filter.
-func (f *CrashDayUserFilter) Where(p entql.P) {
+func (f *CrashDayFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
 		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
@@ -1538,32 +1581,42 @@ func (f *CrashDayUserFilter) Where(p entql.P) {
 }
 
 // WhereID applies the entql int predicate on the id field.
-func (f *CrashDayUserFilter) WhereID(p entql.IntP) {
-	f.Where(p.Field(crashdayuser.FieldID))
+func (f *CrashDayFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(crashday.FieldID))
 }
 
 // WhereProjectID applies the entql string predicate on the project_id field.
-func (f *CrashDayUserFilter) WhereProjectID(p entql.StringP) {
-	f.Where(p.Field(crashdayuser.FieldProjectID))
+func (f *CrashDayFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(crashday.FieldProjectID))
 }
 
 // WhereDay applies the entql time.Time predicate on the day field.
-func (f *CrashDayUserFilter) WhereDay(p entql.TimeP) {
-	f.Where(p.Field(crashdayuser.FieldDay))
+func (f *CrashDayFilter) WhereDay(p entql.TimeP) {
+	f.Where(p.Field(crashday.FieldDay))
 }
 
-// WhereUserID applies the entql string predicate on the user_id field.
-func (f *CrashDayUserFilter) WhereUserID(p entql.StringP) {
-	f.Where(p.Field(crashdayuser.FieldUserID))
+// WhereDimension applies the entql string predicate on the dimension field.
+func (f *CrashDayFilter) WhereDimension(p entql.StringP) {
+	f.Where(p.Field(crashday.FieldDimension))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *CrashDayFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(crashday.FieldKey))
+}
+
+// WhereOccurrences applies the entql int predicate on the occurrences field.
+func (f *CrashDayFilter) WhereOccurrences(p entql.IntP) {
+	f.Where(p.Field(crashday.FieldOccurrences))
 }
 
 // WhereHasProject applies a predicate to check if query has an edge project.
-func (f *CrashDayUserFilter) WhereHasProject() {
+func (f *CrashDayFilter) WhereHasProject() {
 	f.Where(entql.HasEdge("project"))
 }
 
 // WhereHasProjectWith applies a predicate to check if query has an edge project with a given conditions (other predicates).
-func (f *CrashDayUserFilter) WhereHasProjectWith(preds ...predicate.Project) {
+func (f *CrashDayFilter) WhereHasProjectWith(preds ...predicate.Project) {
 	f.Where(entql.HasEdgeWith("project", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
@@ -2110,6 +2163,75 @@ func (f *CrashReportFilter) WhereHasAttachmentsWith(preds ...predicate.Attachmen
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CrashUserQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CrashUserQuery builder.
+func (_q *CrashUserQuery) Filter() *CrashUserFilter {
+	return &CrashUserFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CrashUserMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CrashUserMutation builder.
+func (m *CrashUserMutation) Filter() *CrashUserFilter {
+	return &CrashUserFilter{config: m.config, predicateAdder: m}
+}
+
+// CrashUserFilter provides a generic filtering capability at runtime for CrashUserQuery.
+type CrashUserFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CrashUserFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CrashUserFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(crashuser.FieldID))
+}
+
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *CrashUserFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(crashuser.FieldProjectID))
+}
+
+// WhereUserID applies the entql string predicate on the user_id field.
+func (f *CrashUserFilter) WhereUserID(p entql.StringP) {
+	f.Where(p.Field(crashuser.FieldUserID))
+}
+
+// WhereLastSeenAt applies the entql time.Time predicate on the last_seen_at field.
+func (f *CrashUserFilter) WhereLastSeenAt(p entql.TimeP) {
+	f.Where(p.Field(crashuser.FieldLastSeenAt))
+}
+
+// WhereHasProject applies a predicate to check if query has an edge project.
+func (f *CrashUserFilter) WhereHasProject() {
+	f.Where(entql.HasEdge("project"))
+}
+
+// WhereHasProjectWith applies a predicate to check if query has an edge project with a given conditions (other predicates).
+func (f *CrashUserFilter) WhereHasProjectWith(preds ...predicate.Project) {
+	f.Where(entql.HasEdgeWith("project", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *FeedbackQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2138,7 +2260,7 @@ type FeedbackFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FeedbackFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2299,7 +2421,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2486,14 +2608,28 @@ func (f *ProjectFilter) WhereHasCrashHoursWith(preds ...predicate.CrashHour) {
 	})))
 }
 
-// WhereHasCrashDayUsers applies a predicate to check if query has an edge crash_day_users.
-func (f *ProjectFilter) WhereHasCrashDayUsers() {
-	f.Where(entql.HasEdge("crash_day_users"))
+// WhereHasCrashDays applies a predicate to check if query has an edge crash_days.
+func (f *ProjectFilter) WhereHasCrashDays() {
+	f.Where(entql.HasEdge("crash_days"))
 }
 
-// WhereHasCrashDayUsersWith applies a predicate to check if query has an edge crash_day_users with a given conditions (other predicates).
-func (f *ProjectFilter) WhereHasCrashDayUsersWith(preds ...predicate.CrashDayUser) {
-	f.Where(entql.HasEdgeWith("crash_day_users", sqlgraph.WrapFunc(func(s *sql.Selector) {
+// WhereHasCrashDaysWith applies a predicate to check if query has an edge crash_days with a given conditions (other predicates).
+func (f *ProjectFilter) WhereHasCrashDaysWith(preds ...predicate.CrashDay) {
+	f.Where(entql.HasEdgeWith("crash_days", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCrashUsers applies a predicate to check if query has an edge crash_users.
+func (f *ProjectFilter) WhereHasCrashUsers() {
+	f.Where(entql.HasEdge("crash_users"))
+}
+
+// WhereHasCrashUsersWith applies a predicate to check if query has an edge crash_users with a given conditions (other predicates).
+func (f *ProjectFilter) WhereHasCrashUsersWith(preds ...predicate.CrashUser) {
+	f.Where(entql.HasEdgeWith("crash_users", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -2529,7 +2665,7 @@ type PublicKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2655,7 +2791,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2749,7 +2885,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2997,7 +3133,7 @@ type ReportChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3095,7 +3231,7 @@ type ReportGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3227,7 +3363,7 @@ type ReportGroupUserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportGroupUserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3315,7 +3451,7 @@ type SettingsFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SettingsFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3395,7 +3531,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -15,11 +15,12 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -46,11 +47,12 @@ const (
 	TypeAPIToken        = "APIToken"
 	TypeAttachment      = "Attachment"
 	TypeComment         = "Comment"
-	TypeCrashDayUser    = "CrashDayUser"
+	TypeCrashDay        = "CrashDay"
 	TypeCrashGroup      = "CrashGroup"
 	TypeCrashGroupUser  = "CrashGroupUser"
 	TypeCrashHour       = "CrashHour"
 	TypeCrashReport     = "CrashReport"
+	TypeCrashUser       = "CrashUser"
 	TypeFeedback        = "Feedback"
 	TypeProject         = "Project"
 	TypePublicKey       = "PublicKey"
@@ -2766,33 +2768,36 @@ func (m *CommentMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Comment edge %s", name)
 }
 
-// CrashDayUserMutation represents an operation that mutates the CrashDayUser nodes in the graph.
-type CrashDayUserMutation struct {
+// CrashDayMutation represents an operation that mutates the CrashDay nodes in the graph.
+type CrashDayMutation struct {
 	config
 	op             Op
 	typ            string
 	id             *int
 	day            *time.Time
-	user_id        *string
+	dimension      *crashday.Dimension
+	key            *string
+	occurrences    *int
+	addoccurrences *int
 	clearedFields  map[string]struct{}
 	project        *string
 	clearedproject bool
 	done           bool
-	oldValue       func(context.Context) (*CrashDayUser, error)
-	predicates     []predicate.CrashDayUser
+	oldValue       func(context.Context) (*CrashDay, error)
+	predicates     []predicate.CrashDay
 }
 
-var _ ent.Mutation = (*CrashDayUserMutation)(nil)
+var _ ent.Mutation = (*CrashDayMutation)(nil)
 
-// crashdayuserOption allows management of the mutation configuration using functional options.
-type crashdayuserOption func(*CrashDayUserMutation)
+// crashdayOption allows management of the mutation configuration using functional options.
+type crashdayOption func(*CrashDayMutation)
 
-// newCrashDayUserMutation creates new mutation for the CrashDayUser entity.
-func newCrashDayUserMutation(c config, op Op, opts ...crashdayuserOption) *CrashDayUserMutation {
-	m := &CrashDayUserMutation{
+// newCrashDayMutation creates new mutation for the CrashDay entity.
+func newCrashDayMutation(c config, op Op, opts ...crashdayOption) *CrashDayMutation {
+	m := &CrashDayMutation{
 		config:        c,
 		op:            op,
-		typ:           TypeCrashDayUser,
+		typ:           TypeCrashDay,
 		clearedFields: make(map[string]struct{}),
 	}
 	for _, opt := range opts {
@@ -2801,20 +2806,20 @@ func newCrashDayUserMutation(c config, op Op, opts ...crashdayuserOption) *Crash
 	return m
 }
 
-// withCrashDayUserID sets the ID field of the mutation.
-func withCrashDayUserID(id int) crashdayuserOption {
-	return func(m *CrashDayUserMutation) {
+// withCrashDayID sets the ID field of the mutation.
+func withCrashDayID(id int) crashdayOption {
+	return func(m *CrashDayMutation) {
 		var (
 			err   error
 			once  sync.Once
-			value *CrashDayUser
+			value *CrashDay
 		)
-		m.oldValue = func(ctx context.Context) (*CrashDayUser, error) {
+		m.oldValue = func(ctx context.Context) (*CrashDay, error) {
 			once.Do(func() {
 				if m.done {
 					err = errors.New("querying old values post mutation is not allowed")
 				} else {
-					value, err = m.Client().CrashDayUser.Get(ctx, id)
+					value, err = m.Client().CrashDay.Get(ctx, id)
 				}
 			})
 			return value, err
@@ -2823,10 +2828,10 @@ func withCrashDayUserID(id int) crashdayuserOption {
 	}
 }
 
-// withCrashDayUser sets the old CrashDayUser of the mutation.
-func withCrashDayUser(node *CrashDayUser) crashdayuserOption {
-	return func(m *CrashDayUserMutation) {
-		m.oldValue = func(context.Context) (*CrashDayUser, error) {
+// withCrashDay sets the old CrashDay of the mutation.
+func withCrashDay(node *CrashDay) crashdayOption {
+	return func(m *CrashDayMutation) {
+		m.oldValue = func(context.Context) (*CrashDay, error) {
 			return node, nil
 		}
 		m.id = &node.ID
@@ -2835,7 +2840,7 @@ func withCrashDayUser(node *CrashDayUser) crashdayuserOption {
 
 // Client returns a new `ent.Client` from the mutation. If the mutation was
 // executed in a transaction (ent.Tx), a transactional client is returned.
-func (m CrashDayUserMutation) Client() *Client {
+func (m CrashDayMutation) Client() *Client {
 	client := &Client{config: m.config}
 	client.init()
 	return client
@@ -2843,7 +2848,7 @@ func (m CrashDayUserMutation) Client() *Client {
 
 // Tx returns an `ent.Tx` for mutations that were executed in transactions;
 // it returns an error otherwise.
-func (m CrashDayUserMutation) Tx() (*Tx, error) {
+func (m CrashDayMutation) Tx() (*Tx, error) {
 	if _, ok := m.driver.(*txDriver); !ok {
 		return nil, errors.New("ent: mutation is not running in a transaction")
 	}
@@ -2854,7 +2859,7 @@ func (m CrashDayUserMutation) Tx() (*Tx, error) {
 
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
-func (m *CrashDayUserMutation) ID() (id int, exists bool) {
+func (m *CrashDayMutation) ID() (id int, exists bool) {
 	if m.id == nil {
 		return
 	}
@@ -2865,7 +2870,7 @@ func (m *CrashDayUserMutation) ID() (id int, exists bool) {
 // That means, if the mutation is applied within a transaction with an isolation level such
 // as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
 // or updated by the mutation.
-func (m *CrashDayUserMutation) IDs(ctx context.Context) ([]int, error) {
+func (m *CrashDayMutation) IDs(ctx context.Context) ([]int, error) {
 	switch {
 	case m.op.Is(OpUpdateOne | OpDeleteOne):
 		id, exists := m.ID()
@@ -2874,19 +2879,19 @@ func (m *CrashDayUserMutation) IDs(ctx context.Context) ([]int, error) {
 		}
 		fallthrough
 	case m.op.Is(OpUpdate | OpDelete):
-		return m.Client().CrashDayUser.Query().Where(m.predicates...).IDs(ctx)
+		return m.Client().CrashDay.Query().Where(m.predicates...).IDs(ctx)
 	default:
 		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
 	}
 }
 
 // SetProjectID sets the "project_id" field.
-func (m *CrashDayUserMutation) SetProjectID(s string) {
+func (m *CrashDayMutation) SetProjectID(s string) {
 	m.project = &s
 }
 
 // ProjectID returns the value of the "project_id" field in the mutation.
-func (m *CrashDayUserMutation) ProjectID() (r string, exists bool) {
+func (m *CrashDayMutation) ProjectID() (r string, exists bool) {
 	v := m.project
 	if v == nil {
 		return
@@ -2894,10 +2899,10 @@ func (m *CrashDayUserMutation) ProjectID() (r string, exists bool) {
 	return *v, true
 }
 
-// OldProjectID returns the old "project_id" field's value of the CrashDayUser entity.
-// If the CrashDayUser object wasn't provided to the builder, the object is fetched from the database.
+// OldProjectID returns the old "project_id" field's value of the CrashDay entity.
+// If the CrashDay object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CrashDayUserMutation) OldProjectID(ctx context.Context) (v string, err error) {
+func (m *CrashDayMutation) OldProjectID(ctx context.Context) (v string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
 	}
@@ -2912,17 +2917,17 @@ func (m *CrashDayUserMutation) OldProjectID(ctx context.Context) (v string, err 
 }
 
 // ResetProjectID resets all changes to the "project_id" field.
-func (m *CrashDayUserMutation) ResetProjectID() {
+func (m *CrashDayMutation) ResetProjectID() {
 	m.project = nil
 }
 
 // SetDay sets the "day" field.
-func (m *CrashDayUserMutation) SetDay(t time.Time) {
+func (m *CrashDayMutation) SetDay(t time.Time) {
 	m.day = &t
 }
 
 // Day returns the value of the "day" field in the mutation.
-func (m *CrashDayUserMutation) Day() (r time.Time, exists bool) {
+func (m *CrashDayMutation) Day() (r time.Time, exists bool) {
 	v := m.day
 	if v == nil {
 		return
@@ -2930,10 +2935,10 @@ func (m *CrashDayUserMutation) Day() (r time.Time, exists bool) {
 	return *v, true
 }
 
-// OldDay returns the old "day" field's value of the CrashDayUser entity.
-// If the CrashDayUser object wasn't provided to the builder, the object is fetched from the database.
+// OldDay returns the old "day" field's value of the CrashDay entity.
+// If the CrashDay object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CrashDayUserMutation) OldDay(ctx context.Context) (v time.Time, err error) {
+func (m *CrashDayMutation) OldDay(ctx context.Context) (v time.Time, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDay is only allowed on UpdateOne operations")
 	}
@@ -2948,61 +2953,153 @@ func (m *CrashDayUserMutation) OldDay(ctx context.Context) (v time.Time, err err
 }
 
 // ResetDay resets all changes to the "day" field.
-func (m *CrashDayUserMutation) ResetDay() {
+func (m *CrashDayMutation) ResetDay() {
 	m.day = nil
 }
 
-// SetUserID sets the "user_id" field.
-func (m *CrashDayUserMutation) SetUserID(s string) {
-	m.user_id = &s
+// SetDimension sets the "dimension" field.
+func (m *CrashDayMutation) SetDimension(c crashday.Dimension) {
+	m.dimension = &c
 }
 
-// UserID returns the value of the "user_id" field in the mutation.
-func (m *CrashDayUserMutation) UserID() (r string, exists bool) {
-	v := m.user_id
+// Dimension returns the value of the "dimension" field in the mutation.
+func (m *CrashDayMutation) Dimension() (r crashday.Dimension, exists bool) {
+	v := m.dimension
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// OldUserID returns the old "user_id" field's value of the CrashDayUser entity.
-// If the CrashDayUser object wasn't provided to the builder, the object is fetched from the database.
+// OldDimension returns the old "dimension" field's value of the CrashDay entity.
+// If the CrashDay object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CrashDayUserMutation) OldUserID(ctx context.Context) (v string, err error) {
+func (m *CrashDayMutation) OldDimension(ctx context.Context) (v crashday.Dimension, err error) {
 	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+		return v, errors.New("OldDimension is only allowed on UpdateOne operations")
 	}
 	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldUserID requires an ID field in the mutation")
+		return v, errors.New("OldDimension requires an ID field in the mutation")
 	}
 	oldValue, err := m.oldValue(ctx)
 	if err != nil {
-		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+		return v, fmt.Errorf("querying old value for OldDimension: %w", err)
 	}
-	return oldValue.UserID, nil
+	return oldValue.Dimension, nil
 }
 
-// ResetUserID resets all changes to the "user_id" field.
-func (m *CrashDayUserMutation) ResetUserID() {
-	m.user_id = nil
+// ResetDimension resets all changes to the "dimension" field.
+func (m *CrashDayMutation) ResetDimension() {
+	m.dimension = nil
+}
+
+// SetKey sets the "key" field.
+func (m *CrashDayMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *CrashDayMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the CrashDay entity.
+// If the CrashDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashDayMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *CrashDayMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetOccurrences sets the "occurrences" field.
+func (m *CrashDayMutation) SetOccurrences(i int) {
+	m.occurrences = &i
+	m.addoccurrences = nil
+}
+
+// Occurrences returns the value of the "occurrences" field in the mutation.
+func (m *CrashDayMutation) Occurrences() (r int, exists bool) {
+	v := m.occurrences
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurrences returns the old "occurrences" field's value of the CrashDay entity.
+// If the CrashDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashDayMutation) OldOccurrences(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurrences is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurrences requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurrences: %w", err)
+	}
+	return oldValue.Occurrences, nil
+}
+
+// AddOccurrences adds i to the "occurrences" field.
+func (m *CrashDayMutation) AddOccurrences(i int) {
+	if m.addoccurrences != nil {
+		*m.addoccurrences += i
+	} else {
+		m.addoccurrences = &i
+	}
+}
+
+// AddedOccurrences returns the value that was added to the "occurrences" field in this mutation.
+func (m *CrashDayMutation) AddedOccurrences() (r int, exists bool) {
+	v := m.addoccurrences
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOccurrences resets all changes to the "occurrences" field.
+func (m *CrashDayMutation) ResetOccurrences() {
+	m.occurrences = nil
+	m.addoccurrences = nil
 }
 
 // ClearProject clears the "project" edge to the Project entity.
-func (m *CrashDayUserMutation) ClearProject() {
+func (m *CrashDayMutation) ClearProject() {
 	m.clearedproject = true
-	m.clearedFields[crashdayuser.FieldProjectID] = struct{}{}
+	m.clearedFields[crashday.FieldProjectID] = struct{}{}
 }
 
 // ProjectCleared reports if the "project" edge to the Project entity was cleared.
-func (m *CrashDayUserMutation) ProjectCleared() bool {
+func (m *CrashDayMutation) ProjectCleared() bool {
 	return m.clearedproject
 }
 
 // ProjectIDs returns the "project" edge IDs in the mutation.
 // Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
 // ProjectID instead. It exists only for internal usage by the builders.
-func (m *CrashDayUserMutation) ProjectIDs() (ids []string) {
+func (m *CrashDayMutation) ProjectIDs() (ids []string) {
 	if id := m.project; id != nil {
 		ids = append(ids, *id)
 	}
@@ -3010,20 +3107,20 @@ func (m *CrashDayUserMutation) ProjectIDs() (ids []string) {
 }
 
 // ResetProject resets all changes to the "project" edge.
-func (m *CrashDayUserMutation) ResetProject() {
+func (m *CrashDayMutation) ResetProject() {
 	m.project = nil
 	m.clearedproject = false
 }
 
-// Where appends a list predicates to the CrashDayUserMutation builder.
-func (m *CrashDayUserMutation) Where(ps ...predicate.CrashDayUser) {
+// Where appends a list predicates to the CrashDayMutation builder.
+func (m *CrashDayMutation) Where(ps ...predicate.CrashDay) {
 	m.predicates = append(m.predicates, ps...)
 }
 
-// WhereP appends storage-level predicates to the CrashDayUserMutation builder. Using this method,
+// WhereP appends storage-level predicates to the CrashDayMutation builder. Using this method,
 // users can use type-assertion to append predicates that do not depend on any generated package.
-func (m *CrashDayUserMutation) WhereP(ps ...func(*sql.Selector)) {
-	p := make([]predicate.CrashDayUser, len(ps))
+func (m *CrashDayMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CrashDay, len(ps))
 	for i := range ps {
 		p[i] = ps[i]
 	}
@@ -3031,33 +3128,39 @@ func (m *CrashDayUserMutation) WhereP(ps ...func(*sql.Selector)) {
 }
 
 // Op returns the operation name.
-func (m *CrashDayUserMutation) Op() Op {
+func (m *CrashDayMutation) Op() Op {
 	return m.op
 }
 
 // SetOp allows setting the mutation operation.
-func (m *CrashDayUserMutation) SetOp(op Op) {
+func (m *CrashDayMutation) SetOp(op Op) {
 	m.op = op
 }
 
-// Type returns the node type of this mutation (CrashDayUser).
-func (m *CrashDayUserMutation) Type() string {
+// Type returns the node type of this mutation (CrashDay).
+func (m *CrashDayMutation) Type() string {
 	return m.typ
 }
 
 // Fields returns all fields that were changed during this mutation. Note that in
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
-func (m *CrashDayUserMutation) Fields() []string {
-	fields := make([]string, 0, 3)
+func (m *CrashDayMutation) Fields() []string {
+	fields := make([]string, 0, 5)
 	if m.project != nil {
-		fields = append(fields, crashdayuser.FieldProjectID)
+		fields = append(fields, crashday.FieldProjectID)
 	}
 	if m.day != nil {
-		fields = append(fields, crashdayuser.FieldDay)
+		fields = append(fields, crashday.FieldDay)
 	}
-	if m.user_id != nil {
-		fields = append(fields, crashdayuser.FieldUserID)
+	if m.dimension != nil {
+		fields = append(fields, crashday.FieldDimension)
+	}
+	if m.key != nil {
+		fields = append(fields, crashday.FieldKey)
+	}
+	if m.occurrences != nil {
+		fields = append(fields, crashday.FieldOccurrences)
 	}
 	return fields
 }
@@ -3065,14 +3168,18 @@ func (m *CrashDayUserMutation) Fields() []string {
 // Field returns the value of a field with the given name. The second boolean
 // return value indicates that this field was not set, or was not defined in the
 // schema.
-func (m *CrashDayUserMutation) Field(name string) (ent.Value, bool) {
+func (m *CrashDayMutation) Field(name string) (ent.Value, bool) {
 	switch name {
-	case crashdayuser.FieldProjectID:
+	case crashday.FieldProjectID:
 		return m.ProjectID()
-	case crashdayuser.FieldDay:
+	case crashday.FieldDay:
 		return m.Day()
-	case crashdayuser.FieldUserID:
-		return m.UserID()
+	case crashday.FieldDimension:
+		return m.Dimension()
+	case crashday.FieldKey:
+		return m.Key()
+	case crashday.FieldOccurrences:
+		return m.Occurrences()
 	}
 	return nil, false
 }
@@ -3080,120 +3187,159 @@ func (m *CrashDayUserMutation) Field(name string) (ent.Value, bool) {
 // OldField returns the old value of the field from the database. An error is
 // returned if the mutation operation is not UpdateOne, or the query to the
 // database failed.
-func (m *CrashDayUserMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+func (m *CrashDayMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
 	switch name {
-	case crashdayuser.FieldProjectID:
+	case crashday.FieldProjectID:
 		return m.OldProjectID(ctx)
-	case crashdayuser.FieldDay:
+	case crashday.FieldDay:
 		return m.OldDay(ctx)
-	case crashdayuser.FieldUserID:
-		return m.OldUserID(ctx)
+	case crashday.FieldDimension:
+		return m.OldDimension(ctx)
+	case crashday.FieldKey:
+		return m.OldKey(ctx)
+	case crashday.FieldOccurrences:
+		return m.OldOccurrences(ctx)
 	}
-	return nil, fmt.Errorf("unknown CrashDayUser field %s", name)
+	return nil, fmt.Errorf("unknown CrashDay field %s", name)
 }
 
 // SetField sets the value of a field with the given name. It returns an error if
 // the field is not defined in the schema, or if the type mismatched the field
 // type.
-func (m *CrashDayUserMutation) SetField(name string, value ent.Value) error {
+func (m *CrashDayMutation) SetField(name string, value ent.Value) error {
 	switch name {
-	case crashdayuser.FieldProjectID:
+	case crashday.FieldProjectID:
 		v, ok := value.(string)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProjectID(v)
 		return nil
-	case crashdayuser.FieldDay:
+	case crashday.FieldDay:
 		v, ok := value.(time.Time)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDay(v)
 		return nil
-	case crashdayuser.FieldUserID:
+	case crashday.FieldDimension:
+		v, ok := value.(crashday.Dimension)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDimension(v)
+		return nil
+	case crashday.FieldKey:
 		v, ok := value.(string)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.SetUserID(v)
+		m.SetKey(v)
+		return nil
+	case crashday.FieldOccurrences:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurrences(v)
 		return nil
 	}
-	return fmt.Errorf("unknown CrashDayUser field %s", name)
+	return fmt.Errorf("unknown CrashDay field %s", name)
 }
 
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
-func (m *CrashDayUserMutation) AddedFields() []string {
-	return nil
+func (m *CrashDayMutation) AddedFields() []string {
+	var fields []string
+	if m.addoccurrences != nil {
+		fields = append(fields, crashday.FieldOccurrences)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
-func (m *CrashDayUserMutation) AddedField(name string) (ent.Value, bool) {
+func (m *CrashDayMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case crashday.FieldOccurrences:
+		return m.AddedOccurrences()
+	}
 	return nil, false
 }
 
 // AddField adds the value to the field with the given name. It returns an error if
 // the field is not defined in the schema, or if the type mismatched the field
 // type.
-func (m *CrashDayUserMutation) AddField(name string, value ent.Value) error {
+func (m *CrashDayMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case crashday.FieldOccurrences:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOccurrences(v)
+		return nil
 	}
-	return fmt.Errorf("unknown CrashDayUser numeric field %s", name)
+	return fmt.Errorf("unknown CrashDay numeric field %s", name)
 }
 
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
-func (m *CrashDayUserMutation) ClearedFields() []string {
+func (m *CrashDayMutation) ClearedFields() []string {
 	return nil
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
 // cleared in this mutation.
-func (m *CrashDayUserMutation) FieldCleared(name string) bool {
+func (m *CrashDayMutation) FieldCleared(name string) bool {
 	_, ok := m.clearedFields[name]
 	return ok
 }
 
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
-func (m *CrashDayUserMutation) ClearField(name string) error {
-	return fmt.Errorf("unknown CrashDayUser nullable field %s", name)
+func (m *CrashDayMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CrashDay nullable field %s", name)
 }
 
 // ResetField resets all changes in the mutation for the field with the given name.
 // It returns an error if the field is not defined in the schema.
-func (m *CrashDayUserMutation) ResetField(name string) error {
+func (m *CrashDayMutation) ResetField(name string) error {
 	switch name {
-	case crashdayuser.FieldProjectID:
+	case crashday.FieldProjectID:
 		m.ResetProjectID()
 		return nil
-	case crashdayuser.FieldDay:
+	case crashday.FieldDay:
 		m.ResetDay()
 		return nil
-	case crashdayuser.FieldUserID:
-		m.ResetUserID()
+	case crashday.FieldDimension:
+		m.ResetDimension()
+		return nil
+	case crashday.FieldKey:
+		m.ResetKey()
+		return nil
+	case crashday.FieldOccurrences:
+		m.ResetOccurrences()
 		return nil
 	}
-	return fmt.Errorf("unknown CrashDayUser field %s", name)
+	return fmt.Errorf("unknown CrashDay field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
-func (m *CrashDayUserMutation) AddedEdges() []string {
+func (m *CrashDayMutation) AddedEdges() []string {
 	edges := make([]string, 0, 1)
 	if m.project != nil {
-		edges = append(edges, crashdayuser.EdgeProject)
+		edges = append(edges, crashday.EdgeProject)
 	}
 	return edges
 }
 
 // AddedIDs returns all IDs (to other nodes) that were added for the given edge
 // name in this mutation.
-func (m *CrashDayUserMutation) AddedIDs(name string) []ent.Value {
+func (m *CrashDayMutation) AddedIDs(name string) []ent.Value {
 	switch name {
-	case crashdayuser.EdgeProject:
+	case crashday.EdgeProject:
 		if id := m.project; id != nil {
 			return []ent.Value{*id}
 		}
@@ -3202,31 +3348,31 @@ func (m *CrashDayUserMutation) AddedIDs(name string) []ent.Value {
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
-func (m *CrashDayUserMutation) RemovedEdges() []string {
+func (m *CrashDayMutation) RemovedEdges() []string {
 	edges := make([]string, 0, 1)
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
-func (m *CrashDayUserMutation) RemovedIDs(name string) []ent.Value {
+func (m *CrashDayMutation) RemovedIDs(name string) []ent.Value {
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
-func (m *CrashDayUserMutation) ClearedEdges() []string {
+func (m *CrashDayMutation) ClearedEdges() []string {
 	edges := make([]string, 0, 1)
 	if m.clearedproject {
-		edges = append(edges, crashdayuser.EdgeProject)
+		edges = append(edges, crashday.EdgeProject)
 	}
 	return edges
 }
 
 // EdgeCleared returns a boolean which indicates if the edge with the given name
 // was cleared in this mutation.
-func (m *CrashDayUserMutation) EdgeCleared(name string) bool {
+func (m *CrashDayMutation) EdgeCleared(name string) bool {
 	switch name {
-	case crashdayuser.EdgeProject:
+	case crashday.EdgeProject:
 		return m.clearedproject
 	}
 	return false
@@ -3234,24 +3380,24 @@ func (m *CrashDayUserMutation) EdgeCleared(name string) bool {
 
 // ClearEdge clears the value of the edge with the given name. It returns an error
 // if that edge is not defined in the schema.
-func (m *CrashDayUserMutation) ClearEdge(name string) error {
+func (m *CrashDayMutation) ClearEdge(name string) error {
 	switch name {
-	case crashdayuser.EdgeProject:
+	case crashday.EdgeProject:
 		m.ClearProject()
 		return nil
 	}
-	return fmt.Errorf("unknown CrashDayUser unique edge %s", name)
+	return fmt.Errorf("unknown CrashDay unique edge %s", name)
 }
 
 // ResetEdge resets all changes to the edge with the given name in this mutation.
 // It returns an error if the edge is not defined in the schema.
-func (m *CrashDayUserMutation) ResetEdge(name string) error {
+func (m *CrashDayMutation) ResetEdge(name string) error {
 	switch name {
-	case crashdayuser.EdgeProject:
+	case crashday.EdgeProject:
 		m.ResetProject()
 		return nil
 	}
-	return fmt.Errorf("unknown CrashDayUser edge %s", name)
+	return fmt.Errorf("unknown CrashDay edge %s", name)
 }
 
 // CrashGroupMutation represents an operation that mutates the CrashGroup nodes in the graph.
@@ -7784,6 +7930,494 @@ func (m *CrashReportMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown CrashReport edge %s", name)
 }
 
+// CrashUserMutation represents an operation that mutates the CrashUser nodes in the graph.
+type CrashUserMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	user_id        *string
+	last_seen_at   *time.Time
+	clearedFields  map[string]struct{}
+	project        *string
+	clearedproject bool
+	done           bool
+	oldValue       func(context.Context) (*CrashUser, error)
+	predicates     []predicate.CrashUser
+}
+
+var _ ent.Mutation = (*CrashUserMutation)(nil)
+
+// crashuserOption allows management of the mutation configuration using functional options.
+type crashuserOption func(*CrashUserMutation)
+
+// newCrashUserMutation creates new mutation for the CrashUser entity.
+func newCrashUserMutation(c config, op Op, opts ...crashuserOption) *CrashUserMutation {
+	m := &CrashUserMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCrashUser,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCrashUserID sets the ID field of the mutation.
+func withCrashUserID(id int) crashuserOption {
+	return func(m *CrashUserMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CrashUser
+		)
+		m.oldValue = func(ctx context.Context) (*CrashUser, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CrashUser.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCrashUser sets the old CrashUser of the mutation.
+func withCrashUser(node *CrashUser) crashuserOption {
+	return func(m *CrashUserMutation) {
+		m.oldValue = func(context.Context) (*CrashUser, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CrashUserMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CrashUserMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CrashUserMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CrashUserMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CrashUser.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *CrashUserMutation) SetProjectID(s string) {
+	m.project = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *CrashUserMutation) ProjectID() (r string, exists bool) {
+	v := m.project
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the CrashUser entity.
+// If the CrashUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashUserMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *CrashUserMutation) ResetProjectID() {
+	m.project = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *CrashUserMutation) SetUserID(s string) {
+	m.user_id = &s
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *CrashUserMutation) UserID() (r string, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the CrashUser entity.
+// If the CrashUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashUserMutation) OldUserID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *CrashUserMutation) ResetUserID() {
+	m.user_id = nil
+}
+
+// SetLastSeenAt sets the "last_seen_at" field.
+func (m *CrashUserMutation) SetLastSeenAt(t time.Time) {
+	m.last_seen_at = &t
+}
+
+// LastSeenAt returns the value of the "last_seen_at" field in the mutation.
+func (m *CrashUserMutation) LastSeenAt() (r time.Time, exists bool) {
+	v := m.last_seen_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSeenAt returns the old "last_seen_at" field's value of the CrashUser entity.
+// If the CrashUser object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashUserMutation) OldLastSeenAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSeenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSeenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSeenAt: %w", err)
+	}
+	return oldValue.LastSeenAt, nil
+}
+
+// ResetLastSeenAt resets all changes to the "last_seen_at" field.
+func (m *CrashUserMutation) ResetLastSeenAt() {
+	m.last_seen_at = nil
+}
+
+// ClearProject clears the "project" edge to the Project entity.
+func (m *CrashUserMutation) ClearProject() {
+	m.clearedproject = true
+	m.clearedFields[crashuser.FieldProjectID] = struct{}{}
+}
+
+// ProjectCleared reports if the "project" edge to the Project entity was cleared.
+func (m *CrashUserMutation) ProjectCleared() bool {
+	return m.clearedproject
+}
+
+// ProjectIDs returns the "project" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProjectID instead. It exists only for internal usage by the builders.
+func (m *CrashUserMutation) ProjectIDs() (ids []string) {
+	if id := m.project; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProject resets all changes to the "project" edge.
+func (m *CrashUserMutation) ResetProject() {
+	m.project = nil
+	m.clearedproject = false
+}
+
+// Where appends a list predicates to the CrashUserMutation builder.
+func (m *CrashUserMutation) Where(ps ...predicate.CrashUser) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CrashUserMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CrashUserMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CrashUser, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CrashUserMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CrashUserMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CrashUser).
+func (m *CrashUserMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CrashUserMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.project != nil {
+		fields = append(fields, crashuser.FieldProjectID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, crashuser.FieldUserID)
+	}
+	if m.last_seen_at != nil {
+		fields = append(fields, crashuser.FieldLastSeenAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CrashUserMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case crashuser.FieldProjectID:
+		return m.ProjectID()
+	case crashuser.FieldUserID:
+		return m.UserID()
+	case crashuser.FieldLastSeenAt:
+		return m.LastSeenAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CrashUserMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case crashuser.FieldProjectID:
+		return m.OldProjectID(ctx)
+	case crashuser.FieldUserID:
+		return m.OldUserID(ctx)
+	case crashuser.FieldLastSeenAt:
+		return m.OldLastSeenAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CrashUser field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CrashUserMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case crashuser.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	case crashuser.FieldUserID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case crashuser.FieldLastSeenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSeenAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CrashUser field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CrashUserMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CrashUserMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CrashUserMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CrashUser numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CrashUserMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CrashUserMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CrashUserMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CrashUser nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CrashUserMutation) ResetField(name string) error {
+	switch name {
+	case crashuser.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	case crashuser.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case crashuser.FieldLastSeenAt:
+		m.ResetLastSeenAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashUser field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CrashUserMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.project != nil {
+		edges = append(edges, crashuser.EdgeProject)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CrashUserMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case crashuser.EdgeProject:
+		if id := m.project; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CrashUserMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CrashUserMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CrashUserMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedproject {
+		edges = append(edges, crashuser.EdgeProject)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CrashUserMutation) EdgeCleared(name string) bool {
+	switch name {
+	case crashuser.EdgeProject:
+		return m.clearedproject
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CrashUserMutation) ClearEdge(name string) error {
+	switch name {
+	case crashuser.EdgeProject:
+		m.ClearProject()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashUser unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CrashUserMutation) ResetEdge(name string) error {
+	switch name {
+	case crashuser.EdgeProject:
+		m.ResetProject()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashUser edge %s", name)
+}
+
 // FeedbackMutation represents an operation that mutates the Feedback nodes in the graph.
 type FeedbackMutation struct {
 	config
@@ -9175,9 +9809,12 @@ type ProjectMutation struct {
 	crash_hours               map[int]struct{}
 	removedcrash_hours        map[int]struct{}
 	clearedcrash_hours        bool
-	crash_day_users           map[int]struct{}
-	removedcrash_day_users    map[int]struct{}
-	clearedcrash_day_users    bool
+	crash_days                map[int]struct{}
+	removedcrash_days         map[int]struct{}
+	clearedcrash_days         bool
+	crash_users               map[int]struct{}
+	removedcrash_users        map[int]struct{}
+	clearedcrash_users        bool
 	done                      bool
 	oldValue                  func(context.Context) (*Project, error)
 	predicates                []predicate.Project
@@ -10242,58 +10879,112 @@ func (m *ProjectMutation) ResetCrashHours() {
 	m.removedcrash_hours = nil
 }
 
-// AddCrashDayUserIDs adds the "crash_day_users" edge to the CrashDayUser entity by ids.
-func (m *ProjectMutation) AddCrashDayUserIDs(ids ...int) {
-	if m.crash_day_users == nil {
-		m.crash_day_users = make(map[int]struct{})
+// AddCrashDayIDs adds the "crash_days" edge to the CrashDay entity by ids.
+func (m *ProjectMutation) AddCrashDayIDs(ids ...int) {
+	if m.crash_days == nil {
+		m.crash_days = make(map[int]struct{})
 	}
 	for i := range ids {
-		m.crash_day_users[ids[i]] = struct{}{}
+		m.crash_days[ids[i]] = struct{}{}
 	}
 }
 
-// ClearCrashDayUsers clears the "crash_day_users" edge to the CrashDayUser entity.
-func (m *ProjectMutation) ClearCrashDayUsers() {
-	m.clearedcrash_day_users = true
+// ClearCrashDays clears the "crash_days" edge to the CrashDay entity.
+func (m *ProjectMutation) ClearCrashDays() {
+	m.clearedcrash_days = true
 }
 
-// CrashDayUsersCleared reports if the "crash_day_users" edge to the CrashDayUser entity was cleared.
-func (m *ProjectMutation) CrashDayUsersCleared() bool {
-	return m.clearedcrash_day_users
+// CrashDaysCleared reports if the "crash_days" edge to the CrashDay entity was cleared.
+func (m *ProjectMutation) CrashDaysCleared() bool {
+	return m.clearedcrash_days
 }
 
-// RemoveCrashDayUserIDs removes the "crash_day_users" edge to the CrashDayUser entity by IDs.
-func (m *ProjectMutation) RemoveCrashDayUserIDs(ids ...int) {
-	if m.removedcrash_day_users == nil {
-		m.removedcrash_day_users = make(map[int]struct{})
+// RemoveCrashDayIDs removes the "crash_days" edge to the CrashDay entity by IDs.
+func (m *ProjectMutation) RemoveCrashDayIDs(ids ...int) {
+	if m.removedcrash_days == nil {
+		m.removedcrash_days = make(map[int]struct{})
 	}
 	for i := range ids {
-		delete(m.crash_day_users, ids[i])
-		m.removedcrash_day_users[ids[i]] = struct{}{}
+		delete(m.crash_days, ids[i])
+		m.removedcrash_days[ids[i]] = struct{}{}
 	}
 }
 
-// RemovedCrashDayUsers returns the removed IDs of the "crash_day_users" edge to the CrashDayUser entity.
-func (m *ProjectMutation) RemovedCrashDayUsersIDs() (ids []int) {
-	for id := range m.removedcrash_day_users {
+// RemovedCrashDays returns the removed IDs of the "crash_days" edge to the CrashDay entity.
+func (m *ProjectMutation) RemovedCrashDaysIDs() (ids []int) {
+	for id := range m.removedcrash_days {
 		ids = append(ids, id)
 	}
 	return
 }
 
-// CrashDayUsersIDs returns the "crash_day_users" edge IDs in the mutation.
-func (m *ProjectMutation) CrashDayUsersIDs() (ids []int) {
-	for id := range m.crash_day_users {
+// CrashDaysIDs returns the "crash_days" edge IDs in the mutation.
+func (m *ProjectMutation) CrashDaysIDs() (ids []int) {
+	for id := range m.crash_days {
 		ids = append(ids, id)
 	}
 	return
 }
 
-// ResetCrashDayUsers resets all changes to the "crash_day_users" edge.
-func (m *ProjectMutation) ResetCrashDayUsers() {
-	m.crash_day_users = nil
-	m.clearedcrash_day_users = false
-	m.removedcrash_day_users = nil
+// ResetCrashDays resets all changes to the "crash_days" edge.
+func (m *ProjectMutation) ResetCrashDays() {
+	m.crash_days = nil
+	m.clearedcrash_days = false
+	m.removedcrash_days = nil
+}
+
+// AddCrashUserIDs adds the "crash_users" edge to the CrashUser entity by ids.
+func (m *ProjectMutation) AddCrashUserIDs(ids ...int) {
+	if m.crash_users == nil {
+		m.crash_users = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.crash_users[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCrashUsers clears the "crash_users" edge to the CrashUser entity.
+func (m *ProjectMutation) ClearCrashUsers() {
+	m.clearedcrash_users = true
+}
+
+// CrashUsersCleared reports if the "crash_users" edge to the CrashUser entity was cleared.
+func (m *ProjectMutation) CrashUsersCleared() bool {
+	return m.clearedcrash_users
+}
+
+// RemoveCrashUserIDs removes the "crash_users" edge to the CrashUser entity by IDs.
+func (m *ProjectMutation) RemoveCrashUserIDs(ids ...int) {
+	if m.removedcrash_users == nil {
+		m.removedcrash_users = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.crash_users, ids[i])
+		m.removedcrash_users[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCrashUsers returns the removed IDs of the "crash_users" edge to the CrashUser entity.
+func (m *ProjectMutation) RemovedCrashUsersIDs() (ids []int) {
+	for id := range m.removedcrash_users {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CrashUsersIDs returns the "crash_users" edge IDs in the mutation.
+func (m *ProjectMutation) CrashUsersIDs() (ids []int) {
+	for id := range m.crash_users {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCrashUsers resets all changes to the "crash_users" edge.
+func (m *ProjectMutation) ResetCrashUsers() {
+	m.crash_users = nil
+	m.clearedcrash_users = false
+	m.removedcrash_users = nil
 }
 
 // Where appends a list predicates to the ProjectMutation builder.
@@ -10636,7 +11327,7 @@ func (m *ProjectMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProjectMutation) AddedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 11)
 	if m.public_keys != nil {
 		edges = append(edges, project.EdgePublicKeys)
 	}
@@ -10664,8 +11355,11 @@ func (m *ProjectMutation) AddedEdges() []string {
 	if m.crash_hours != nil {
 		edges = append(edges, project.EdgeCrashHours)
 	}
-	if m.crash_day_users != nil {
-		edges = append(edges, project.EdgeCrashDayUsers)
+	if m.crash_days != nil {
+		edges = append(edges, project.EdgeCrashDays)
+	}
+	if m.crash_users != nil {
+		edges = append(edges, project.EdgeCrashUsers)
 	}
 	return edges
 }
@@ -10728,9 +11422,15 @@ func (m *ProjectMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case project.EdgeCrashDayUsers:
-		ids := make([]ent.Value, 0, len(m.crash_day_users))
-		for id := range m.crash_day_users {
+	case project.EdgeCrashDays:
+		ids := make([]ent.Value, 0, len(m.crash_days))
+		for id := range m.crash_days {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgeCrashUsers:
+		ids := make([]ent.Value, 0, len(m.crash_users))
+		for id := range m.crash_users {
 			ids = append(ids, id)
 		}
 		return ids
@@ -10740,7 +11440,7 @@ func (m *ProjectMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProjectMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 11)
 	if m.removedpublic_keys != nil {
 		edges = append(edges, project.EdgePublicKeys)
 	}
@@ -10768,8 +11468,11 @@ func (m *ProjectMutation) RemovedEdges() []string {
 	if m.removedcrash_hours != nil {
 		edges = append(edges, project.EdgeCrashHours)
 	}
-	if m.removedcrash_day_users != nil {
-		edges = append(edges, project.EdgeCrashDayUsers)
+	if m.removedcrash_days != nil {
+		edges = append(edges, project.EdgeCrashDays)
+	}
+	if m.removedcrash_users != nil {
+		edges = append(edges, project.EdgeCrashUsers)
 	}
 	return edges
 }
@@ -10832,9 +11535,15 @@ func (m *ProjectMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case project.EdgeCrashDayUsers:
-		ids := make([]ent.Value, 0, len(m.removedcrash_day_users))
-		for id := range m.removedcrash_day_users {
+	case project.EdgeCrashDays:
+		ids := make([]ent.Value, 0, len(m.removedcrash_days))
+		for id := range m.removedcrash_days {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgeCrashUsers:
+		ids := make([]ent.Value, 0, len(m.removedcrash_users))
+		for id := range m.removedcrash_users {
 			ids = append(ids, id)
 		}
 		return ids
@@ -10844,7 +11553,7 @@ func (m *ProjectMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProjectMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 11)
 	if m.clearedpublic_keys {
 		edges = append(edges, project.EdgePublicKeys)
 	}
@@ -10872,8 +11581,11 @@ func (m *ProjectMutation) ClearedEdges() []string {
 	if m.clearedcrash_hours {
 		edges = append(edges, project.EdgeCrashHours)
 	}
-	if m.clearedcrash_day_users {
-		edges = append(edges, project.EdgeCrashDayUsers)
+	if m.clearedcrash_days {
+		edges = append(edges, project.EdgeCrashDays)
+	}
+	if m.clearedcrash_users {
+		edges = append(edges, project.EdgeCrashUsers)
 	}
 	return edges
 }
@@ -10900,8 +11612,10 @@ func (m *ProjectMutation) EdgeCleared(name string) bool {
 		return m.clearedreport_group_users
 	case project.EdgeCrashHours:
 		return m.clearedcrash_hours
-	case project.EdgeCrashDayUsers:
-		return m.clearedcrash_day_users
+	case project.EdgeCrashDays:
+		return m.clearedcrash_days
+	case project.EdgeCrashUsers:
+		return m.clearedcrash_users
 	}
 	return false
 }
@@ -10945,8 +11659,11 @@ func (m *ProjectMutation) ResetEdge(name string) error {
 	case project.EdgeCrashHours:
 		m.ResetCrashHours()
 		return nil
-	case project.EdgeCrashDayUsers:
-		m.ResetCrashDayUsers()
+	case project.EdgeCrashDays:
+		m.ResetCrashDays()
+		return nil
+	case project.EdgeCrashUsers:
+		m.ResetCrashUsers()
 		return nil
 	}
 	return fmt.Errorf("unknown Project edge %s", name)

@@ -65,11 +65,13 @@ type ProjectEdges struct {
 	ReportGroupUsers []*ReportGroupUser `json:"report_group_users,omitempty"`
 	// CrashHours holds the value of the crash_hours edge.
 	CrashHours []*CrashHour `json:"crash_hours,omitempty"`
-	// CrashDayUsers holds the value of the crash_day_users edge.
-	CrashDayUsers []*CrashDayUser `json:"crash_day_users,omitempty"`
+	// CrashDays holds the value of the crash_days edge.
+	CrashDays []*CrashDay `json:"crash_days,omitempty"`
+	// CrashUsers holds the value of the crash_users edge.
+	CrashUsers []*CrashUser `json:"crash_users,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [10]bool
+	loadedTypes [11]bool
 	// totalCount holds the count of the edges above.
 	totalCount [6]map[string]int
 
@@ -82,7 +84,8 @@ type ProjectEdges struct {
 	namedCrashGroupUsers  map[string][]*CrashGroupUser
 	namedReportGroupUsers map[string][]*ReportGroupUser
 	namedCrashHours       map[string][]*CrashHour
-	namedCrashDayUsers    map[string][]*CrashDayUser
+	namedCrashDays        map[string][]*CrashDay
+	namedCrashUsers       map[string][]*CrashUser
 }
 
 // PublicKeysOrErr returns the PublicKeys value or an error if the edge
@@ -166,13 +169,22 @@ func (e ProjectEdges) CrashHoursOrErr() ([]*CrashHour, error) {
 	return nil, &NotLoadedError{edge: "crash_hours"}
 }
 
-// CrashDayUsersOrErr returns the CrashDayUsers value or an error if the edge
+// CrashDaysOrErr returns the CrashDays value or an error if the edge
 // was not loaded in eager-loading.
-func (e ProjectEdges) CrashDayUsersOrErr() ([]*CrashDayUser, error) {
+func (e ProjectEdges) CrashDaysOrErr() ([]*CrashDay, error) {
 	if e.loadedTypes[9] {
-		return e.CrashDayUsers, nil
+		return e.CrashDays, nil
 	}
-	return nil, &NotLoadedError{edge: "crash_day_users"}
+	return nil, &NotLoadedError{edge: "crash_days"}
+}
+
+// CrashUsersOrErr returns the CrashUsers value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) CrashUsersOrErr() ([]*CrashUser, error) {
+	if e.loadedTypes[10] {
+		return e.CrashUsers, nil
+	}
+	return nil, &NotLoadedError{edge: "crash_users"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -333,9 +345,14 @@ func (_m *Project) QueryCrashHours() *CrashHourQuery {
 	return NewProjectClient(_m.config).QueryCrashHours(_m)
 }
 
-// QueryCrashDayUsers queries the "crash_day_users" edge of the Project entity.
-func (_m *Project) QueryCrashDayUsers() *CrashDayUserQuery {
-	return NewProjectClient(_m.config).QueryCrashDayUsers(_m)
+// QueryCrashDays queries the "crash_days" edge of the Project entity.
+func (_m *Project) QueryCrashDays() *CrashDayQuery {
+	return NewProjectClient(_m.config).QueryCrashDays(_m)
+}
+
+// QueryCrashUsers queries the "crash_users" edge of the Project entity.
+func (_m *Project) QueryCrashUsers() *CrashUserQuery {
+	return NewProjectClient(_m.config).QueryCrashUsers(_m)
 }
 
 // Update returns a builder for updating this Project.
@@ -618,27 +635,51 @@ func (_m *Project) appendNamedCrashHours(name string, edges ...*CrashHour) {
 	}
 }
 
-// NamedCrashDayUsers returns the CrashDayUsers named value or an error if the edge was not
+// NamedCrashDays returns the CrashDays named value or an error if the edge was not
 // loaded in eager-loading with this name.
-func (_m *Project) NamedCrashDayUsers(name string) ([]*CrashDayUser, error) {
-	if _m.Edges.namedCrashDayUsers == nil {
+func (_m *Project) NamedCrashDays(name string) ([]*CrashDay, error) {
+	if _m.Edges.namedCrashDays == nil {
 		return nil, &NotLoadedError{edge: name}
 	}
-	nodes, ok := _m.Edges.namedCrashDayUsers[name]
+	nodes, ok := _m.Edges.namedCrashDays[name]
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
 	return nodes, nil
 }
 
-func (_m *Project) appendNamedCrashDayUsers(name string, edges ...*CrashDayUser) {
-	if _m.Edges.namedCrashDayUsers == nil {
-		_m.Edges.namedCrashDayUsers = make(map[string][]*CrashDayUser)
+func (_m *Project) appendNamedCrashDays(name string, edges ...*CrashDay) {
+	if _m.Edges.namedCrashDays == nil {
+		_m.Edges.namedCrashDays = make(map[string][]*CrashDay)
 	}
 	if len(edges) == 0 {
-		_m.Edges.namedCrashDayUsers[name] = []*CrashDayUser{}
+		_m.Edges.namedCrashDays[name] = []*CrashDay{}
 	} else {
-		_m.Edges.namedCrashDayUsers[name] = append(_m.Edges.namedCrashDayUsers[name], edges...)
+		_m.Edges.namedCrashDays[name] = append(_m.Edges.namedCrashDays[name], edges...)
+	}
+}
+
+// NamedCrashUsers returns the CrashUsers named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedCrashUsers(name string) ([]*CrashUser, error) {
+	if _m.Edges.namedCrashUsers == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCrashUsers[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedCrashUsers(name string, edges ...*CrashUser) {
+	if _m.Edges.namedCrashUsers == nil {
+		_m.Edges.namedCrashUsers = make(map[string][]*CrashUser)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCrashUsers[name] = []*CrashUser{}
+	} else {
+		_m.Edges.namedCrashUsers[name] = append(_m.Edges.namedCrashUsers[name], edges...)
 	}
 }
 

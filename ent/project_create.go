@@ -12,11 +12,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
@@ -299,19 +300,34 @@ func (_c *ProjectCreate) AddCrashHours(v ...*CrashHour) *ProjectCreate {
 	return _c.AddCrashHourIDs(ids...)
 }
 
-// AddCrashDayUserIDs adds the "crash_day_users" edge to the CrashDayUser entity by IDs.
-func (_c *ProjectCreate) AddCrashDayUserIDs(ids ...int) *ProjectCreate {
-	_c.mutation.AddCrashDayUserIDs(ids...)
+// AddCrashDayIDs adds the "crash_days" edge to the CrashDay entity by IDs.
+func (_c *ProjectCreate) AddCrashDayIDs(ids ...int) *ProjectCreate {
+	_c.mutation.AddCrashDayIDs(ids...)
 	return _c
 }
 
-// AddCrashDayUsers adds the "crash_day_users" edges to the CrashDayUser entity.
-func (_c *ProjectCreate) AddCrashDayUsers(v ...*CrashDayUser) *ProjectCreate {
+// AddCrashDays adds the "crash_days" edges to the CrashDay entity.
+func (_c *ProjectCreate) AddCrashDays(v ...*CrashDay) *ProjectCreate {
 	ids := make([]int, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _c.AddCrashDayUserIDs(ids...)
+	return _c.AddCrashDayIDs(ids...)
+}
+
+// AddCrashUserIDs adds the "crash_users" edge to the CrashUser entity by IDs.
+func (_c *ProjectCreate) AddCrashUserIDs(ids ...int) *ProjectCreate {
+	_c.mutation.AddCrashUserIDs(ids...)
+	return _c
+}
+
+// AddCrashUsers adds the "crash_users" edges to the CrashUser entity.
+func (_c *ProjectCreate) AddCrashUsers(v ...*CrashUser) *ProjectCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCrashUserIDs(ids...)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -658,15 +674,31 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.CrashDayUsersIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.CrashDaysIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   project.CrashDayUsersTable,
-			Columns: []string{project.CrashDayUsersColumn},
+			Table:   project.CrashDaysTable,
+			Columns: []string{project.CrashDaysColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(crashday.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CrashUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashUsersTable,
+			Columns: []string{project.CrashUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -14,11 +14,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -44,7 +45,8 @@ type ProjectQuery struct {
 	withCrashGroupUsers       *CrashGroupUserQuery
 	withReportGroupUsers      *ReportGroupUserQuery
 	withCrashHours            *CrashHourQuery
-	withCrashDayUsers         *CrashDayUserQuery
+	withCrashDays             *CrashDayQuery
+	withCrashUsers            *CrashUserQuery
 	loadTotal                 []func(context.Context, []*Project) error
 	modifiers                 []func(*sql.Selector)
 	withNamedPublicKeys       map[string]*PublicKeyQuery
@@ -56,7 +58,8 @@ type ProjectQuery struct {
 	withNamedCrashGroupUsers  map[string]*CrashGroupUserQuery
 	withNamedReportGroupUsers map[string]*ReportGroupUserQuery
 	withNamedCrashHours       map[string]*CrashHourQuery
-	withNamedCrashDayUsers    map[string]*CrashDayUserQuery
+	withNamedCrashDays        map[string]*CrashDayQuery
+	withNamedCrashUsers       map[string]*CrashUserQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -291,9 +294,9 @@ func (_q *ProjectQuery) QueryCrashHours() *CrashHourQuery {
 	return query
 }
 
-// QueryCrashDayUsers chains the current query on the "crash_day_users" edge.
-func (_q *ProjectQuery) QueryCrashDayUsers() *CrashDayUserQuery {
-	query := (&CrashDayUserClient{config: _q.config}).Query()
+// QueryCrashDays chains the current query on the "crash_days" edge.
+func (_q *ProjectQuery) QueryCrashDays() *CrashDayQuery {
+	query := (&CrashDayClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
 			return nil, err
@@ -304,8 +307,30 @@ func (_q *ProjectQuery) QueryCrashDayUsers() *CrashDayUserQuery {
 		}
 		step := sqlgraph.NewStep(
 			sqlgraph.From(project.Table, project.FieldID, selector),
-			sqlgraph.To(crashdayuser.Table, crashdayuser.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashDayUsersTable, project.CrashDayUsersColumn),
+			sqlgraph.To(crashday.Table, crashday.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashDaysTable, project.CrashDaysColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCrashUsers chains the current query on the "crash_users" edge.
+func (_q *ProjectQuery) QueryCrashUsers() *CrashUserQuery {
+	query := (&CrashUserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(crashuser.Table, crashuser.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.CrashUsersTable, project.CrashUsersColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -514,7 +539,8 @@ func (_q *ProjectQuery) Clone() *ProjectQuery {
 		withCrashGroupUsers:  _q.withCrashGroupUsers.Clone(),
 		withReportGroupUsers: _q.withReportGroupUsers.Clone(),
 		withCrashHours:       _q.withCrashHours.Clone(),
-		withCrashDayUsers:    _q.withCrashDayUsers.Clone(),
+		withCrashDays:        _q.withCrashDays.Clone(),
+		withCrashUsers:       _q.withCrashUsers.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -621,14 +647,25 @@ func (_q *ProjectQuery) WithCrashHours(opts ...func(*CrashHourQuery)) *ProjectQu
 	return _q
 }
 
-// WithCrashDayUsers tells the query-builder to eager-load the nodes that are connected to
-// the "crash_day_users" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *ProjectQuery) WithCrashDayUsers(opts ...func(*CrashDayUserQuery)) *ProjectQuery {
-	query := (&CrashDayUserClient{config: _q.config}).Query()
+// WithCrashDays tells the query-builder to eager-load the nodes that are connected to
+// the "crash_days" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithCrashDays(opts ...func(*CrashDayQuery)) *ProjectQuery {
+	query := (&CrashDayClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withCrashDayUsers = query
+	_q.withCrashDays = query
+	return _q
+}
+
+// WithCrashUsers tells the query-builder to eager-load the nodes that are connected to
+// the "crash_users" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithCrashUsers(opts ...func(*CrashUserQuery)) *ProjectQuery {
+	query := (&CrashUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCrashUsers = query
 	return _q
 }
 
@@ -716,7 +753,7 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 	var (
 		nodes       = []*Project{}
 		_spec       = _q.querySpec()
-		loadedTypes = [10]bool{
+		loadedTypes = [11]bool{
 			_q.withPublicKeys != nil,
 			_q.withReports != nil,
 			_q.withReportGroups != nil,
@@ -726,7 +763,8 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			_q.withCrashGroupUsers != nil,
 			_q.withReportGroupUsers != nil,
 			_q.withCrashHours != nil,
-			_q.withCrashDayUsers != nil,
+			_q.withCrashDays != nil,
+			_q.withCrashUsers != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -813,10 +851,17 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
-	if query := _q.withCrashDayUsers; query != nil {
-		if err := _q.loadCrashDayUsers(ctx, query, nodes,
-			func(n *Project) { n.Edges.CrashDayUsers = []*CrashDayUser{} },
-			func(n *Project, e *CrashDayUser) { n.Edges.CrashDayUsers = append(n.Edges.CrashDayUsers, e) }); err != nil {
+	if query := _q.withCrashDays; query != nil {
+		if err := _q.loadCrashDays(ctx, query, nodes,
+			func(n *Project) { n.Edges.CrashDays = []*CrashDay{} },
+			func(n *Project, e *CrashDay) { n.Edges.CrashDays = append(n.Edges.CrashDays, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withCrashUsers; query != nil {
+		if err := _q.loadCrashUsers(ctx, query, nodes,
+			func(n *Project) { n.Edges.CrashUsers = []*CrashUser{} },
+			func(n *Project, e *CrashUser) { n.Edges.CrashUsers = append(n.Edges.CrashUsers, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -883,10 +928,17 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
-	for name, query := range _q.withNamedCrashDayUsers {
-		if err := _q.loadCrashDayUsers(ctx, query, nodes,
-			func(n *Project) { n.appendNamedCrashDayUsers(name) },
-			func(n *Project, e *CrashDayUser) { n.appendNamedCrashDayUsers(name, e) }); err != nil {
+	for name, query := range _q.withNamedCrashDays {
+		if err := _q.loadCrashDays(ctx, query, nodes,
+			func(n *Project) { n.appendNamedCrashDays(name) },
+			func(n *Project, e *CrashDay) { n.appendNamedCrashDays(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCrashUsers {
+		if err := _q.loadCrashUsers(ctx, query, nodes,
+			func(n *Project) { n.appendNamedCrashUsers(name) },
+			func(n *Project, e *CrashUser) { n.appendNamedCrashUsers(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1168,7 +1220,7 @@ func (_q *ProjectQuery) loadCrashHours(ctx context.Context, query *CrashHourQuer
 	}
 	return nil
 }
-func (_q *ProjectQuery) loadCrashDayUsers(ctx context.Context, query *CrashDayUserQuery, nodes []*Project, init func(*Project), assign func(*Project, *CrashDayUser)) error {
+func (_q *ProjectQuery) loadCrashDays(ctx context.Context, query *CrashDayQuery, nodes []*Project, init func(*Project), assign func(*Project, *CrashDay)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[string]*Project)
 	for i := range nodes {
@@ -1179,10 +1231,40 @@ func (_q *ProjectQuery) loadCrashDayUsers(ctx context.Context, query *CrashDayUs
 		}
 	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(crashdayuser.FieldProjectID)
+		query.ctx.AppendFieldOnce(crashday.FieldProjectID)
 	}
-	query.Where(predicate.CrashDayUser(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(project.CrashDayUsersColumn), fks...))
+	query.Where(predicate.CrashDay(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(project.CrashDaysColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProjectQuery) loadCrashUsers(ctx context.Context, query *CrashUserQuery, nodes []*Project, init func(*Project), assign func(*Project, *CrashUser)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(crashuser.FieldProjectID)
+	}
+	query.Where(predicate.CrashUser(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(project.CrashUsersColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1444,17 +1526,31 @@ func (_q *ProjectQuery) WithNamedCrashHours(name string, opts ...func(*CrashHour
 	return _q
 }
 
-// WithNamedCrashDayUsers tells the query-builder to eager-load the nodes that are connected to the "crash_day_users"
+// WithNamedCrashDays tells the query-builder to eager-load the nodes that are connected to the "crash_days"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *ProjectQuery) WithNamedCrashDayUsers(name string, opts ...func(*CrashDayUserQuery)) *ProjectQuery {
-	query := (&CrashDayUserClient{config: _q.config}).Query()
+func (_q *ProjectQuery) WithNamedCrashDays(name string, opts ...func(*CrashDayQuery)) *ProjectQuery {
+	query := (&CrashDayClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	if _q.withNamedCrashDayUsers == nil {
-		_q.withNamedCrashDayUsers = make(map[string]*CrashDayUserQuery)
+	if _q.withNamedCrashDays == nil {
+		_q.withNamedCrashDays = make(map[string]*CrashDayQuery)
 	}
-	_q.withNamedCrashDayUsers[name] = query
+	_q.withNamedCrashDays[name] = query
+	return _q
+}
+
+// WithNamedCrashUsers tells the query-builder to eager-load the nodes that are connected to the "crash_users"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedCrashUsers(name string, opts ...func(*CrashUserQuery)) *ProjectQuery {
+	query := (&CrashUserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCrashUsers == nil {
+		_q.withNamedCrashUsers = make(map[string]*CrashUserQuery)
+	}
+	_q.withNamedCrashUsers[name] = query
 	return _q
 }
 

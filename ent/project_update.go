@@ -12,11 +12,12 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -330,19 +331,34 @@ func (_u *ProjectUpdate) AddCrashHours(v ...*CrashHour) *ProjectUpdate {
 	return _u.AddCrashHourIDs(ids...)
 }
 
-// AddCrashDayUserIDs adds the "crash_day_users" edge to the CrashDayUser entity by IDs.
-func (_u *ProjectUpdate) AddCrashDayUserIDs(ids ...int) *ProjectUpdate {
-	_u.mutation.AddCrashDayUserIDs(ids...)
+// AddCrashDayIDs adds the "crash_days" edge to the CrashDay entity by IDs.
+func (_u *ProjectUpdate) AddCrashDayIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.AddCrashDayIDs(ids...)
 	return _u
 }
 
-// AddCrashDayUsers adds the "crash_day_users" edges to the CrashDayUser entity.
-func (_u *ProjectUpdate) AddCrashDayUsers(v ...*CrashDayUser) *ProjectUpdate {
+// AddCrashDays adds the "crash_days" edges to the CrashDay entity.
+func (_u *ProjectUpdate) AddCrashDays(v ...*CrashDay) *ProjectUpdate {
 	ids := make([]int, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.AddCrashDayUserIDs(ids...)
+	return _u.AddCrashDayIDs(ids...)
+}
+
+// AddCrashUserIDs adds the "crash_users" edge to the CrashUser entity by IDs.
+func (_u *ProjectUpdate) AddCrashUserIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.AddCrashUserIDs(ids...)
+	return _u
+}
+
+// AddCrashUsers adds the "crash_users" edges to the CrashUser entity.
+func (_u *ProjectUpdate) AddCrashUsers(v ...*CrashUser) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCrashUserIDs(ids...)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -539,25 +555,46 @@ func (_u *ProjectUpdate) RemoveCrashHours(v ...*CrashHour) *ProjectUpdate {
 	return _u.RemoveCrashHourIDs(ids...)
 }
 
-// ClearCrashDayUsers clears all "crash_day_users" edges to the CrashDayUser entity.
-func (_u *ProjectUpdate) ClearCrashDayUsers() *ProjectUpdate {
-	_u.mutation.ClearCrashDayUsers()
+// ClearCrashDays clears all "crash_days" edges to the CrashDay entity.
+func (_u *ProjectUpdate) ClearCrashDays() *ProjectUpdate {
+	_u.mutation.ClearCrashDays()
 	return _u
 }
 
-// RemoveCrashDayUserIDs removes the "crash_day_users" edge to CrashDayUser entities by IDs.
-func (_u *ProjectUpdate) RemoveCrashDayUserIDs(ids ...int) *ProjectUpdate {
-	_u.mutation.RemoveCrashDayUserIDs(ids...)
+// RemoveCrashDayIDs removes the "crash_days" edge to CrashDay entities by IDs.
+func (_u *ProjectUpdate) RemoveCrashDayIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.RemoveCrashDayIDs(ids...)
 	return _u
 }
 
-// RemoveCrashDayUsers removes "crash_day_users" edges to CrashDayUser entities.
-func (_u *ProjectUpdate) RemoveCrashDayUsers(v ...*CrashDayUser) *ProjectUpdate {
+// RemoveCrashDays removes "crash_days" edges to CrashDay entities.
+func (_u *ProjectUpdate) RemoveCrashDays(v ...*CrashDay) *ProjectUpdate {
 	ids := make([]int, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.RemoveCrashDayUserIDs(ids...)
+	return _u.RemoveCrashDayIDs(ids...)
+}
+
+// ClearCrashUsers clears all "crash_users" edges to the CrashUser entity.
+func (_u *ProjectUpdate) ClearCrashUsers() *ProjectUpdate {
+	_u.mutation.ClearCrashUsers()
+	return _u
+}
+
+// RemoveCrashUserIDs removes the "crash_users" edge to CrashUser entities by IDs.
+func (_u *ProjectUpdate) RemoveCrashUserIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.RemoveCrashUserIDs(ids...)
+	return _u
+}
+
+// RemoveCrashUsers removes "crash_users" edges to CrashUser entities.
+func (_u *ProjectUpdate) RemoveCrashUsers(v ...*CrashUser) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCrashUserIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -1110,28 +1147,28 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.CrashDayUsersCleared() {
+	if _u.mutation.CrashDaysCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   project.CrashDayUsersTable,
-			Columns: []string{project.CrashDayUsersColumn},
+			Table:   project.CrashDaysTable,
+			Columns: []string{project.CrashDaysColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(crashday.FieldID, field.TypeInt),
 			},
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.RemovedCrashDayUsersIDs(); len(nodes) > 0 && !_u.mutation.CrashDayUsersCleared() {
+	if nodes := _u.mutation.RemovedCrashDaysIDs(); len(nodes) > 0 && !_u.mutation.CrashDaysCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   project.CrashDayUsersTable,
-			Columns: []string{project.CrashDayUsersColumn},
+			Table:   project.CrashDaysTable,
+			Columns: []string{project.CrashDaysColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(crashday.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1139,15 +1176,60 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.CrashDayUsersIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.CrashDaysIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   project.CrashDayUsersTable,
-			Columns: []string{project.CrashDayUsersColumn},
+			Table:   project.CrashDaysTable,
+			Columns: []string{project.CrashDaysColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(crashday.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CrashUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashUsersTable,
+			Columns: []string{project.CrashUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCrashUsersIDs(); len(nodes) > 0 && !_u.mutation.CrashUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashUsersTable,
+			Columns: []string{project.CrashUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CrashUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashUsersTable,
+			Columns: []string{project.CrashUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1466,19 +1548,34 @@ func (_u *ProjectUpdateOne) AddCrashHours(v ...*CrashHour) *ProjectUpdateOne {
 	return _u.AddCrashHourIDs(ids...)
 }
 
-// AddCrashDayUserIDs adds the "crash_day_users" edge to the CrashDayUser entity by IDs.
-func (_u *ProjectUpdateOne) AddCrashDayUserIDs(ids ...int) *ProjectUpdateOne {
-	_u.mutation.AddCrashDayUserIDs(ids...)
+// AddCrashDayIDs adds the "crash_days" edge to the CrashDay entity by IDs.
+func (_u *ProjectUpdateOne) AddCrashDayIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.AddCrashDayIDs(ids...)
 	return _u
 }
 
-// AddCrashDayUsers adds the "crash_day_users" edges to the CrashDayUser entity.
-func (_u *ProjectUpdateOne) AddCrashDayUsers(v ...*CrashDayUser) *ProjectUpdateOne {
+// AddCrashDays adds the "crash_days" edges to the CrashDay entity.
+func (_u *ProjectUpdateOne) AddCrashDays(v ...*CrashDay) *ProjectUpdateOne {
 	ids := make([]int, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.AddCrashDayUserIDs(ids...)
+	return _u.AddCrashDayIDs(ids...)
+}
+
+// AddCrashUserIDs adds the "crash_users" edge to the CrashUser entity by IDs.
+func (_u *ProjectUpdateOne) AddCrashUserIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.AddCrashUserIDs(ids...)
+	return _u
+}
+
+// AddCrashUsers adds the "crash_users" edges to the CrashUser entity.
+func (_u *ProjectUpdateOne) AddCrashUsers(v ...*CrashUser) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCrashUserIDs(ids...)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -1675,25 +1772,46 @@ func (_u *ProjectUpdateOne) RemoveCrashHours(v ...*CrashHour) *ProjectUpdateOne 
 	return _u.RemoveCrashHourIDs(ids...)
 }
 
-// ClearCrashDayUsers clears all "crash_day_users" edges to the CrashDayUser entity.
-func (_u *ProjectUpdateOne) ClearCrashDayUsers() *ProjectUpdateOne {
-	_u.mutation.ClearCrashDayUsers()
+// ClearCrashDays clears all "crash_days" edges to the CrashDay entity.
+func (_u *ProjectUpdateOne) ClearCrashDays() *ProjectUpdateOne {
+	_u.mutation.ClearCrashDays()
 	return _u
 }
 
-// RemoveCrashDayUserIDs removes the "crash_day_users" edge to CrashDayUser entities by IDs.
-func (_u *ProjectUpdateOne) RemoveCrashDayUserIDs(ids ...int) *ProjectUpdateOne {
-	_u.mutation.RemoveCrashDayUserIDs(ids...)
+// RemoveCrashDayIDs removes the "crash_days" edge to CrashDay entities by IDs.
+func (_u *ProjectUpdateOne) RemoveCrashDayIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.RemoveCrashDayIDs(ids...)
 	return _u
 }
 
-// RemoveCrashDayUsers removes "crash_day_users" edges to CrashDayUser entities.
-func (_u *ProjectUpdateOne) RemoveCrashDayUsers(v ...*CrashDayUser) *ProjectUpdateOne {
+// RemoveCrashDays removes "crash_days" edges to CrashDay entities.
+func (_u *ProjectUpdateOne) RemoveCrashDays(v ...*CrashDay) *ProjectUpdateOne {
 	ids := make([]int, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.RemoveCrashDayUserIDs(ids...)
+	return _u.RemoveCrashDayIDs(ids...)
+}
+
+// ClearCrashUsers clears all "crash_users" edges to the CrashUser entity.
+func (_u *ProjectUpdateOne) ClearCrashUsers() *ProjectUpdateOne {
+	_u.mutation.ClearCrashUsers()
+	return _u
+}
+
+// RemoveCrashUserIDs removes the "crash_users" edge to CrashUser entities by IDs.
+func (_u *ProjectUpdateOne) RemoveCrashUserIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.RemoveCrashUserIDs(ids...)
+	return _u
+}
+
+// RemoveCrashUsers removes "crash_users" edges to CrashUser entities.
+func (_u *ProjectUpdateOne) RemoveCrashUsers(v ...*CrashUser) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCrashUserIDs(ids...)
 }
 
 // Where appends a list predicates to the ProjectUpdate builder.
@@ -2276,28 +2394,28 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.CrashDayUsersCleared() {
+	if _u.mutation.CrashDaysCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   project.CrashDayUsersTable,
-			Columns: []string{project.CrashDayUsersColumn},
+			Table:   project.CrashDaysTable,
+			Columns: []string{project.CrashDaysColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(crashday.FieldID, field.TypeInt),
 			},
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.RemovedCrashDayUsersIDs(); len(nodes) > 0 && !_u.mutation.CrashDayUsersCleared() {
+	if nodes := _u.mutation.RemovedCrashDaysIDs(); len(nodes) > 0 && !_u.mutation.CrashDaysCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   project.CrashDayUsersTable,
-			Columns: []string{project.CrashDayUsersColumn},
+			Table:   project.CrashDaysTable,
+			Columns: []string{project.CrashDaysColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(crashday.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -2305,15 +2423,60 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.CrashDayUsersIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.CrashDaysIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   project.CrashDayUsersTable,
-			Columns: []string{project.CrashDayUsersColumn},
+			Table:   project.CrashDaysTable,
+			Columns: []string{project.CrashDaysColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(crashday.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CrashUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashUsersTable,
+			Columns: []string{project.CrashUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCrashUsersIDs(); len(nodes) > 0 && !_u.mutation.CrashUsersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashUsersTable,
+			Columns: []string{project.CrashUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CrashUsersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.CrashUsersTable,
+			Columns: []string{project.CrashUsersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

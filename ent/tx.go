@@ -20,8 +20,8 @@ type Tx struct {
 	Attachment *AttachmentClient
 	// Comment is the client for interacting with the Comment builders.
 	Comment *CommentClient
-	// CrashDayUser is the client for interacting with the CrashDayUser builders.
-	CrashDayUser *CrashDayUserClient
+	// CrashDay is the client for interacting with the CrashDay builders.
+	CrashDay *CrashDayClient
 	// CrashGroup is the client for interacting with the CrashGroup builders.
 	CrashGroup *CrashGroupClient
 	// CrashGroupUser is the client for interacting with the CrashGroupUser builders.
@@ -30,6 +30,8 @@ type Tx struct {
 	CrashHour *CrashHourClient
 	// CrashReport is the client for interacting with the CrashReport builders.
 	CrashReport *CrashReportClient
+	// CrashUser is the client for interacting with the CrashUser builders.
+	CrashUser *CrashUserClient
 	// Feedback is the client for interacting with the Feedback builders.
 	Feedback *FeedbackClient
 	// Project is the client for interacting with the Project builders.
@@ -184,11 +186,12 @@ func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.Attachment = NewAttachmentClient(tx.config)
 	tx.Comment = NewCommentClient(tx.config)
-	tx.CrashDayUser = NewCrashDayUserClient(tx.config)
+	tx.CrashDay = NewCrashDayClient(tx.config)
 	tx.CrashGroup = NewCrashGroupClient(tx.config)
 	tx.CrashGroupUser = NewCrashGroupUserClient(tx.config)
 	tx.CrashHour = NewCrashHourClient(tx.config)
 	tx.CrashReport = NewCrashReportClient(tx.config)
+	tx.CrashUser = NewCrashUserClient(tx.config)
 	tx.Feedback = NewFeedbackClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)
 	tx.PublicKey = NewPublicKeyClient(tx.config)

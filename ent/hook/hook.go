@@ -45,16 +45,16 @@ func (f CommentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CommentMutation", m)
 }
 
-// The CrashDayUserFunc type is an adapter to allow the use of ordinary
-// function as CrashDayUser mutator.
-type CrashDayUserFunc func(context.Context, *ent.CrashDayUserMutation) (ent.Value, error)
+// The CrashDayFunc type is an adapter to allow the use of ordinary
+// function as CrashDay mutator.
+type CrashDayFunc func(context.Context, *ent.CrashDayMutation) (ent.Value, error)
 
 // Mutate calls f(ctx, m).
-func (f CrashDayUserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-	if mv, ok := m.(*ent.CrashDayUserMutation); ok {
+func (f CrashDayFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CrashDayMutation); ok {
 		return f(ctx, mv)
 	}
-	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CrashDayUserMutation", m)
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CrashDayMutation", m)
 }
 
 // The CrashGroupFunc type is an adapter to allow the use of ordinary
@@ -103,6 +103,18 @@ func (f CrashReportFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CrashReportMutation", m)
+}
+
+// The CrashUserFunc type is an adapter to allow the use of ordinary
+// function as CrashUser mutator.
+type CrashUserFunc func(context.Context, *ent.CrashUserMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CrashUserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CrashUserMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CrashUserMutation", m)
 }
 
 // The FeedbackFunc type is an adapter to allow the use of ordinary

@@ -11,11 +11,12 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -166,31 +167,31 @@ func (f TraverseComment) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.CommentQuery", q)
 }
 
-// The CrashDayUserFunc type is an adapter to allow the use of ordinary function as a Querier.
-type CrashDayUserFunc func(context.Context, *ent.CrashDayUserQuery) (ent.Value, error)
+// The CrashDayFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CrashDayFunc func(context.Context, *ent.CrashDayQuery) (ent.Value, error)
 
 // Query calls f(ctx, q).
-func (f CrashDayUserFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
-	if q, ok := q.(*ent.CrashDayUserQuery); ok {
+func (f CrashDayFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CrashDayQuery); ok {
 		return f(ctx, q)
 	}
-	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CrashDayUserQuery", q)
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CrashDayQuery", q)
 }
 
-// The TraverseCrashDayUser type is an adapter to allow the use of ordinary function as Traverser.
-type TraverseCrashDayUser func(context.Context, *ent.CrashDayUserQuery) error
+// The TraverseCrashDay type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCrashDay func(context.Context, *ent.CrashDayQuery) error
 
 // Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
-func (f TraverseCrashDayUser) Intercept(next ent.Querier) ent.Querier {
+func (f TraverseCrashDay) Intercept(next ent.Querier) ent.Querier {
 	return next
 }
 
 // Traverse calls f(ctx, q).
-func (f TraverseCrashDayUser) Traverse(ctx context.Context, q ent.Query) error {
-	if q, ok := q.(*ent.CrashDayUserQuery); ok {
+func (f TraverseCrashDay) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashDayQuery); ok {
 		return f(ctx, q)
 	}
-	return fmt.Errorf("unexpected query type %T. expect *ent.CrashDayUserQuery", q)
+	return fmt.Errorf("unexpected query type %T. expect *ent.CrashDayQuery", q)
 }
 
 // The CrashGroupFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -299,6 +300,33 @@ func (f TraverseCrashReport) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CrashReportQuery", q)
+}
+
+// The CrashUserFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CrashUserFunc func(context.Context, *ent.CrashUserQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CrashUserFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CrashUserQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CrashUserQuery", q)
+}
+
+// The TraverseCrashUser type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCrashUser func(context.Context, *ent.CrashUserQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCrashUser) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCrashUser) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashUserQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CrashUserQuery", q)
 }
 
 // The FeedbackFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -580,8 +608,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AttachmentQuery, predicate.Attachment, attachment.OrderOption]{typ: ent.TypeAttachment, tq: q}, nil
 	case *ent.CommentQuery:
 		return &query[*ent.CommentQuery, predicate.Comment, comment.OrderOption]{typ: ent.TypeComment, tq: q}, nil
-	case *ent.CrashDayUserQuery:
-		return &query[*ent.CrashDayUserQuery, predicate.CrashDayUser, crashdayuser.OrderOption]{typ: ent.TypeCrashDayUser, tq: q}, nil
+	case *ent.CrashDayQuery:
+		return &query[*ent.CrashDayQuery, predicate.CrashDay, crashday.OrderOption]{typ: ent.TypeCrashDay, tq: q}, nil
 	case *ent.CrashGroupQuery:
 		return &query[*ent.CrashGroupQuery, predicate.CrashGroup, crashgroup.OrderOption]{typ: ent.TypeCrashGroup, tq: q}, nil
 	case *ent.CrashGroupUserQuery:
@@ -590,6 +618,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CrashHourQuery, predicate.CrashHour, crashhour.OrderOption]{typ: ent.TypeCrashHour, tq: q}, nil
 	case *ent.CrashReportQuery:
 		return &query[*ent.CrashReportQuery, predicate.CrashReport, crashreport.OrderOption]{typ: ent.TypeCrashReport, tq: q}, nil
+	case *ent.CrashUserQuery:
+		return &query[*ent.CrashUserQuery, predicate.CrashUser, crashuser.OrderOption]{typ: ent.TypeCrashUser, tq: q}, nil
 	case *ent.FeedbackQuery:
 		return &query[*ent.FeedbackQuery, predicate.Feedback, feedback.OrderOption]{typ: ent.TypeFeedback, tq: q}, nil
 	case *ent.ProjectQuery:

@@ -155,31 +155,33 @@ var (
 			},
 		},
 	}
-	// CrashDayUsersColumns holds the columns for the "crash_day_users" table.
-	CrashDayUsersColumns = []*schema.Column{
+	// CrashDaysColumns holds the columns for the "crash_days" table.
+	CrashDaysColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "day", Type: field.TypeTime},
-		{Name: "user_id", Type: field.TypeString, Size: 200},
+		{Name: "dimension", Type: field.TypeEnum, Enums: []string{"version", "platform", "group"}},
+		{Name: "key", Type: field.TypeString, Size: 200},
+		{Name: "occurrences", Type: field.TypeInt},
 		{Name: "project_id", Type: field.TypeString},
 	}
-	// CrashDayUsersTable holds the schema information for the "crash_day_users" table.
-	CrashDayUsersTable = &schema.Table{
-		Name:       "crash_day_users",
-		Columns:    CrashDayUsersColumns,
-		PrimaryKey: []*schema.Column{CrashDayUsersColumns[0]},
+	// CrashDaysTable holds the schema information for the "crash_days" table.
+	CrashDaysTable = &schema.Table{
+		Name:       "crash_days",
+		Columns:    CrashDaysColumns,
+		PrimaryKey: []*schema.Column{CrashDaysColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "crash_day_users_projects_crash_day_users",
-				Columns:    []*schema.Column{CrashDayUsersColumns[3]},
+				Symbol:     "crash_days_projects_crash_days",
+				Columns:    []*schema.Column{CrashDaysColumns[5]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "crashdayuser_project_id_day_user_id",
+				Name:    "crashday_project_id_dimension_day_key",
 				Unique:  true,
-				Columns: []*schema.Column{CrashDayUsersColumns[3], CrashDayUsersColumns[1], CrashDayUsersColumns[2]},
+				Columns: []*schema.Column{CrashDaysColumns[5], CrashDaysColumns[2], CrashDaysColumns[1], CrashDaysColumns[3]},
 			},
 		},
 	}
@@ -391,6 +393,39 @@ var (
 				Name:    "crashreport_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{CrashReportsColumns[1]},
+			},
+		},
+	}
+	// CrashUsersColumns holds the columns for the "crash_users" table.
+	CrashUsersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "user_id", Type: field.TypeString, Size: 200},
+		{Name: "last_seen_at", Type: field.TypeTime},
+		{Name: "project_id", Type: field.TypeString},
+	}
+	// CrashUsersTable holds the schema information for the "crash_users" table.
+	CrashUsersTable = &schema.Table{
+		Name:       "crash_users",
+		Columns:    CrashUsersColumns,
+		PrimaryKey: []*schema.Column{CrashUsersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "crash_users_projects_crash_users",
+				Columns:    []*schema.Column{CrashUsersColumns[3]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "crashuser_project_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{CrashUsersColumns[3], CrashUsersColumns[1]},
+			},
+			{
+				Name:    "crashuser_project_id_last_seen_at",
+				Unique:  false,
+				Columns: []*schema.Column{CrashUsersColumns[3], CrashUsersColumns[2]},
 			},
 		},
 	}
@@ -611,9 +646,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "report_project_id_created_at",
+				Name:    "report_project_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReportsColumns[19], ReportsColumns[1]},
+				Columns: []*schema.Column{ReportsColumns[19], ReportsColumns[1], ReportsColumns[0]},
 			},
 			{
 				Name:    "report_project_id_status",
@@ -792,11 +827,12 @@ var (
 		APITokensTable,
 		AttachmentsTable,
 		CommentsTable,
-		CrashDayUsersTable,
+		CrashDaysTable,
 		CrashGroupsTable,
 		CrashGroupUsersTable,
 		CrashHoursTable,
 		CrashReportsTable,
+		CrashUsersTable,
 		FeedbackTable,
 		ProjectsTable,
 		PublicKeysTable,
@@ -819,7 +855,7 @@ func init() {
 	CommentsTable.ForeignKeys[1].RefTable = FeedbackTable
 	CommentsTable.ForeignKeys[2].RefTable = ReportsTable
 	CommentsTable.ForeignKeys[3].RefTable = UsersTable
-	CrashDayUsersTable.ForeignKeys[0].RefTable = ProjectsTable
+	CrashDaysTable.ForeignKeys[0].RefTable = ProjectsTable
 	CrashGroupsTable.ForeignKeys[0].RefTable = ProjectsTable
 	CrashGroupsTable.ForeignKeys[1].RefTable = UsersTable
 	CrashGroupUsersTable.ForeignKeys[0].RefTable = CrashGroupsTable
@@ -828,6 +864,7 @@ func init() {
 	CrashReportsTable.ForeignKeys[0].RefTable = CrashGroupsTable
 	CrashReportsTable.ForeignKeys[1].RefTable = ProjectsTable
 	CrashReportsTable.ForeignKeys[2].RefTable = PublicKeysTable
+	CrashUsersTable.ForeignKeys[0].RefTable = ProjectsTable
 	FeedbackTable.ForeignKeys[0].RefTable = ProjectsTable
 	FeedbackTable.ForeignKeys[1].RefTable = PublicKeysTable
 	FeedbackTable.Annotation = &entsql.Annotation{

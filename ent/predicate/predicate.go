@@ -15,8 +15,8 @@ type Attachment func(*sql.Selector)
 // Comment is the predicate function for comment builders.
 type Comment func(*sql.Selector)
 
-// CrashDayUser is the predicate function for crashdayuser builders.
-type CrashDayUser func(*sql.Selector)
+// CrashDay is the predicate function for crashday builders.
+type CrashDay func(*sql.Selector)
 
 // CrashGroup is the predicate function for crashgroup builders.
 type CrashGroup func(*sql.Selector)
@@ -29,6 +29,9 @@ type CrashHour func(*sql.Selector)
 
 // CrashReport is the predicate function for crashreport builders.
 type CrashReport func(*sql.Selector)
+
+// CrashUser is the predicate function for crashuser builders.
+type CrashUser func(*sql.Selector)
 
 // Feedback is the predicate function for feedback builders.
 type Feedback func(*sql.Selector)

@@ -183,28 +183,28 @@ func (f CommentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CommentMutation", m)
 }
 
-// The CrashDayUserQueryRuleFunc type is an adapter to allow the use of ordinary
+// The CrashDayQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
-type CrashDayUserQueryRuleFunc func(context.Context, *ent.CrashDayUserQuery) error
+type CrashDayQueryRuleFunc func(context.Context, *ent.CrashDayQuery) error
 
 // EvalQuery return f(ctx, q).
-func (f CrashDayUserQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
-	if q, ok := q.(*ent.CrashDayUserQuery); ok {
+func (f CrashDayQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashDayQuery); ok {
 		return f(ctx, q)
 	}
-	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CrashDayUserQuery", q)
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CrashDayQuery", q)
 }
 
-// The CrashDayUserMutationRuleFunc type is an adapter to allow the use of ordinary
+// The CrashDayMutationRuleFunc type is an adapter to allow the use of ordinary
 // functions as a mutation rule.
-type CrashDayUserMutationRuleFunc func(context.Context, *ent.CrashDayUserMutation) error
+type CrashDayMutationRuleFunc func(context.Context, *ent.CrashDayMutation) error
 
 // EvalMutation calls f(ctx, m).
-func (f CrashDayUserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
-	if m, ok := m.(*ent.CrashDayUserMutation); ok {
+func (f CrashDayMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CrashDayMutation); ok {
 		return f(ctx, m)
 	}
-	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CrashDayUserMutation", m)
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CrashDayMutation", m)
 }
 
 // The CrashGroupQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -301,6 +301,30 @@ func (f CrashReportMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CrashReportMutation", m)
+}
+
+// The CrashUserQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CrashUserQueryRuleFunc func(context.Context, *ent.CrashUserQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CrashUserQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashUserQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CrashUserQuery", q)
+}
+
+// The CrashUserMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CrashUserMutationRuleFunc func(context.Context, *ent.CrashUserMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CrashUserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CrashUserMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CrashUserMutation", m)
 }
 
 // The FeedbackQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -584,7 +608,7 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CommentQuery:
 		return q.Filter(), nil
-	case *ent.CrashDayUserQuery:
+	case *ent.CrashDayQuery:
 		return q.Filter(), nil
 	case *ent.CrashGroupQuery:
 		return q.Filter(), nil
@@ -593,6 +617,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.CrashHourQuery:
 		return q.Filter(), nil
 	case *ent.CrashReportQuery:
+		return q.Filter(), nil
+	case *ent.CrashUserQuery:
 		return q.Filter(), nil
 	case *ent.FeedbackQuery:
 		return q.Filter(), nil
@@ -627,7 +653,7 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.CommentMutation:
 		return m.Filter(), nil
-	case *ent.CrashDayUserMutation:
+	case *ent.CrashDayMutation:
 		return m.Filter(), nil
 	case *ent.CrashGroupMutation:
 		return m.Filter(), nil
@@ -636,6 +662,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.CrashHourMutation:
 		return m.Filter(), nil
 	case *ent.CrashReportMutation:
+		return m.Filter(), nil
+	case *ent.CrashUserMutation:
 		return m.Filter(), nil
 	case *ent.FeedbackMutation:
 		return m.Filter(), nil

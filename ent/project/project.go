@@ -56,8 +56,10 @@ const (
 	EdgeReportGroupUsers = "report_group_users"
 	// EdgeCrashHours holds the string denoting the crash_hours edge name in mutations.
 	EdgeCrashHours = "crash_hours"
-	// EdgeCrashDayUsers holds the string denoting the crash_day_users edge name in mutations.
-	EdgeCrashDayUsers = "crash_day_users"
+	// EdgeCrashDays holds the string denoting the crash_days edge name in mutations.
+	EdgeCrashDays = "crash_days"
+	// EdgeCrashUsers holds the string denoting the crash_users edge name in mutations.
+	EdgeCrashUsers = "crash_users"
 	// Table holds the table name of the project in the database.
 	Table = "projects"
 	// PublicKeysTable is the table that holds the public_keys relation/edge.
@@ -123,13 +125,20 @@ const (
 	CrashHoursInverseTable = "crash_hours"
 	// CrashHoursColumn is the table column denoting the crash_hours relation/edge.
 	CrashHoursColumn = "project_id"
-	// CrashDayUsersTable is the table that holds the crash_day_users relation/edge.
-	CrashDayUsersTable = "crash_day_users"
-	// CrashDayUsersInverseTable is the table name for the CrashDayUser entity.
-	// It exists in this package in order to avoid circular dependency with the "crashdayuser" package.
-	CrashDayUsersInverseTable = "crash_day_users"
-	// CrashDayUsersColumn is the table column denoting the crash_day_users relation/edge.
-	CrashDayUsersColumn = "project_id"
+	// CrashDaysTable is the table that holds the crash_days relation/edge.
+	CrashDaysTable = "crash_days"
+	// CrashDaysInverseTable is the table name for the CrashDay entity.
+	// It exists in this package in order to avoid circular dependency with the "crashday" package.
+	CrashDaysInverseTable = "crash_days"
+	// CrashDaysColumn is the table column denoting the crash_days relation/edge.
+	CrashDaysColumn = "project_id"
+	// CrashUsersTable is the table that holds the crash_users relation/edge.
+	CrashUsersTable = "crash_users"
+	// CrashUsersInverseTable is the table name for the CrashUser entity.
+	// It exists in this package in order to avoid circular dependency with the "crashuser" package.
+	CrashUsersInverseTable = "crash_users"
+	// CrashUsersColumn is the table column denoting the crash_users relation/edge.
+	CrashUsersColumn = "project_id"
 )
 
 // Columns holds all SQL columns for project fields.
@@ -380,17 +389,31 @@ func ByCrashHours(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
-// ByCrashDayUsersCount orders the results by crash_day_users count.
-func ByCrashDayUsersCount(opts ...sql.OrderTermOption) OrderOption {
+// ByCrashDaysCount orders the results by crash_days count.
+func ByCrashDaysCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newCrashDayUsersStep(), opts...)
+		sqlgraph.OrderByNeighborsCount(s, newCrashDaysStep(), opts...)
 	}
 }
 
-// ByCrashDayUsers orders the results by crash_day_users terms.
-func ByCrashDayUsers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+// ByCrashDays orders the results by crash_days terms.
+func ByCrashDays(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newCrashDayUsersStep(), append([]sql.OrderTerm{term}, terms...)...)
+		sqlgraph.OrderByNeighborTerms(s, newCrashDaysStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByCrashUsersCount orders the results by crash_users count.
+func ByCrashUsersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCrashUsersStep(), opts...)
+	}
+}
+
+// ByCrashUsers orders the results by crash_users terms.
+func ByCrashUsers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCrashUsersStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 func newPublicKeysStep() *sqlgraph.Step {
@@ -456,11 +479,18 @@ func newCrashHoursStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2M, false, CrashHoursTable, CrashHoursColumn),
 	)
 }
-func newCrashDayUsersStep() *sqlgraph.Step {
+func newCrashDaysStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(CrashDayUsersInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, CrashDayUsersTable, CrashDayUsersColumn),
+		sqlgraph.To(CrashDaysInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CrashDaysTable, CrashDaysColumn),
+	)
+}
+func newCrashUsersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CrashUsersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CrashUsersTable, CrashUsersColumn),
 	)
 }
 

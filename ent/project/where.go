@@ -803,21 +803,44 @@ func HasCrashHoursWith(preds ...predicate.CrashHour) predicate.Project {
 	})
 }
 
-// HasCrashDayUsers applies the HasEdge predicate on the "crash_day_users" edge.
-func HasCrashDayUsers() predicate.Project {
+// HasCrashDays applies the HasEdge predicate on the "crash_days" edge.
+func HasCrashDays() predicate.Project {
 	return predicate.Project(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, CrashDayUsersTable, CrashDayUsersColumn),
+			sqlgraph.Edge(sqlgraph.O2M, false, CrashDaysTable, CrashDaysColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasCrashDayUsersWith applies the HasEdge predicate on the "crash_day_users" edge with a given conditions (other predicates).
-func HasCrashDayUsersWith(preds ...predicate.CrashDayUser) predicate.Project {
+// HasCrashDaysWith applies the HasEdge predicate on the "crash_days" edge with a given conditions (other predicates).
+func HasCrashDaysWith(preds ...predicate.CrashDay) predicate.Project {
 	return predicate.Project(func(s *sql.Selector) {
-		step := newCrashDayUsersStep()
+		step := newCrashDaysStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCrashUsers applies the HasEdge predicate on the "crash_users" edge.
+func HasCrashUsers() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CrashUsersTable, CrashUsersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCrashUsersWith applies the HasEdge predicate on the "crash_users" edge with a given conditions (other predicates).
+func HasCrashUsersWith(preds ...predicate.CrashUser) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newCrashUsersStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

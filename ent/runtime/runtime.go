@@ -9,11 +9,12 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/apitoken"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/comment"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
@@ -224,35 +225,25 @@ func init() {
 	comment.DefaultID = commentDescID.Default.(func() string)
 	// comment.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	comment.IDValidator = commentDescID.Validators[0].(func(string) error)
-	crashdayuser.Policy = privacy.NewPolicies(schema.CrashDayUser{})
-	crashdayuser.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+	crashday.Policy = privacy.NewPolicies(schema.CrashDay{})
+	crashday.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			if err := crashdayuser.Policy.EvalMutation(ctx, m); err != nil {
+			if err := crashday.Policy.EvalMutation(ctx, m); err != nil {
 				return nil, err
 			}
 			return next.Mutate(ctx, m)
 		})
 	}
-	crashdayuserFields := schema.CrashDayUser{}.Fields()
-	_ = crashdayuserFields
-	// crashdayuserDescUserID is the schema descriptor for user_id field.
-	crashdayuserDescUserID := crashdayuserFields[2].Descriptor()
-	// crashdayuser.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
-	crashdayuser.UserIDValidator = func() func(string) error {
-		validators := crashdayuserDescUserID.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(user_id string) error {
-			for _, fn := range fns {
-				if err := fn(user_id); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	crashdayFields := schema.CrashDay{}.Fields()
+	_ = crashdayFields
+	// crashdayDescKey is the schema descriptor for key field.
+	crashdayDescKey := crashdayFields[3].Descriptor()
+	// crashday.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	crashday.KeyValidator = crashdayDescKey.Validators[0].(func(string) error)
+	// crashdayDescOccurrences is the schema descriptor for occurrences field.
+	crashdayDescOccurrences := crashdayFields[4].Descriptor()
+	// crashday.OccurrencesValidator is a validator for the "occurrences" field. It is called by the builders before save.
+	crashday.OccurrencesValidator = crashdayDescOccurrences.Validators[0].(func(int) error)
 	crashgroupMixin := schema.CrashGroup{}.Mixin()
 	crashgroup.Policy = privacy.NewPolicies(schema.CrashGroup{})
 	crashgroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -520,6 +511,35 @@ func init() {
 	crashreport.DefaultID = crashreportDescID.Default.(func() string)
 	// crashreport.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	crashreport.IDValidator = crashreportDescID.Validators[0].(func(string) error)
+	crashuser.Policy = privacy.NewPolicies(schema.CrashUser{})
+	crashuser.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := crashuser.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	crashuserFields := schema.CrashUser{}.Fields()
+	_ = crashuserFields
+	// crashuserDescUserID is the schema descriptor for user_id field.
+	crashuserDescUserID := crashuserFields[1].Descriptor()
+	// crashuser.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	crashuser.UserIDValidator = func() func(string) error {
+		validators := crashuserDescUserID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(user_id string) error {
+			for _, fn := range fns {
+				if err := fn(user_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	feedbackMixin := schema.Feedback{}.Mixin()
 	feedback.Policy = privacy.NewPolicies(schema.Feedback{})
 	feedback.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -14,7 +14,7 @@ import (
 // batch of crashes to its hour in the same transaction, so crash statistics
 // over a month read a few thousand of these rows instead of every crash.
 // Rows are never updated by anything else; stats.Rebuild recomputes them
-// from the crashes.
+// from the crashes. CrashDay and CrashUser are kept alongside.
 type CrashHour struct{ ent.Schema }
 
 func (CrashHour) Fields() []ent.Field {
@@ -45,32 +45,66 @@ func (CrashHour) Annotations() []schema.Annotation {
 
 func (CrashHour) Policy() ent.Policy { return adminPolicy() }
 
-// CrashDayUser records that a user crashed in a project on a UTC day, once
-// per day: distinct affected users over a period are counted from these
-// rows (plus the crashes of the period's partial days).
-type CrashDayUser struct{ ent.Schema }
+// CrashDay is CrashHour by UTC day, for versions, platforms and groups:
+// a month of statistics reads a few thousand of these rather than tens of
+// thousands of hours.
+type CrashDay struct{ ent.Schema }
 
-func (CrashDayUser) Fields() []ent.Field {
+func (CrashDay) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("project_id").Immutable(),
 		// The start of the day, in UTC.
 		field.Time("day").Immutable(),
-		field.String("user_id").NotEmpty().MaxLen(200).Immutable(),
+		field.Enum("dimension").Values("version", "platform", "group").Immutable(),
+		field.String("key").MaxLen(200).Immutable(),
+		field.Int("occurrences").NonNegative(),
 	}
 }
 
-func (CrashDayUser) Edges() []ent.Edge {
+func (CrashDay) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("project", Project.Type).Ref("crash_day_users").Field("project_id").Unique().Required().Immutable(),
+		edge.From("project", Project.Type).Ref("crash_days").Field("project_id").Unique().Required().Immutable(),
 	}
 }
 
-func (CrashDayUser) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("project_id", "day", "user_id").Unique()}
+func (CrashDay) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("project_id", "dimension", "day", "key").Unique()}
 }
 
-func (CrashDayUser) Annotations() []schema.Annotation {
+func (CrashDay) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip()}
 }
 
-func (CrashDayUser) Policy() ent.Policy { return adminPolicy() }
+func (CrashDay) Policy() ent.Policy { return adminPolicy() }
+
+// CrashUser is when a user of a project last crashed: the users affected in
+// a period ending now are those last seen since its start, counted from an
+// index rather than from every crash.
+type CrashUser struct{ ent.Schema }
+
+func (CrashUser) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("project_id").Immutable(),
+		field.String("user_id").NotEmpty().MaxLen(200).Immutable(),
+		field.Time("last_seen_at"),
+	}
+}
+
+func (CrashUser) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("project", Project.Type).Ref("crash_users").Field("project_id").Unique().Required().Immutable(),
+	}
+}
+
+func (CrashUser) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("project_id", "user_id").Unique(),
+		index.Fields("project_id", "last_seen_at"),
+	}
+}
+
+func (CrashUser) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip()}
+}
+
+func (CrashUser) Policy() ent.Policy { return adminPolicy() }

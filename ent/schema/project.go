@@ -49,7 +49,8 @@ func (Project) Edges() []ent.Edge {
 		edge.To("crash_group_users", CrashGroupUser.Type).Annotations(cascade, entgql.Skip()),
 		edge.To("report_group_users", ReportGroupUser.Type).Annotations(cascade, entgql.Skip()),
 		edge.To("crash_hours", CrashHour.Type).Annotations(cascade, entgql.Skip()),
-		edge.To("crash_day_users", CrashDayUser.Type).Annotations(cascade, entgql.Skip()),
+		edge.To("crash_days", CrashDay.Type).Annotations(cascade, entgql.Skip()),
+		edge.To("crash_users", CrashUser.Type).Annotations(cascade, entgql.Skip()),
 	}
 }
 

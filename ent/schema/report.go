@@ -69,7 +69,9 @@ func (Report) Edges() []ent.Edge {
 
 func (Report) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("project_id", "created_at"),
+		// With the id, a project's newest-first page (ordered by created_at
+		// then id) and its count are read from the index alone.
+		index.Fields("project_id", "created_at", "id"),
 		index.Fields("project_id", "status"),
 		index.Fields("status"),
 		index.Fields("created_at"),

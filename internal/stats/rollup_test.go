@@ -22,8 +22,11 @@ func rollups(t *testing.T, db *database.DB) []string {
 	for _, h := range db.Client.CrashHour.Query().AllX(sys) {
 		out = append(out, fmt.Sprintf("%s %s %s %q %d", h.ProjectID, h.Dimension, h.Hour.UTC().Format(time.RFC3339), h.Key, h.Occurrences))
 	}
-	for _, u := range db.Client.CrashDayUser.Query().AllX(sys) {
-		out = append(out, fmt.Sprintf("%s user %s %q", u.ProjectID, u.Day.UTC().Format(time.RFC3339), u.UserID))
+	for _, d := range db.Client.CrashDay.Query().AllX(sys) {
+		out = append(out, fmt.Sprintf("%s %s day %s %q %d", d.ProjectID, d.Dimension, d.Day.UTC().Format(time.RFC3339), d.Key, d.Occurrences))
+	}
+	for _, u := range db.Client.CrashUser.Query().AllX(sys) {
+		out = append(out, fmt.Sprintf("%s user %q %s", u.ProjectID, u.UserID, u.LastSeenAt.UTC().Format(time.RFC3339Nano)))
 	}
 	slices.Sort(out)
 	return out

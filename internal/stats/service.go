@@ -11,10 +11,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/yoanbernabeu/oopsie/ent"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
 	"github.com/yoanbernabeu/oopsie/ent/crashhour"
 	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -125,24 +126,31 @@ type counts struct {
 	by    map[crashhour.Dimension]map[string]int
 }
 
-// countCrashes counts a project's crashes in [from, to]: the whole hours
-// from the rollups, the partial hours at either end from the crashes
-// themselves (at most two hours of rows), so that the period's ends are
-// exact to the nanosecond.
+// countCrashes counts a project's crashes in [from, to], exactly to the
+// nanosecond, reading as few rows as it can: per hour, only the totals
+// (for the buckets); per value of each dimension, the whole UTC days from
+// CrashDay, the whole hours around them from CrashHour, and the partial
+// hours at either end from the crashes themselves (at most two hours of
+// rows).
 func countCrashes(ctx context.Context, c *ent.Client, projectID string, from, to time.Time) (*counts, error) {
+	const day = 24 * time.Hour
 	out := &counts{hours: map[int64]int{}, by: map[crashhour.Dimension]map[string]int{
 		crashhour.DimensionVersion: {}, crashhour.DimensionPlatform: {}, crashhour.DimensionGroup: {},
 	}}
-	whole := func() *ent.CrashHourQuery {
-		start, end := ceil(from, time.Hour), to.Truncate(time.Hour)
-		return c.CrashHour.Query().Where(crashhour.ProjectID(projectID), crashhour.HourGTE(start), crashhour.HourLT(end))
+	// [h1, h2) are the whole hours, [d1, d2) the whole days within them.
+	h1, h2 := ceil(from, time.Hour), to.Truncate(time.Hour)
+	d1, d2 := ceil(from, day), to.Truncate(day)
+	if d2.Before(d1) {
+		d2 = d1
 	}
 
 	var totals []struct {
 		Hour        time.Time `json:"hour"`
 		Occurrences int       `json:"occurrences"`
 	}
-	err := whole().Where(crashhour.DimensionEQ(crashhour.DimensionTotal)).
+	err := c.CrashHour.Query().
+		Where(crashhour.ProjectID(projectID), crashhour.DimensionEQ(crashhour.DimensionTotal),
+			crashhour.HourGTE(h1), crashhour.HourLT(h2)).
 		Select(crashhour.FieldHour, crashhour.FieldOccurrences).
 		Scan(ctx, &totals)
 	if err != nil {
@@ -152,22 +160,40 @@ func countCrashes(ctx context.Context, c *ent.Client, projectID string, from, to
 		out.hours[r.Hour.Unix()] += r.Occurrences
 	}
 
-	var sums []struct {
+	type sum struct {
 		Dimension crashhour.Dimension `json:"dimension"`
 		Key       string              `json:"key"`
 		N         int                 `json:"n"`
 	}
-	err = whole().
-		Where(crashhour.DimensionIn(crashhour.DimensionVersion, crashhour.DimensionPlatform, crashhour.DimensionGroup)).
-		Modify(func(s *sql.Selector) {
-			d, k := s.C(crashhour.FieldDimension), s.C(crashhour.FieldKey)
-			s.Select(sql.As(d, "dimension"), sql.As(k, "key"), sql.As(sql.Sum(s.C(crashhour.FieldOccurrences)), "n")).GroupBy(d, k)
-		}).
+	sumBy := func(dimension, key, occurrences string) func(*sql.Selector) {
+		return func(s *sql.Selector) {
+			d, k := s.C(dimension), s.C(key)
+			s.Select(sql.As(d, "dimension"), sql.As(k, "key"), sql.As(sql.Sum(s.C(occurrences)), "n")).GroupBy(d, k)
+		}
+	}
+	var sums, daySums []sum
+	err = c.CrashDay.Query().
+		Where(crashday.ProjectID(projectID), crashday.DayGTE(d1), crashday.DayLT(d2)).
+		Modify(sumBy(crashday.FieldDimension, crashday.FieldKey, crashday.FieldOccurrences)).
+		Scan(ctx, &daySums)
+	if err != nil {
+		return nil, fmt.Errorf("crash stats: breakdowns by day: %w", err)
+	}
+	err = c.CrashHour.Query().
+		Where(
+			crashhour.ProjectID(projectID),
+			crashhour.DimensionIn(crashhour.DimensionVersion, crashhour.DimensionPlatform, crashhour.DimensionGroup),
+			crashhour.Or(
+				crashhour.And(crashhour.HourGTE(h1), crashhour.HourLT(d1)),
+				crashhour.And(crashhour.HourGTE(d2), crashhour.HourLT(h2)),
+			),
+		).
+		Modify(sumBy(crashhour.FieldDimension, crashhour.FieldKey, crashhour.FieldOccurrences)).
 		Scan(ctx, &sums)
 	if err != nil {
-		return nil, fmt.Errorf("crash stats: breakdowns: %w", err)
+		return nil, fmt.Errorf("crash stats: breakdowns by hour: %w", err)
 	}
-	for _, r := range sums {
+	for _, r := range append(sums, daySums...) {
 		out.by[r.Dimension][r.Key] += r.N
 	}
 
@@ -209,35 +235,35 @@ func partialHours(from, to time.Time) predicate.CrashReport {
 }
 
 // affectedUsers counts the distinct users who crashed in [from, to]: those
-// of its whole UTC days from CrashDayUser, those of its partial days from
-// the crashes, in one query.
+// last seen in it (CrashUser), and those last seen after it (only crashes
+// stamped ahead of the clock can be) who also crashed in it.
 func affectedUsers(ctx context.Context, c *ent.Client, projectID string, from, to time.Time) (int, error) {
-	const day = 24 * time.Hour
-	start, end := ceil(from, day), to.Truncate(day)
-	var rows []struct {
-		N int `json:"n"`
+	n, err := c.CrashUser.Query().
+		Where(crashuser.ProjectID(projectID), crashuser.LastSeenAtGTE(from), crashuser.LastSeenAtLTE(to)).
+		Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("crash stats: affected users: %w", err)
 	}
-	err := c.CrashDayUser.Query().Modify(func(s *sql.Selector) {
-		b := sql.Dialect(s.Dialect())
-		whole := b.Select(sql.As(crashdayuser.FieldUserID, "u")).From(sql.Table(crashdayuser.Table)).Where(sql.And(
-			sql.EQ(crashdayuser.FieldProjectID, projectID),
-			sql.GTE(crashdayuser.FieldDay, start),
-			sql.LT(crashdayuser.FieldDay, end),
-		))
-		partial := b.Select(sql.As(crashreport.FieldUserID, "u")).From(sql.Table(crashreport.Table)).Where(sql.And(
-			sql.EQ(crashreport.FieldProjectID, projectID),
-			sql.NotNull(crashreport.FieldUserID),
-			sql.Or(
-				sql.And(sql.GTE(crashreport.FieldCreatedAt, from), sql.LT(crashreport.FieldCreatedAt, start)),
-				sql.And(sql.GTE(crashreport.FieldCreatedAt, end), sql.LTE(crashreport.FieldCreatedAt, to)),
-			),
-		))
-		s.From(whole.UnionAll(partial).As("users")).Select(sql.As(sql.Count(sql.Distinct("u")), "n"))
-	}).Scan(ctx, &rows)
-	if err != nil || len(rows) != 1 {
-		return 0, fmt.Errorf("crash stats: affected users: %w (%d rows)", err, len(rows))
+	later, err := c.CrashUser.Query().
+		Where(crashuser.ProjectID(projectID), crashuser.LastSeenAtGT(to)).
+		Select(crashuser.FieldUserID).
+		Strings(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("crash stats: users seen later: %w", err)
 	}
-	return rows[0].N, nil
+	if len(later) == 0 {
+		return n, nil
+	}
+	also, err := c.CrashReport.Query().
+		Where(crashreport.ProjectID(projectID), crashreport.UserIDIn(later...),
+			crashreport.CreatedAtGTE(from), crashreport.CreatedAtLTE(to)).
+		Unique(true).
+		Select(crashreport.FieldUserID).
+		Strings(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("crash stats: users seen later: %w", err)
+	}
+	return n + len(also), nil
 }
 
 // ceil is t rounded up to a multiple of d.

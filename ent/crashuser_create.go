@@ -11,53 +11,53 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/project"
 )
 
-// CrashDayUserCreate is the builder for creating a CrashDayUser entity.
-type CrashDayUserCreate struct {
+// CrashUserCreate is the builder for creating a CrashUser entity.
+type CrashUserCreate struct {
 	config
-	mutation *CrashDayUserMutation
+	mutation *CrashUserMutation
 	hooks    []Hook
 	conflict []sql.ConflictOption
 }
 
 // SetProjectID sets the "project_id" field.
-func (_c *CrashDayUserCreate) SetProjectID(v string) *CrashDayUserCreate {
+func (_c *CrashUserCreate) SetProjectID(v string) *CrashUserCreate {
 	_c.mutation.SetProjectID(v)
 	return _c
 }
 
-// SetDay sets the "day" field.
-func (_c *CrashDayUserCreate) SetDay(v time.Time) *CrashDayUserCreate {
-	_c.mutation.SetDay(v)
-	return _c
-}
-
 // SetUserID sets the "user_id" field.
-func (_c *CrashDayUserCreate) SetUserID(v string) *CrashDayUserCreate {
+func (_c *CrashUserCreate) SetUserID(v string) *CrashUserCreate {
 	_c.mutation.SetUserID(v)
 	return _c
 }
 
+// SetLastSeenAt sets the "last_seen_at" field.
+func (_c *CrashUserCreate) SetLastSeenAt(v time.Time) *CrashUserCreate {
+	_c.mutation.SetLastSeenAt(v)
+	return _c
+}
+
 // SetProject sets the "project" edge to the Project entity.
-func (_c *CrashDayUserCreate) SetProject(v *Project) *CrashDayUserCreate {
+func (_c *CrashUserCreate) SetProject(v *Project) *CrashUserCreate {
 	return _c.SetProjectID(v.ID)
 }
 
-// Mutation returns the CrashDayUserMutation object of the builder.
-func (_c *CrashDayUserCreate) Mutation() *CrashDayUserMutation {
+// Mutation returns the CrashUserMutation object of the builder.
+func (_c *CrashUserCreate) Mutation() *CrashUserMutation {
 	return _c.mutation
 }
 
-// Save creates the CrashDayUser in the database.
-func (_c *CrashDayUserCreate) Save(ctx context.Context) (*CrashDayUser, error) {
+// Save creates the CrashUser in the database.
+func (_c *CrashUserCreate) Save(ctx context.Context) (*CrashUser, error) {
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
 // SaveX calls Save and panics if Save returns an error.
-func (_c *CrashDayUserCreate) SaveX(ctx context.Context) *CrashDayUser {
+func (_c *CrashUserCreate) SaveX(ctx context.Context) *CrashUser {
 	v, err := _c.Save(ctx)
 	if err != nil {
 		panic(err)
@@ -66,41 +66,41 @@ func (_c *CrashDayUserCreate) SaveX(ctx context.Context) *CrashDayUser {
 }
 
 // Exec executes the query.
-func (_c *CrashDayUserCreate) Exec(ctx context.Context) error {
+func (_c *CrashUserCreate) Exec(ctx context.Context) error {
 	_, err := _c.Save(ctx)
 	return err
 }
 
 // ExecX is like Exec, but panics if an error occurs.
-func (_c *CrashDayUserCreate) ExecX(ctx context.Context) {
+func (_c *CrashUserCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
 }
 
 // check runs all checks and user-defined validators on the builder.
-func (_c *CrashDayUserCreate) check() error {
+func (_c *CrashUserCreate) check() error {
 	if _, ok := _c.mutation.ProjectID(); !ok {
-		return &ValidationError{Name: "project_id", err: errors.New(`ent: missing required field "CrashDayUser.project_id"`)}
-	}
-	if _, ok := _c.mutation.Day(); !ok {
-		return &ValidationError{Name: "day", err: errors.New(`ent: missing required field "CrashDayUser.day"`)}
+		return &ValidationError{Name: "project_id", err: errors.New(`ent: missing required field "CrashUser.project_id"`)}
 	}
 	if _, ok := _c.mutation.UserID(); !ok {
-		return &ValidationError{Name: "user_id", err: errors.New(`ent: missing required field "CrashDayUser.user_id"`)}
+		return &ValidationError{Name: "user_id", err: errors.New(`ent: missing required field "CrashUser.user_id"`)}
 	}
 	if v, ok := _c.mutation.UserID(); ok {
-		if err := crashdayuser.UserIDValidator(v); err != nil {
-			return &ValidationError{Name: "user_id", err: fmt.Errorf(`ent: validator failed for field "CrashDayUser.user_id": %w`, err)}
+		if err := crashuser.UserIDValidator(v); err != nil {
+			return &ValidationError{Name: "user_id", err: fmt.Errorf(`ent: validator failed for field "CrashUser.user_id": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.LastSeenAt(); !ok {
+		return &ValidationError{Name: "last_seen_at", err: errors.New(`ent: missing required field "CrashUser.last_seen_at"`)}
+	}
 	if len(_c.mutation.ProjectIDs()) == 0 {
-		return &ValidationError{Name: "project", err: errors.New(`ent: missing required edge "CrashDayUser.project"`)}
+		return &ValidationError{Name: "project", err: errors.New(`ent: missing required edge "CrashUser.project"`)}
 	}
 	return nil
 }
 
-func (_c *CrashDayUserCreate) sqlSave(ctx context.Context) (*CrashDayUser, error) {
+func (_c *CrashUserCreate) sqlSave(ctx context.Context) (*CrashUser, error) {
 	if err := _c.check(); err != nil {
 		return nil, err
 	}
@@ -118,26 +118,26 @@ func (_c *CrashDayUserCreate) sqlSave(ctx context.Context) (*CrashDayUser, error
 	return _node, nil
 }
 
-func (_c *CrashDayUserCreate) createSpec() (*CrashDayUser, *sqlgraph.CreateSpec) {
+func (_c *CrashUserCreate) createSpec() (*CrashUser, *sqlgraph.CreateSpec) {
 	var (
-		_node = &CrashDayUser{config: _c.config}
-		_spec = sqlgraph.NewCreateSpec(crashdayuser.Table, sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt))
+		_node = &CrashUser{config: _c.config}
+		_spec = sqlgraph.NewCreateSpec(crashuser.Table, sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
-	if value, ok := _c.mutation.Day(); ok {
-		_spec.SetField(crashdayuser.FieldDay, field.TypeTime, value)
-		_node.Day = value
-	}
 	if value, ok := _c.mutation.UserID(); ok {
-		_spec.SetField(crashdayuser.FieldUserID, field.TypeString, value)
+		_spec.SetField(crashuser.FieldUserID, field.TypeString, value)
 		_node.UserID = value
+	}
+	if value, ok := _c.mutation.LastSeenAt(); ok {
+		_spec.SetField(crashuser.FieldLastSeenAt, field.TypeTime, value)
+		_node.LastSeenAt = value
 	}
 	if nodes := _c.mutation.ProjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   crashdayuser.ProjectTable,
-			Columns: []string{crashdayuser.ProjectColumn},
+			Table:   crashuser.ProjectTable,
+			Columns: []string{crashuser.ProjectColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeString),
@@ -155,7 +155,7 @@ func (_c *CrashDayUserCreate) createSpec() (*CrashDayUser, *sqlgraph.CreateSpec)
 // OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
 // of the `INSERT` statement. For example:
 //
-//	client.CrashDayUser.Create().
+//	client.CrashUser.Create().
 //		SetProjectID(v).
 //		OnConflict(
 //			// Update the row with the new values
@@ -164,13 +164,13 @@ func (_c *CrashDayUserCreate) createSpec() (*CrashDayUser, *sqlgraph.CreateSpec)
 //		).
 //		// Override some of the fields with custom
 //		// update values.
-//		Update(func(u *ent.CrashDayUserUpsert) {
+//		Update(func(u *ent.CrashUserUpsert) {
 //			SetProjectID(v+v).
 //		}).
 //		Exec(ctx)
-func (_c *CrashDayUserCreate) OnConflict(opts ...sql.ConflictOption) *CrashDayUserUpsertOne {
+func (_c *CrashUserCreate) OnConflict(opts ...sql.ConflictOption) *CrashUserUpsertOne {
 	_c.conflict = opts
-	return &CrashDayUserUpsertOne{
+	return &CrashUserUpsertOne{
 		create: _c,
 	}
 }
@@ -178,48 +178,57 @@ func (_c *CrashDayUserCreate) OnConflict(opts ...sql.ConflictOption) *CrashDayUs
 // OnConflictColumns calls `OnConflict` and configures the columns
 // as conflict target. Using this option is equivalent to using:
 //
-//	client.CrashDayUser.Create().
+//	client.CrashUser.Create().
 //		OnConflict(sql.ConflictColumns(columns...)).
 //		Exec(ctx)
-func (_c *CrashDayUserCreate) OnConflictColumns(columns ...string) *CrashDayUserUpsertOne {
+func (_c *CrashUserCreate) OnConflictColumns(columns ...string) *CrashUserUpsertOne {
 	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
-	return &CrashDayUserUpsertOne{
+	return &CrashUserUpsertOne{
 		create: _c,
 	}
 }
 
 type (
-	// CrashDayUserUpsertOne is the builder for "upsert"-ing
-	//  one CrashDayUser node.
-	CrashDayUserUpsertOne struct {
-		create *CrashDayUserCreate
+	// CrashUserUpsertOne is the builder for "upsert"-ing
+	//  one CrashUser node.
+	CrashUserUpsertOne struct {
+		create *CrashUserCreate
 	}
 
-	// CrashDayUserUpsert is the "OnConflict" setter.
-	CrashDayUserUpsert struct {
+	// CrashUserUpsert is the "OnConflict" setter.
+	CrashUserUpsert struct {
 		*sql.UpdateSet
 	}
 )
 
+// SetLastSeenAt sets the "last_seen_at" field.
+func (u *CrashUserUpsert) SetLastSeenAt(v time.Time) *CrashUserUpsert {
+	u.Set(crashuser.FieldLastSeenAt, v)
+	return u
+}
+
+// UpdateLastSeenAt sets the "last_seen_at" field to the value that was provided on create.
+func (u *CrashUserUpsert) UpdateLastSeenAt() *CrashUserUpsert {
+	u.SetExcluded(crashuser.FieldLastSeenAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
-//	client.CrashDayUser.Create().
+//	client.CrashUser.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
 //		).
 //		Exec(ctx)
-func (u *CrashDayUserUpsertOne) UpdateNewValues() *CrashDayUserUpsertOne {
+func (u *CrashUserUpsertOne) UpdateNewValues() *CrashUserUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.ProjectID(); exists {
-			s.SetIgnore(crashdayuser.FieldProjectID)
-		}
-		if _, exists := u.create.mutation.Day(); exists {
-			s.SetIgnore(crashdayuser.FieldDay)
+			s.SetIgnore(crashuser.FieldProjectID)
 		}
 		if _, exists := u.create.mutation.UserID(); exists {
-			s.SetIgnore(crashdayuser.FieldUserID)
+			s.SetIgnore(crashuser.FieldUserID)
 		}
 	}))
 	return u
@@ -228,47 +237,61 @@ func (u *CrashDayUserUpsertOne) UpdateNewValues() *CrashDayUserUpsertOne {
 // Ignore sets each column to itself in case of conflict.
 // Using this option is equivalent to using:
 //
-//	client.CrashDayUser.Create().
+//	client.CrashUser.Create().
 //	    OnConflict(sql.ResolveWithIgnore()).
 //	    Exec(ctx)
-func (u *CrashDayUserUpsertOne) Ignore() *CrashDayUserUpsertOne {
+func (u *CrashUserUpsertOne) Ignore() *CrashUserUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
 	return u
 }
 
 // DoNothing configures the conflict_action to `DO NOTHING`.
 // Supported only by SQLite and PostgreSQL.
-func (u *CrashDayUserUpsertOne) DoNothing() *CrashDayUserUpsertOne {
+func (u *CrashUserUpsertOne) DoNothing() *CrashUserUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.DoNothing())
 	return u
 }
 
-// Update allows overriding fields `UPDATE` values. See the CrashDayUserCreate.OnConflict
+// Update allows overriding fields `UPDATE` values. See the CrashUserCreate.OnConflict
 // documentation for more info.
-func (u *CrashDayUserUpsertOne) Update(set func(*CrashDayUserUpsert)) *CrashDayUserUpsertOne {
+func (u *CrashUserUpsertOne) Update(set func(*CrashUserUpsert)) *CrashUserUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
-		set(&CrashDayUserUpsert{UpdateSet: update})
+		set(&CrashUserUpsert{UpdateSet: update})
 	}))
 	return u
 }
 
+// SetLastSeenAt sets the "last_seen_at" field.
+func (u *CrashUserUpsertOne) SetLastSeenAt(v time.Time) *CrashUserUpsertOne {
+	return u.Update(func(s *CrashUserUpsert) {
+		s.SetLastSeenAt(v)
+	})
+}
+
+// UpdateLastSeenAt sets the "last_seen_at" field to the value that was provided on create.
+func (u *CrashUserUpsertOne) UpdateLastSeenAt() *CrashUserUpsertOne {
+	return u.Update(func(s *CrashUserUpsert) {
+		s.UpdateLastSeenAt()
+	})
+}
+
 // Exec executes the query.
-func (u *CrashDayUserUpsertOne) Exec(ctx context.Context) error {
+func (u *CrashUserUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
-		return errors.New("ent: missing options for CrashDayUserCreate.OnConflict")
+		return errors.New("ent: missing options for CrashUserCreate.OnConflict")
 	}
 	return u.create.Exec(ctx)
 }
 
 // ExecX is like Exec, but panics if an error occurs.
-func (u *CrashDayUserUpsertOne) ExecX(ctx context.Context) {
+func (u *CrashUserUpsertOne) ExecX(ctx context.Context) {
 	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }
 
 // Exec executes the UPSERT query and returns the inserted/updated ID.
-func (u *CrashDayUserUpsertOne) ID(ctx context.Context) (id int, err error) {
+func (u *CrashUserUpsertOne) ID(ctx context.Context) (id int, err error) {
 	node, err := u.create.Save(ctx)
 	if err != nil {
 		return id, err
@@ -277,7 +300,7 @@ func (u *CrashDayUserUpsertOne) ID(ctx context.Context) (id int, err error) {
 }
 
 // IDX is like ID, but panics if an error occurs.
-func (u *CrashDayUserUpsertOne) IDX(ctx context.Context) int {
+func (u *CrashUserUpsertOne) IDX(ctx context.Context) int {
 	id, err := u.ID(ctx)
 	if err != nil {
 		panic(err)
@@ -285,27 +308,27 @@ func (u *CrashDayUserUpsertOne) IDX(ctx context.Context) int {
 	return id
 }
 
-// CrashDayUserCreateBulk is the builder for creating many CrashDayUser entities in bulk.
-type CrashDayUserCreateBulk struct {
+// CrashUserCreateBulk is the builder for creating many CrashUser entities in bulk.
+type CrashUserCreateBulk struct {
 	config
 	err      error
-	builders []*CrashDayUserCreate
+	builders []*CrashUserCreate
 	conflict []sql.ConflictOption
 }
 
-// Save creates the CrashDayUser entities in the database.
-func (_c *CrashDayUserCreateBulk) Save(ctx context.Context) ([]*CrashDayUser, error) {
+// Save creates the CrashUser entities in the database.
+func (_c *CrashUserCreateBulk) Save(ctx context.Context) ([]*CrashUser, error) {
 	if _c.err != nil {
 		return nil, _c.err
 	}
 	specs := make([]*sqlgraph.CreateSpec, len(_c.builders))
-	nodes := make([]*CrashDayUser, len(_c.builders))
+	nodes := make([]*CrashUser, len(_c.builders))
 	mutators := make([]Mutator, len(_c.builders))
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
-				mutation, ok := m.(*CrashDayUserMutation)
+				mutation, ok := m.(*CrashUserMutation)
 				if !ok {
 					return nil, fmt.Errorf("unexpected mutation type %T", m)
 				}
@@ -353,7 +376,7 @@ func (_c *CrashDayUserCreateBulk) Save(ctx context.Context) ([]*CrashDayUser, er
 }
 
 // SaveX is like Save, but panics if an error occurs.
-func (_c *CrashDayUserCreateBulk) SaveX(ctx context.Context) []*CrashDayUser {
+func (_c *CrashUserCreateBulk) SaveX(ctx context.Context) []*CrashUser {
 	v, err := _c.Save(ctx)
 	if err != nil {
 		panic(err)
@@ -362,13 +385,13 @@ func (_c *CrashDayUserCreateBulk) SaveX(ctx context.Context) []*CrashDayUser {
 }
 
 // Exec executes the query.
-func (_c *CrashDayUserCreateBulk) Exec(ctx context.Context) error {
+func (_c *CrashUserCreateBulk) Exec(ctx context.Context) error {
 	_, err := _c.Save(ctx)
 	return err
 }
 
 // ExecX is like Exec, but panics if an error occurs.
-func (_c *CrashDayUserCreateBulk) ExecX(ctx context.Context) {
+func (_c *CrashUserCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
@@ -377,7 +400,7 @@ func (_c *CrashDayUserCreateBulk) ExecX(ctx context.Context) {
 // OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
 // of the `INSERT` statement. For example:
 //
-//	client.CrashDayUser.CreateBulk(builders...).
+//	client.CrashUser.CreateBulk(builders...).
 //		OnConflict(
 //			// Update the row with the new values
 //			// the was proposed for insertion.
@@ -385,13 +408,13 @@ func (_c *CrashDayUserCreateBulk) ExecX(ctx context.Context) {
 //		).
 //		// Override some of the fields with custom
 //		// update values.
-//		Update(func(u *ent.CrashDayUserUpsert) {
+//		Update(func(u *ent.CrashUserUpsert) {
 //			SetProjectID(v+v).
 //		}).
 //		Exec(ctx)
-func (_c *CrashDayUserCreateBulk) OnConflict(opts ...sql.ConflictOption) *CrashDayUserUpsertBulk {
+func (_c *CrashUserCreateBulk) OnConflict(opts ...sql.ConflictOption) *CrashUserUpsertBulk {
 	_c.conflict = opts
-	return &CrashDayUserUpsertBulk{
+	return &CrashUserUpsertBulk{
 		create: _c,
 	}
 }
@@ -399,42 +422,39 @@ func (_c *CrashDayUserCreateBulk) OnConflict(opts ...sql.ConflictOption) *CrashD
 // OnConflictColumns calls `OnConflict` and configures the columns
 // as conflict target. Using this option is equivalent to using:
 //
-//	client.CrashDayUser.Create().
+//	client.CrashUser.Create().
 //		OnConflict(sql.ConflictColumns(columns...)).
 //		Exec(ctx)
-func (_c *CrashDayUserCreateBulk) OnConflictColumns(columns ...string) *CrashDayUserUpsertBulk {
+func (_c *CrashUserCreateBulk) OnConflictColumns(columns ...string) *CrashUserUpsertBulk {
 	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
-	return &CrashDayUserUpsertBulk{
+	return &CrashUserUpsertBulk{
 		create: _c,
 	}
 }
 
-// CrashDayUserUpsertBulk is the builder for "upsert"-ing
-// a bulk of CrashDayUser nodes.
-type CrashDayUserUpsertBulk struct {
-	create *CrashDayUserCreateBulk
+// CrashUserUpsertBulk is the builder for "upsert"-ing
+// a bulk of CrashUser nodes.
+type CrashUserUpsertBulk struct {
+	create *CrashUserCreateBulk
 }
 
 // UpdateNewValues updates the mutable fields using the new values that
 // were set on create. Using this option is equivalent to using:
 //
-//	client.CrashDayUser.Create().
+//	client.CrashUser.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
 //		).
 //		Exec(ctx)
-func (u *CrashDayUserUpsertBulk) UpdateNewValues() *CrashDayUserUpsertBulk {
+func (u *CrashUserUpsertBulk) UpdateNewValues() *CrashUserUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		for _, b := range u.create.builders {
 			if _, exists := b.mutation.ProjectID(); exists {
-				s.SetIgnore(crashdayuser.FieldProjectID)
-			}
-			if _, exists := b.mutation.Day(); exists {
-				s.SetIgnore(crashdayuser.FieldDay)
+				s.SetIgnore(crashuser.FieldProjectID)
 			}
 			if _, exists := b.mutation.UserID(); exists {
-				s.SetIgnore(crashdayuser.FieldUserID)
+				s.SetIgnore(crashuser.FieldUserID)
 			}
 		}
 	}))
@@ -444,48 +464,62 @@ func (u *CrashDayUserUpsertBulk) UpdateNewValues() *CrashDayUserUpsertBulk {
 // Ignore sets each column to itself in case of conflict.
 // Using this option is equivalent to using:
 //
-//	client.CrashDayUser.Create().
+//	client.CrashUser.Create().
 //		OnConflict(sql.ResolveWithIgnore()).
 //		Exec(ctx)
-func (u *CrashDayUserUpsertBulk) Ignore() *CrashDayUserUpsertBulk {
+func (u *CrashUserUpsertBulk) Ignore() *CrashUserUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
 	return u
 }
 
 // DoNothing configures the conflict_action to `DO NOTHING`.
 // Supported only by SQLite and PostgreSQL.
-func (u *CrashDayUserUpsertBulk) DoNothing() *CrashDayUserUpsertBulk {
+func (u *CrashUserUpsertBulk) DoNothing() *CrashUserUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.DoNothing())
 	return u
 }
 
-// Update allows overriding fields `UPDATE` values. See the CrashDayUserCreateBulk.OnConflict
+// Update allows overriding fields `UPDATE` values. See the CrashUserCreateBulk.OnConflict
 // documentation for more info.
-func (u *CrashDayUserUpsertBulk) Update(set func(*CrashDayUserUpsert)) *CrashDayUserUpsertBulk {
+func (u *CrashUserUpsertBulk) Update(set func(*CrashUserUpsert)) *CrashUserUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
-		set(&CrashDayUserUpsert{UpdateSet: update})
+		set(&CrashUserUpsert{UpdateSet: update})
 	}))
 	return u
 }
 
+// SetLastSeenAt sets the "last_seen_at" field.
+func (u *CrashUserUpsertBulk) SetLastSeenAt(v time.Time) *CrashUserUpsertBulk {
+	return u.Update(func(s *CrashUserUpsert) {
+		s.SetLastSeenAt(v)
+	})
+}
+
+// UpdateLastSeenAt sets the "last_seen_at" field to the value that was provided on create.
+func (u *CrashUserUpsertBulk) UpdateLastSeenAt() *CrashUserUpsertBulk {
+	return u.Update(func(s *CrashUserUpsert) {
+		s.UpdateLastSeenAt()
+	})
+}
+
 // Exec executes the query.
-func (u *CrashDayUserUpsertBulk) Exec(ctx context.Context) error {
+func (u *CrashUserUpsertBulk) Exec(ctx context.Context) error {
 	if u.create.err != nil {
 		return u.create.err
 	}
 	for i, b := range u.create.builders {
 		if len(b.conflict) != 0 {
-			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the CrashDayUserCreateBulk instead", i)
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the CrashUserCreateBulk instead", i)
 		}
 	}
 	if len(u.create.conflict) == 0 {
-		return errors.New("ent: missing options for CrashDayUserCreateBulk.OnConflict")
+		return errors.New("ent: missing options for CrashUserCreateBulk.OnConflict")
 	}
 	return u.create.Exec(ctx)
 }
 
 // ExecX is like Exec, but panics if an error occurs.
-func (u *CrashDayUserUpsertBulk) ExecX(ctx context.Context) {
+func (u *CrashUserUpsertBulk) ExecX(ctx context.Context) {
 	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}

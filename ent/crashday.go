@@ -9,12 +9,12 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/project"
 )
 
-// CrashDayUser is the model entity for the CrashDayUser schema.
-type CrashDayUser struct {
+// CrashDay is the model entity for the CrashDay schema.
+type CrashDay struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
@@ -22,16 +22,20 @@ type CrashDayUser struct {
 	ProjectID string `json:"project_id,omitempty"`
 	// Day holds the value of the "day" field.
 	Day time.Time `json:"day,omitempty"`
-	// UserID holds the value of the "user_id" field.
-	UserID string `json:"user_id,omitempty"`
+	// Dimension holds the value of the "dimension" field.
+	Dimension crashday.Dimension `json:"dimension,omitempty"`
+	// Key holds the value of the "key" field.
+	Key string `json:"key,omitempty"`
+	// Occurrences holds the value of the "occurrences" field.
+	Occurrences int `json:"occurrences,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
-	// The values are being populated by the CrashDayUserQuery when eager-loading is set.
-	Edges        CrashDayUserEdges `json:"edges"`
+	// The values are being populated by the CrashDayQuery when eager-loading is set.
+	Edges        CrashDayEdges `json:"edges"`
 	selectValues sql.SelectValues
 }
 
-// CrashDayUserEdges holds the relations/edges for other nodes in the graph.
-type CrashDayUserEdges struct {
+// CrashDayEdges holds the relations/edges for other nodes in the graph.
+type CrashDayEdges struct {
 	// Project holds the value of the project edge.
 	Project *Project `json:"project,omitempty"`
 	// loadedTypes holds the information for reporting if a
@@ -43,7 +47,7 @@ type CrashDayUserEdges struct {
 
 // ProjectOrErr returns the Project value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
-func (e CrashDayUserEdges) ProjectOrErr() (*Project, error) {
+func (e CrashDayEdges) ProjectOrErr() (*Project, error) {
 	if e.Project != nil {
 		return e.Project, nil
 	} else if e.loadedTypes[0] {
@@ -53,15 +57,15 @@ func (e CrashDayUserEdges) ProjectOrErr() (*Project, error) {
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
-func (*CrashDayUser) scanValues(columns []string) ([]any, error) {
+func (*CrashDay) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case crashdayuser.FieldID:
+		case crashday.FieldID, crashday.FieldOccurrences:
 			values[i] = new(sql.NullInt64)
-		case crashdayuser.FieldProjectID, crashdayuser.FieldUserID:
+		case crashday.FieldProjectID, crashday.FieldDimension, crashday.FieldKey:
 			values[i] = new(sql.NullString)
-		case crashdayuser.FieldDay:
+		case crashday.FieldDay:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -71,36 +75,48 @@ func (*CrashDayUser) scanValues(columns []string) ([]any, error) {
 }
 
 // assignValues assigns the values that were returned from sql.Rows (after scanning)
-// to the CrashDayUser fields.
-func (_m *CrashDayUser) assignValues(columns []string, values []any) error {
+// to the CrashDay fields.
+func (_m *CrashDay) assignValues(columns []string, values []any) error {
 	if m, n := len(values), len(columns); m < n {
 		return fmt.Errorf("mismatch number of scan values: %d != %d", m, n)
 	}
 	for i := range columns {
 		switch columns[i] {
-		case crashdayuser.FieldID:
+		case crashday.FieldID:
 			value, ok := values[i].(*sql.NullInt64)
 			if !ok {
 				return fmt.Errorf("unexpected type %T for field id", value)
 			}
 			_m.ID = int(value.Int64)
-		case crashdayuser.FieldProjectID:
+		case crashday.FieldProjectID:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field project_id", values[i])
 			} else if value.Valid {
 				_m.ProjectID = value.String
 			}
-		case crashdayuser.FieldDay:
+		case crashday.FieldDay:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field day", values[i])
 			} else if value.Valid {
 				_m.Day = value.Time
 			}
-		case crashdayuser.FieldUserID:
+		case crashday.FieldDimension:
 			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field user_id", values[i])
+				return fmt.Errorf("unexpected type %T for field dimension", values[i])
 			} else if value.Valid {
-				_m.UserID = value.String
+				_m.Dimension = crashday.Dimension(value.String)
+			}
+		case crashday.FieldKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field key", values[i])
+			} else if value.Valid {
+				_m.Key = value.String
+			}
+		case crashday.FieldOccurrences:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field occurrences", values[i])
+			} else if value.Valid {
+				_m.Occurrences = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -109,39 +125,39 @@ func (_m *CrashDayUser) assignValues(columns []string, values []any) error {
 	return nil
 }
 
-// Value returns the ent.Value that was dynamically selected and assigned to the CrashDayUser.
+// Value returns the ent.Value that was dynamically selected and assigned to the CrashDay.
 // This includes values selected through modifiers, order, etc.
-func (_m *CrashDayUser) Value(name string) (ent.Value, error) {
+func (_m *CrashDay) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
 }
 
-// QueryProject queries the "project" edge of the CrashDayUser entity.
-func (_m *CrashDayUser) QueryProject() *ProjectQuery {
-	return NewCrashDayUserClient(_m.config).QueryProject(_m)
+// QueryProject queries the "project" edge of the CrashDay entity.
+func (_m *CrashDay) QueryProject() *ProjectQuery {
+	return NewCrashDayClient(_m.config).QueryProject(_m)
 }
 
-// Update returns a builder for updating this CrashDayUser.
-// Note that you need to call CrashDayUser.Unwrap() before calling this method if this CrashDayUser
+// Update returns a builder for updating this CrashDay.
+// Note that you need to call CrashDay.Unwrap() before calling this method if this CrashDay
 // was returned from a transaction, and the transaction was committed or rolled back.
-func (_m *CrashDayUser) Update() *CrashDayUserUpdateOne {
-	return NewCrashDayUserClient(_m.config).UpdateOne(_m)
+func (_m *CrashDay) Update() *CrashDayUpdateOne {
+	return NewCrashDayClient(_m.config).UpdateOne(_m)
 }
 
-// Unwrap unwraps the CrashDayUser entity that was returned from a transaction after it was closed,
+// Unwrap unwraps the CrashDay entity that was returned from a transaction after it was closed,
 // so that all future queries will be executed through the driver which created the transaction.
-func (_m *CrashDayUser) Unwrap() *CrashDayUser {
+func (_m *CrashDay) Unwrap() *CrashDay {
 	_tx, ok := _m.config.driver.(*txDriver)
 	if !ok {
-		panic("ent: CrashDayUser is not a transactional entity")
+		panic("ent: CrashDay is not a transactional entity")
 	}
 	_m.config.driver = _tx.drv
 	return _m
 }
 
 // String implements the fmt.Stringer.
-func (_m *CrashDayUser) String() string {
+func (_m *CrashDay) String() string {
 	var builder strings.Builder
-	builder.WriteString("CrashDayUser(")
+	builder.WriteString("CrashDay(")
 	builder.WriteString(fmt.Sprintf("id=%v, ", _m.ID))
 	builder.WriteString("project_id=")
 	builder.WriteString(_m.ProjectID)
@@ -149,11 +165,17 @@ func (_m *CrashDayUser) String() string {
 	builder.WriteString("day=")
 	builder.WriteString(_m.Day.Format(time.ANSIC))
 	builder.WriteString(", ")
-	builder.WriteString("user_id=")
-	builder.WriteString(_m.UserID)
+	builder.WriteString("dimension=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Dimension))
+	builder.WriteString(", ")
+	builder.WriteString("key=")
+	builder.WriteString(_m.Key)
+	builder.WriteString(", ")
+	builder.WriteString("occurrences=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Occurrences))
 	builder.WriteByte(')')
 	return builder.String()
 }
 
-// CrashDayUsers is a parsable slice of CrashDayUser.
-type CrashDayUsers []*CrashDayUser
+// CrashDays is a parsable slice of CrashDay.
+type CrashDays []*CrashDay

@@ -13,59 +13,59 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashday"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 	"github.com/yoanbernabeu/oopsie/ent/project"
 )
 
-// CrashDayUserQuery is the builder for querying CrashDayUser entities.
-type CrashDayUserQuery struct {
+// CrashDayQuery is the builder for querying CrashDay entities.
+type CrashDayQuery struct {
 	config
 	ctx         *QueryContext
-	order       []crashdayuser.OrderOption
+	order       []crashday.OrderOption
 	inters      []Interceptor
-	predicates  []predicate.CrashDayUser
+	predicates  []predicate.CrashDay
 	withProject *ProjectQuery
-	loadTotal   []func(context.Context, []*CrashDayUser) error
+	loadTotal   []func(context.Context, []*CrashDay) error
 	modifiers   []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
 }
 
-// Where adds a new predicate for the CrashDayUserQuery builder.
-func (_q *CrashDayUserQuery) Where(ps ...predicate.CrashDayUser) *CrashDayUserQuery {
+// Where adds a new predicate for the CrashDayQuery builder.
+func (_q *CrashDayQuery) Where(ps ...predicate.CrashDay) *CrashDayQuery {
 	_q.predicates = append(_q.predicates, ps...)
 	return _q
 }
 
 // Limit the number of records to be returned by this query.
-func (_q *CrashDayUserQuery) Limit(limit int) *CrashDayUserQuery {
+func (_q *CrashDayQuery) Limit(limit int) *CrashDayQuery {
 	_q.ctx.Limit = &limit
 	return _q
 }
 
 // Offset to start from.
-func (_q *CrashDayUserQuery) Offset(offset int) *CrashDayUserQuery {
+func (_q *CrashDayQuery) Offset(offset int) *CrashDayQuery {
 	_q.ctx.Offset = &offset
 	return _q
 }
 
 // Unique configures the query builder to filter duplicate records on query.
 // By default, unique is set to true, and can be disabled using this method.
-func (_q *CrashDayUserQuery) Unique(unique bool) *CrashDayUserQuery {
+func (_q *CrashDayQuery) Unique(unique bool) *CrashDayQuery {
 	_q.ctx.Unique = &unique
 	return _q
 }
 
 // Order specifies how the records should be ordered.
-func (_q *CrashDayUserQuery) Order(o ...crashdayuser.OrderOption) *CrashDayUserQuery {
+func (_q *CrashDayQuery) Order(o ...crashday.OrderOption) *CrashDayQuery {
 	_q.order = append(_q.order, o...)
 	return _q
 }
 
 // QueryProject chains the current query on the "project" edge.
-func (_q *CrashDayUserQuery) QueryProject() *ProjectQuery {
+func (_q *CrashDayQuery) QueryProject() *ProjectQuery {
 	query := (&ProjectClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
@@ -76,9 +76,9 @@ func (_q *CrashDayUserQuery) QueryProject() *ProjectQuery {
 			return nil, err
 		}
 		step := sqlgraph.NewStep(
-			sqlgraph.From(crashdayuser.Table, crashdayuser.FieldID, selector),
+			sqlgraph.From(crashday.Table, crashday.FieldID, selector),
 			sqlgraph.To(project.Table, project.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, crashdayuser.ProjectTable, crashdayuser.ProjectColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, crashday.ProjectTable, crashday.ProjectColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -86,21 +86,21 @@ func (_q *CrashDayUserQuery) QueryProject() *ProjectQuery {
 	return query
 }
 
-// First returns the first CrashDayUser entity from the query.
-// Returns a *NotFoundError when no CrashDayUser was found.
-func (_q *CrashDayUserQuery) First(ctx context.Context) (*CrashDayUser, error) {
+// First returns the first CrashDay entity from the query.
+// Returns a *NotFoundError when no CrashDay was found.
+func (_q *CrashDayQuery) First(ctx context.Context) (*CrashDay, error) {
 	nodes, err := _q.Limit(1).All(setContextOp(ctx, _q.ctx, ent.OpQueryFirst))
 	if err != nil {
 		return nil, err
 	}
 	if len(nodes) == 0 {
-		return nil, &NotFoundError{crashdayuser.Label}
+		return nil, &NotFoundError{crashday.Label}
 	}
 	return nodes[0], nil
 }
 
 // FirstX is like First, but panics if an error occurs.
-func (_q *CrashDayUserQuery) FirstX(ctx context.Context) *CrashDayUser {
+func (_q *CrashDayQuery) FirstX(ctx context.Context) *CrashDay {
 	node, err := _q.First(ctx)
 	if err != nil && !IsNotFound(err) {
 		panic(err)
@@ -108,22 +108,22 @@ func (_q *CrashDayUserQuery) FirstX(ctx context.Context) *CrashDayUser {
 	return node
 }
 
-// FirstID returns the first CrashDayUser ID from the query.
-// Returns a *NotFoundError when no CrashDayUser ID was found.
-func (_q *CrashDayUserQuery) FirstID(ctx context.Context) (id int, err error) {
+// FirstID returns the first CrashDay ID from the query.
+// Returns a *NotFoundError when no CrashDay ID was found.
+func (_q *CrashDayQuery) FirstID(ctx context.Context) (id int, err error) {
 	var ids []int
 	if ids, err = _q.Limit(1).IDs(setContextOp(ctx, _q.ctx, ent.OpQueryFirstID)); err != nil {
 		return
 	}
 	if len(ids) == 0 {
-		err = &NotFoundError{crashdayuser.Label}
+		err = &NotFoundError{crashday.Label}
 		return
 	}
 	return ids[0], nil
 }
 
 // FirstIDX is like FirstID, but panics if an error occurs.
-func (_q *CrashDayUserQuery) FirstIDX(ctx context.Context) int {
+func (_q *CrashDayQuery) FirstIDX(ctx context.Context) int {
 	id, err := _q.FirstID(ctx)
 	if err != nil && !IsNotFound(err) {
 		panic(err)
@@ -131,10 +131,10 @@ func (_q *CrashDayUserQuery) FirstIDX(ctx context.Context) int {
 	return id
 }
 
-// Only returns a single CrashDayUser entity found by the query, ensuring it only returns one.
-// Returns a *NotSingularError when more than one CrashDayUser entity is found.
-// Returns a *NotFoundError when no CrashDayUser entities are found.
-func (_q *CrashDayUserQuery) Only(ctx context.Context) (*CrashDayUser, error) {
+// Only returns a single CrashDay entity found by the query, ensuring it only returns one.
+// Returns a *NotSingularError when more than one CrashDay entity is found.
+// Returns a *NotFoundError when no CrashDay entities are found.
+func (_q *CrashDayQuery) Only(ctx context.Context) (*CrashDay, error) {
 	nodes, err := _q.Limit(2).All(setContextOp(ctx, _q.ctx, ent.OpQueryOnly))
 	if err != nil {
 		return nil, err
@@ -143,14 +143,14 @@ func (_q *CrashDayUserQuery) Only(ctx context.Context) (*CrashDayUser, error) {
 	case 1:
 		return nodes[0], nil
 	case 0:
-		return nil, &NotFoundError{crashdayuser.Label}
+		return nil, &NotFoundError{crashday.Label}
 	default:
-		return nil, &NotSingularError{crashdayuser.Label}
+		return nil, &NotSingularError{crashday.Label}
 	}
 }
 
 // OnlyX is like Only, but panics if an error occurs.
-func (_q *CrashDayUserQuery) OnlyX(ctx context.Context) *CrashDayUser {
+func (_q *CrashDayQuery) OnlyX(ctx context.Context) *CrashDay {
 	node, err := _q.Only(ctx)
 	if err != nil {
 		panic(err)
@@ -158,10 +158,10 @@ func (_q *CrashDayUserQuery) OnlyX(ctx context.Context) *CrashDayUser {
 	return node
 }
 
-// OnlyID is like Only, but returns the only CrashDayUser ID in the query.
-// Returns a *NotSingularError when more than one CrashDayUser ID is found.
+// OnlyID is like Only, but returns the only CrashDay ID in the query.
+// Returns a *NotSingularError when more than one CrashDay ID is found.
 // Returns a *NotFoundError when no entities are found.
-func (_q *CrashDayUserQuery) OnlyID(ctx context.Context) (id int, err error) {
+func (_q *CrashDayQuery) OnlyID(ctx context.Context) (id int, err error) {
 	var ids []int
 	if ids, err = _q.Limit(2).IDs(setContextOp(ctx, _q.ctx, ent.OpQueryOnlyID)); err != nil {
 		return
@@ -170,15 +170,15 @@ func (_q *CrashDayUserQuery) OnlyID(ctx context.Context) (id int, err error) {
 	case 1:
 		id = ids[0]
 	case 0:
-		err = &NotFoundError{crashdayuser.Label}
+		err = &NotFoundError{crashday.Label}
 	default:
-		err = &NotSingularError{crashdayuser.Label}
+		err = &NotSingularError{crashday.Label}
 	}
 	return
 }
 
 // OnlyIDX is like OnlyID, but panics if an error occurs.
-func (_q *CrashDayUserQuery) OnlyIDX(ctx context.Context) int {
+func (_q *CrashDayQuery) OnlyIDX(ctx context.Context) int {
 	id, err := _q.OnlyID(ctx)
 	if err != nil {
 		panic(err)
@@ -186,18 +186,18 @@ func (_q *CrashDayUserQuery) OnlyIDX(ctx context.Context) int {
 	return id
 }
 
-// All executes the query and returns a list of CrashDayUsers.
-func (_q *CrashDayUserQuery) All(ctx context.Context) ([]*CrashDayUser, error) {
+// All executes the query and returns a list of CrashDays.
+func (_q *CrashDayQuery) All(ctx context.Context) ([]*CrashDay, error) {
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryAll)
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	qr := querierAll[[]*CrashDayUser, *CrashDayUserQuery]()
-	return withInterceptors[[]*CrashDayUser](ctx, _q, qr, _q.inters)
+	qr := querierAll[[]*CrashDay, *CrashDayQuery]()
+	return withInterceptors[[]*CrashDay](ctx, _q, qr, _q.inters)
 }
 
 // AllX is like All, but panics if an error occurs.
-func (_q *CrashDayUserQuery) AllX(ctx context.Context) []*CrashDayUser {
+func (_q *CrashDayQuery) AllX(ctx context.Context) []*CrashDay {
 	nodes, err := _q.All(ctx)
 	if err != nil {
 		panic(err)
@@ -205,20 +205,20 @@ func (_q *CrashDayUserQuery) AllX(ctx context.Context) []*CrashDayUser {
 	return nodes
 }
 
-// IDs executes the query and returns a list of CrashDayUser IDs.
-func (_q *CrashDayUserQuery) IDs(ctx context.Context) (ids []int, err error) {
+// IDs executes the query and returns a list of CrashDay IDs.
+func (_q *CrashDayQuery) IDs(ctx context.Context) (ids []int, err error) {
 	if _q.ctx.Unique == nil && _q.path != nil {
 		_q.Unique(true)
 	}
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryIDs)
-	if err = _q.Select(crashdayuser.FieldID).Scan(ctx, &ids); err != nil {
+	if err = _q.Select(crashday.FieldID).Scan(ctx, &ids); err != nil {
 		return nil, err
 	}
 	return ids, nil
 }
 
 // IDsX is like IDs, but panics if an error occurs.
-func (_q *CrashDayUserQuery) IDsX(ctx context.Context) []int {
+func (_q *CrashDayQuery) IDsX(ctx context.Context) []int {
 	ids, err := _q.IDs(ctx)
 	if err != nil {
 		panic(err)
@@ -227,16 +227,16 @@ func (_q *CrashDayUserQuery) IDsX(ctx context.Context) []int {
 }
 
 // Count returns the count of the given query.
-func (_q *CrashDayUserQuery) Count(ctx context.Context) (int, error) {
+func (_q *CrashDayQuery) Count(ctx context.Context) (int, error) {
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryCount)
 	if err := _q.prepareQuery(ctx); err != nil {
 		return 0, err
 	}
-	return withInterceptors[int](ctx, _q, querierCount[*CrashDayUserQuery](), _q.inters)
+	return withInterceptors[int](ctx, _q, querierCount[*CrashDayQuery](), _q.inters)
 }
 
 // CountX is like Count, but panics if an error occurs.
-func (_q *CrashDayUserQuery) CountX(ctx context.Context) int {
+func (_q *CrashDayQuery) CountX(ctx context.Context) int {
 	count, err := _q.Count(ctx)
 	if err != nil {
 		panic(err)
@@ -245,7 +245,7 @@ func (_q *CrashDayUserQuery) CountX(ctx context.Context) int {
 }
 
 // Exist returns true if the query has elements in the graph.
-func (_q *CrashDayUserQuery) Exist(ctx context.Context) (bool, error) {
+func (_q *CrashDayQuery) Exist(ctx context.Context) (bool, error) {
 	ctx = setContextOp(ctx, _q.ctx, ent.OpQueryExist)
 	switch _, err := _q.FirstID(ctx); {
 	case IsNotFound(err):
@@ -258,7 +258,7 @@ func (_q *CrashDayUserQuery) Exist(ctx context.Context) (bool, error) {
 }
 
 // ExistX is like Exist, but panics if an error occurs.
-func (_q *CrashDayUserQuery) ExistX(ctx context.Context) bool {
+func (_q *CrashDayQuery) ExistX(ctx context.Context) bool {
 	exist, err := _q.Exist(ctx)
 	if err != nil {
 		panic(err)
@@ -266,18 +266,18 @@ func (_q *CrashDayUserQuery) ExistX(ctx context.Context) bool {
 	return exist
 }
 
-// Clone returns a duplicate of the CrashDayUserQuery builder, including all associated steps. It can be
+// Clone returns a duplicate of the CrashDayQuery builder, including all associated steps. It can be
 // used to prepare common query builders and use them differently after the clone is made.
-func (_q *CrashDayUserQuery) Clone() *CrashDayUserQuery {
+func (_q *CrashDayQuery) Clone() *CrashDayQuery {
 	if _q == nil {
 		return nil
 	}
-	return &CrashDayUserQuery{
+	return &CrashDayQuery{
 		config:      _q.config,
 		ctx:         _q.ctx.Clone(),
-		order:       append([]crashdayuser.OrderOption{}, _q.order...),
+		order:       append([]crashday.OrderOption{}, _q.order...),
 		inters:      append([]Interceptor{}, _q.inters...),
-		predicates:  append([]predicate.CrashDayUser{}, _q.predicates...),
+		predicates:  append([]predicate.CrashDay{}, _q.predicates...),
 		withProject: _q.withProject.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
@@ -288,7 +288,7 @@ func (_q *CrashDayUserQuery) Clone() *CrashDayUserQuery {
 
 // WithProject tells the query-builder to eager-load the nodes that are connected to
 // the "project" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *CrashDayUserQuery) WithProject(opts ...func(*ProjectQuery)) *CrashDayUserQuery {
+func (_q *CrashDayQuery) WithProject(opts ...func(*ProjectQuery)) *CrashDayQuery {
 	query := (&ProjectClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
@@ -307,15 +307,15 @@ func (_q *CrashDayUserQuery) WithProject(opts ...func(*ProjectQuery)) *CrashDayU
 //		Count int `json:"count,omitempty"`
 //	}
 //
-//	client.CrashDayUser.Query().
-//		GroupBy(crashdayuser.FieldProjectID).
+//	client.CrashDay.Query().
+//		GroupBy(crashday.FieldProjectID).
 //		Aggregate(ent.Count()).
 //		Scan(ctx, &v)
-func (_q *CrashDayUserQuery) GroupBy(field string, fields ...string) *CrashDayUserGroupBy {
+func (_q *CrashDayQuery) GroupBy(field string, fields ...string) *CrashDayGroupBy {
 	_q.ctx.Fields = append([]string{field}, fields...)
-	grbuild := &CrashDayUserGroupBy{build: _q}
+	grbuild := &CrashDayGroupBy{build: _q}
 	grbuild.flds = &_q.ctx.Fields
-	grbuild.label = crashdayuser.Label
+	grbuild.label = crashday.Label
 	grbuild.scan = grbuild.Scan
 	return grbuild
 }
@@ -329,23 +329,23 @@ func (_q *CrashDayUserQuery) GroupBy(field string, fields ...string) *CrashDayUs
 //		ProjectID string `json:"project_id,omitempty"`
 //	}
 //
-//	client.CrashDayUser.Query().
-//		Select(crashdayuser.FieldProjectID).
+//	client.CrashDay.Query().
+//		Select(crashday.FieldProjectID).
 //		Scan(ctx, &v)
-func (_q *CrashDayUserQuery) Select(fields ...string) *CrashDayUserSelect {
+func (_q *CrashDayQuery) Select(fields ...string) *CrashDaySelect {
 	_q.ctx.Fields = append(_q.ctx.Fields, fields...)
-	sbuild := &CrashDayUserSelect{CrashDayUserQuery: _q}
-	sbuild.label = crashdayuser.Label
+	sbuild := &CrashDaySelect{CrashDayQuery: _q}
+	sbuild.label = crashday.Label
 	sbuild.flds, sbuild.scan = &_q.ctx.Fields, sbuild.Scan
 	return sbuild
 }
 
-// Aggregate returns a CrashDayUserSelect configured with the given aggregations.
-func (_q *CrashDayUserQuery) Aggregate(fns ...AggregateFunc) *CrashDayUserSelect {
+// Aggregate returns a CrashDaySelect configured with the given aggregations.
+func (_q *CrashDayQuery) Aggregate(fns ...AggregateFunc) *CrashDaySelect {
 	return _q.Select().Aggregate(fns...)
 }
 
-func (_q *CrashDayUserQuery) prepareQuery(ctx context.Context) error {
+func (_q *CrashDayQuery) prepareQuery(ctx context.Context) error {
 	for _, inter := range _q.inters {
 		if inter == nil {
 			return fmt.Errorf("ent: uninitialized interceptor (forgotten import ent/runtime?)")
@@ -357,7 +357,7 @@ func (_q *CrashDayUserQuery) prepareQuery(ctx context.Context) error {
 		}
 	}
 	for _, f := range _q.ctx.Fields {
-		if !crashdayuser.ValidColumn(f) {
+		if !crashday.ValidColumn(f) {
 			return &ValidationError{Name: f, err: fmt.Errorf("ent: invalid field %q for query", f)}
 		}
 	}
@@ -368,28 +368,28 @@ func (_q *CrashDayUserQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
-	if crashdayuser.Policy == nil {
-		return errors.New("ent: uninitialized crashdayuser.Policy (forgotten import ent/runtime?)")
+	if crashday.Policy == nil {
+		return errors.New("ent: uninitialized crashday.Policy (forgotten import ent/runtime?)")
 	}
-	if err := crashdayuser.Policy.EvalQuery(ctx, _q); err != nil {
+	if err := crashday.Policy.EvalQuery(ctx, _q); err != nil {
 		return err
 	}
 	return nil
 }
 
-func (_q *CrashDayUserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*CrashDayUser, error) {
+func (_q *CrashDayQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*CrashDay, error) {
 	var (
-		nodes       = []*CrashDayUser{}
+		nodes       = []*CrashDay{}
 		_spec       = _q.querySpec()
 		loadedTypes = [1]bool{
 			_q.withProject != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*CrashDayUser).scanValues(nil, columns)
+		return (*CrashDay).scanValues(nil, columns)
 	}
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &CrashDayUser{config: _q.config}
+		node := &CrashDay{config: _q.config}
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
@@ -408,7 +408,7 @@ func (_q *CrashDayUserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	}
 	if query := _q.withProject; query != nil {
 		if err := _q.loadProject(ctx, query, nodes, nil,
-			func(n *CrashDayUser, e *Project) { n.Edges.Project = e }); err != nil {
+			func(n *CrashDay, e *Project) { n.Edges.Project = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -420,9 +420,9 @@ func (_q *CrashDayUserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	return nodes, nil
 }
 
-func (_q *CrashDayUserQuery) loadProject(ctx context.Context, query *ProjectQuery, nodes []*CrashDayUser, init func(*CrashDayUser), assign func(*CrashDayUser, *Project)) error {
+func (_q *CrashDayQuery) loadProject(ctx context.Context, query *ProjectQuery, nodes []*CrashDay, init func(*CrashDay), assign func(*CrashDay, *Project)) error {
 	ids := make([]string, 0, len(nodes))
-	nodeids := make(map[string][]*CrashDayUser)
+	nodeids := make(map[string][]*CrashDay)
 	for i := range nodes {
 		fk := nodes[i].ProjectID
 		if _, ok := nodeids[fk]; !ok {
@@ -450,7 +450,7 @@ func (_q *CrashDayUserQuery) loadProject(ctx context.Context, query *ProjectQuer
 	return nil
 }
 
-func (_q *CrashDayUserQuery) sqlCount(ctx context.Context) (int, error) {
+func (_q *CrashDayQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
@@ -462,8 +462,8 @@ func (_q *CrashDayUserQuery) sqlCount(ctx context.Context) (int, error) {
 	return sqlgraph.CountNodes(ctx, _q.driver, _spec)
 }
 
-func (_q *CrashDayUserQuery) querySpec() *sqlgraph.QuerySpec {
-	_spec := sqlgraph.NewQuerySpec(crashdayuser.Table, crashdayuser.Columns, sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt))
+func (_q *CrashDayQuery) querySpec() *sqlgraph.QuerySpec {
+	_spec := sqlgraph.NewQuerySpec(crashday.Table, crashday.Columns, sqlgraph.NewFieldSpec(crashday.FieldID, field.TypeInt))
 	_spec.From = _q.sql
 	if unique := _q.ctx.Unique; unique != nil {
 		_spec.Unique = *unique
@@ -472,14 +472,14 @@ func (_q *CrashDayUserQuery) querySpec() *sqlgraph.QuerySpec {
 	}
 	if fields := _q.ctx.Fields; len(fields) > 0 {
 		_spec.Node.Columns = make([]string, 0, len(fields))
-		_spec.Node.Columns = append(_spec.Node.Columns, crashdayuser.FieldID)
+		_spec.Node.Columns = append(_spec.Node.Columns, crashday.FieldID)
 		for i := range fields {
-			if fields[i] != crashdayuser.FieldID {
+			if fields[i] != crashday.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
 		}
 		if _q.withProject != nil {
-			_spec.Node.AddColumnOnce(crashdayuser.FieldProjectID)
+			_spec.Node.AddColumnOnce(crashday.FieldProjectID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
@@ -505,12 +505,12 @@ func (_q *CrashDayUserQuery) querySpec() *sqlgraph.QuerySpec {
 	return _spec
 }
 
-func (_q *CrashDayUserQuery) sqlQuery(ctx context.Context) *sql.Selector {
+func (_q *CrashDayQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	builder := sql.Dialect(_q.driver.Dialect())
-	t1 := builder.Table(crashdayuser.Table)
+	t1 := builder.Table(crashday.Table)
 	columns := _q.ctx.Fields
 	if len(columns) == 0 {
-		columns = crashdayuser.Columns
+		columns = crashday.Columns
 	}
 	selector := builder.Select(t1.Columns(columns...)...).From(t1)
 	if _q.sql != nil {
@@ -543,7 +543,7 @@ func (_q *CrashDayUserQuery) sqlQuery(ctx context.Context) *sql.Selector {
 // ForUpdate locks the selected rows against concurrent updates, and prevent them from being
 // updated, deleted or "selected ... for update" by other sessions, until the transaction is
 // either committed or rolled-back.
-func (_q *CrashDayUserQuery) ForUpdate(opts ...sql.LockOption) *CrashDayUserQuery {
+func (_q *CrashDayQuery) ForUpdate(opts ...sql.LockOption) *CrashDayQuery {
 	if _q.driver.Dialect() == dialect.Postgres {
 		_q.Unique(false)
 	}
@@ -556,7 +556,7 @@ func (_q *CrashDayUserQuery) ForUpdate(opts ...sql.LockOption) *CrashDayUserQuer
 // ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
 // on any rows that are read. Other sessions can read the rows, but cannot modify them
 // until your transaction commits.
-func (_q *CrashDayUserQuery) ForShare(opts ...sql.LockOption) *CrashDayUserQuery {
+func (_q *CrashDayQuery) ForShare(opts ...sql.LockOption) *CrashDayQuery {
 	if _q.driver.Dialect() == dialect.Postgres {
 		_q.Unique(false)
 	}
@@ -567,33 +567,33 @@ func (_q *CrashDayUserQuery) ForShare(opts ...sql.LockOption) *CrashDayUserQuery
 }
 
 // Modify adds a query modifier for attaching custom logic to queries.
-func (_q *CrashDayUserQuery) Modify(modifiers ...func(s *sql.Selector)) *CrashDayUserSelect {
+func (_q *CrashDayQuery) Modify(modifiers ...func(s *sql.Selector)) *CrashDaySelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
 }
 
-// CrashDayUserGroupBy is the group-by builder for CrashDayUser entities.
-type CrashDayUserGroupBy struct {
+// CrashDayGroupBy is the group-by builder for CrashDay entities.
+type CrashDayGroupBy struct {
 	selector
-	build *CrashDayUserQuery
+	build *CrashDayQuery
 }
 
 // Aggregate adds the given aggregation functions to the group-by query.
-func (_g *CrashDayUserGroupBy) Aggregate(fns ...AggregateFunc) *CrashDayUserGroupBy {
+func (_g *CrashDayGroupBy) Aggregate(fns ...AggregateFunc) *CrashDayGroupBy {
 	_g.fns = append(_g.fns, fns...)
 	return _g
 }
 
 // Scan applies the selector query and scans the result into the given value.
-func (_g *CrashDayUserGroupBy) Scan(ctx context.Context, v any) error {
+func (_g *CrashDayGroupBy) Scan(ctx context.Context, v any) error {
 	ctx = setContextOp(ctx, _g.build.ctx, ent.OpQueryGroupBy)
 	if err := _g.build.prepareQuery(ctx); err != nil {
 		return err
 	}
-	return scanWithInterceptors[*CrashDayUserQuery, *CrashDayUserGroupBy](ctx, _g.build, _g, _g.build.inters, v)
+	return scanWithInterceptors[*CrashDayQuery, *CrashDayGroupBy](ctx, _g.build, _g, _g.build.inters, v)
 }
 
-func (_g *CrashDayUserGroupBy) sqlScan(ctx context.Context, root *CrashDayUserQuery, v any) error {
+func (_g *CrashDayGroupBy) sqlScan(ctx context.Context, root *CrashDayQuery, v any) error {
 	selector := root.sqlQuery(ctx).Select()
 	aggregation := make([]string, 0, len(_g.fns))
 	for _, fn := range _g.fns {
@@ -620,28 +620,28 @@ func (_g *CrashDayUserGroupBy) sqlScan(ctx context.Context, root *CrashDayUserQu
 	return sql.ScanSlice(rows, v)
 }
 
-// CrashDayUserSelect is the builder for selecting fields of CrashDayUser entities.
-type CrashDayUserSelect struct {
-	*CrashDayUserQuery
+// CrashDaySelect is the builder for selecting fields of CrashDay entities.
+type CrashDaySelect struct {
+	*CrashDayQuery
 	selector
 }
 
 // Aggregate adds the given aggregation functions to the selector query.
-func (_s *CrashDayUserSelect) Aggregate(fns ...AggregateFunc) *CrashDayUserSelect {
+func (_s *CrashDaySelect) Aggregate(fns ...AggregateFunc) *CrashDaySelect {
 	_s.fns = append(_s.fns, fns...)
 	return _s
 }
 
 // Scan applies the selector query and scans the result into the given value.
-func (_s *CrashDayUserSelect) Scan(ctx context.Context, v any) error {
+func (_s *CrashDaySelect) Scan(ctx context.Context, v any) error {
 	ctx = setContextOp(ctx, _s.ctx, ent.OpQuerySelect)
 	if err := _s.prepareQuery(ctx); err != nil {
 		return err
 	}
-	return scanWithInterceptors[*CrashDayUserQuery, *CrashDayUserSelect](ctx, _s.CrashDayUserQuery, _s, _s.inters, v)
+	return scanWithInterceptors[*CrashDayQuery, *CrashDaySelect](ctx, _s.CrashDayQuery, _s, _s.inters, v)
 }
 
-func (_s *CrashDayUserSelect) sqlScan(ctx context.Context, root *CrashDayUserQuery, v any) error {
+func (_s *CrashDaySelect) sqlScan(ctx context.Context, root *CrashDayQuery, v any) error {
 	selector := root.sqlQuery(ctx)
 	aggregation := make([]string, 0, len(_s.fns))
 	for _, fn := range _s.fns {
@@ -663,7 +663,7 @@ func (_s *CrashDayUserSelect) sqlScan(ctx context.Context, root *CrashDayUserQue
 }
 
 // Modify adds a query modifier for attaching custom logic to queries.
-func (_s *CrashDayUserSelect) Modify(modifiers ...func(s *sql.Selector)) *CrashDayUserSelect {
+func (_s *CrashDaySelect) Modify(modifiers ...func(s *sql.Selector)) *CrashDaySelect {
 	_s.modifiers = append(_s.modifiers, modifiers...)
 	return _s
 }

@@ -8,30 +8,30 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/yoanbernabeu/oopsie/ent/crashdayuser"
+	"github.com/yoanbernabeu/oopsie/ent/crashuser"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
 )
 
-// CrashDayUserDelete is the builder for deleting a CrashDayUser entity.
-type CrashDayUserDelete struct {
+// CrashUserDelete is the builder for deleting a CrashUser entity.
+type CrashUserDelete struct {
 	config
 	hooks    []Hook
-	mutation *CrashDayUserMutation
+	mutation *CrashUserMutation
 }
 
-// Where appends a list predicates to the CrashDayUserDelete builder.
-func (_d *CrashDayUserDelete) Where(ps ...predicate.CrashDayUser) *CrashDayUserDelete {
+// Where appends a list predicates to the CrashUserDelete builder.
+func (_d *CrashUserDelete) Where(ps ...predicate.CrashUser) *CrashUserDelete {
 	_d.mutation.Where(ps...)
 	return _d
 }
 
 // Exec executes the deletion query and returns how many vertices were deleted.
-func (_d *CrashDayUserDelete) Exec(ctx context.Context) (int, error) {
+func (_d *CrashUserDelete) Exec(ctx context.Context) (int, error) {
 	return withHooks(ctx, _d.sqlExec, _d.mutation, _d.hooks)
 }
 
 // ExecX is like Exec, but panics if an error occurs.
-func (_d *CrashDayUserDelete) ExecX(ctx context.Context) int {
+func (_d *CrashUserDelete) ExecX(ctx context.Context) int {
 	n, err := _d.Exec(ctx)
 	if err != nil {
 		panic(err)
@@ -39,8 +39,8 @@ func (_d *CrashDayUserDelete) ExecX(ctx context.Context) int {
 	return n
 }
 
-func (_d *CrashDayUserDelete) sqlExec(ctx context.Context) (int, error) {
-	_spec := sqlgraph.NewDeleteSpec(crashdayuser.Table, sqlgraph.NewFieldSpec(crashdayuser.FieldID, field.TypeInt))
+func (_d *CrashUserDelete) sqlExec(ctx context.Context) (int, error) {
+	_spec := sqlgraph.NewDeleteSpec(crashuser.Table, sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt))
 	if ps := _d.mutation.predicates; len(ps) > 0 {
 		_spec.Predicate = func(selector *sql.Selector) {
 			for i := range ps {
@@ -56,32 +56,32 @@ func (_d *CrashDayUserDelete) sqlExec(ctx context.Context) (int, error) {
 	return affected, err
 }
 
-// CrashDayUserDeleteOne is the builder for deleting a single CrashDayUser entity.
-type CrashDayUserDeleteOne struct {
-	_d *CrashDayUserDelete
+// CrashUserDeleteOne is the builder for deleting a single CrashUser entity.
+type CrashUserDeleteOne struct {
+	_d *CrashUserDelete
 }
 
-// Where appends a list predicates to the CrashDayUserDelete builder.
-func (_d *CrashDayUserDeleteOne) Where(ps ...predicate.CrashDayUser) *CrashDayUserDeleteOne {
+// Where appends a list predicates to the CrashUserDelete builder.
+func (_d *CrashUserDeleteOne) Where(ps ...predicate.CrashUser) *CrashUserDeleteOne {
 	_d._d.mutation.Where(ps...)
 	return _d
 }
 
 // Exec executes the deletion query.
-func (_d *CrashDayUserDeleteOne) Exec(ctx context.Context) error {
+func (_d *CrashUserDeleteOne) Exec(ctx context.Context) error {
 	n, err := _d._d.Exec(ctx)
 	switch {
 	case err != nil:
 		return err
 	case n == 0:
-		return &NotFoundError{crashdayuser.Label}
+		return &NotFoundError{crashuser.Label}
 	default:
 		return nil
 	}
 }
 
 // ExecX is like Exec, but panics if an error occurs.
-func (_d *CrashDayUserDeleteOne) ExecX(ctx context.Context) {
+func (_d *CrashUserDeleteOne) ExecX(ctx context.Context) {
 	if err := _d.Exec(ctx); err != nil {
 		panic(err)
 	}
