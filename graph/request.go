@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/yoanbernabeu/oopsie/internal/rest"
+	"github.com/yoanbernabeu/oopsie/internal/wsconn"
 )
 
 // requestInfo is what resolvers need to know of the HTTP request.
@@ -24,7 +25,7 @@ func requestFrom(ctx context.Context) requestInfo {
 // withRequest authenticates the caller and records the request facts.
 func (r *Resolver) withRequest(next http.Handler) http.Handler {
 	return r.Auth.Middleware(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		ctx := context.WithValue(req.Context(), requestKey{}, requestInfo{
+		ctx := context.WithValue(wsconn.WithCloser(req.Context()), requestKey{}, requestInfo{
 			ip:        rest.ClientIP(req),
 			userAgent: req.UserAgent(),
 			baseURL:   r.baseURL(req),

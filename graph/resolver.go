@@ -10,6 +10,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/comments"
 	"github.com/yoanbernabeu/oopsie/internal/crashes"
 	"github.com/yoanbernabeu/oopsie/internal/feedback"
+	"github.com/yoanbernabeu/oopsie/internal/live"
 	"github.com/yoanbernabeu/oopsie/internal/projects"
 	"github.com/yoanbernabeu/oopsie/internal/reports"
 	"github.com/yoanbernabeu/oopsie/internal/settings"
@@ -30,6 +31,7 @@ type Resolver struct {
 	CrashService    *crashes.Service
 	CommentService  *comments.Service
 	StatsService    *stats.Service
+	Live            *live.Service
 	// PublicURL is the server's address for integration snippets; when
 	// empty, the address the request came to is used.
 	PublicURL string

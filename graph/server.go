@@ -46,6 +46,7 @@ func NewHandler(r *Resolver, limits Limits, logger *slog.Logger) http.Handler {
 // a failed mutation leaves nothing behind.
 func newServer(r *Resolver, limits Limits, logger *slog.Logger) *handler.Server {
 	srv := handler.New(pagedSchema{generated.NewExecutableSchema(generated.Config{Resolvers: r})})
+	srv.AddTransport(r.websocket())
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))

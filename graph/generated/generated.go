@@ -25,6 +25,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/accounts"
 	"github.com/yoanbernabeu/oopsie/internal/comments"
 	"github.com/yoanbernabeu/oopsie/internal/feedback"
+	"github.com/yoanbernabeu/oopsie/internal/live"
 	"github.com/yoanbernabeu/oopsie/internal/projects"
 	"github.com/yoanbernabeu/oopsie/internal/reports"
 	"github.com/yoanbernabeu/oopsie/internal/settings"
@@ -45,6 +46,7 @@ type ResolverRoot interface {
 	Project() ProjectResolver
 	Query() QueryResolver
 	Report() ReportResolver
+	Subscription() SubscriptionResolver
 	CrashGroupWhereInput() CrashGroupWhereInputResolver
 	ReportWhereInput() ReportWhereInputResolver
 }
@@ -137,6 +139,13 @@ type ComplexityRoot struct {
 	CommentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CrashEvent struct {
+		Group      func(childComplexity int) int
+		IsNewGroup func(childComplexity int) int
+		Regressed  func(childComplexity int) int
+		Report     func(childComplexity int) int
 	}
 
 	CrashGroup struct {
@@ -487,6 +496,13 @@ type ComplexityRoot struct {
 		Key   func(childComplexity int) int
 	}
 
+	Subscription struct {
+		CrashGroupUpdated func(childComplexity int, projectID *string) int
+		CrashReceived     func(childComplexity int, projectID *string) int
+		FeedbackCreated   func(childComplexity int, projectID *string) int
+		ReportCreated     func(childComplexity int, projectID *string) int
+	}
+
 	TimelineEvent struct {
 		Data      func(childComplexity int) int
 		Timestamp func(childComplexity int) int
@@ -572,6 +588,12 @@ type QueryResolver interface {
 }
 type ReportResolver interface {
 	MergedTimeline(ctx context.Context, obj *ent.Report) ([]*reports.TimelineEvent, error)
+}
+type SubscriptionResolver interface {
+	ReportCreated(ctx context.Context, projectID *string) (<-chan *ent.Report, error)
+	FeedbackCreated(ctx context.Context, projectID *string) (<-chan *ent.Feedback, error)
+	CrashReceived(ctx context.Context, projectID *string) (<-chan *live.CrashEvent, error)
+	CrashGroupUpdated(ctx context.Context, projectID *string) (<-chan *ent.CrashGroup, error)
 }
 
 type CrashGroupWhereInputResolver interface {
@@ -928,6 +950,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommentEdge.Node(childComplexity), true
+
+	case "CrashEvent.group":
+		if e.ComplexityRoot.CrashEvent.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashEvent.Group(childComplexity), true
+	case "CrashEvent.isNewGroup":
+		if e.ComplexityRoot.CrashEvent.IsNewGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashEvent.IsNewGroup(childComplexity), true
+	case "CrashEvent.regressed":
+		if e.ComplexityRoot.CrashEvent.Regressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashEvent.Regressed(childComplexity), true
+	case "CrashEvent.report":
+		if e.ComplexityRoot.CrashEvent.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashEvent.Report(childComplexity), true
 
 	case "CrashGroup.affectedPlatforms":
 		if e.ComplexityRoot.CrashGroup.AffectedPlatforms == nil {
@@ -2645,6 +2692,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatsCount.Key(childComplexity), true
 
+	case "Subscription.crashGroupUpdated":
+		if e.ComplexityRoot.Subscription.CrashGroupUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_crashGroupUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CrashGroupUpdated(childComplexity, args["projectId"].(*string)), true
+	case "Subscription.crashReceived":
+		if e.ComplexityRoot.Subscription.CrashReceived == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_crashReceived_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CrashReceived(childComplexity, args["projectId"].(*string)), true
+	case "Subscription.feedbackCreated":
+		if e.ComplexityRoot.Subscription.FeedbackCreated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_feedbackCreated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.FeedbackCreated(childComplexity, args["projectId"].(*string)), true
+	case "Subscription.reportCreated":
+		if e.ComplexityRoot.Subscription.ReportCreated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_reportCreated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReportCreated(childComplexity, args["projectId"].(*string)), true
+
 	case "TimelineEvent.data":
 		if e.ComplexityRoot.TimelineEvent.Data == nil {
 			break
@@ -2861,6 +2953,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -6286,6 +6395,33 @@ enum WebhookFormat @goModel(model: "github.com/yoanbernabeu/oopsie/ent/schema/en
 # Captured documents (timelines, device info, stack frames), passed through as sent.
 scalar JSON
 `, BuiltIn: false},
+	{Name: "../schema/live.graphql", Input: `"""
+What crashReceived delivers: the crash, its group, and what the crash did
+to the group.
+"""
+type CrashEvent {
+  report: CrashReport!
+  group: CrashGroup!
+  "The crash made its group."
+  isNewGroup: Boolean!
+  "The crash reopened its group, which was resolved in an older version."
+  regressed: Boolean!
+}
+
+"""
+Live items, pushed the moment they are committed, over WebSocket on the
+/graphql path (graphql-transport-ws, or the legacy graphql-ws). Authenticate
+in connection_init's payload: {"authorization": "Bearer <JWT or API token>"}.
+Each field follows one project, or every project when projectId is omitted.
+"""
+type Subscription {
+  reportCreated(projectId: ID): Report!
+  feedbackCreated(projectId: ID): Feedback!
+  crashReceived(projectId: ID): CrashEvent!
+  "A crash group whose counters, versions or status changed."
+  crashGroupUpdated(projectId: ID): CrashGroup!
+}
+`, BuiltIn: false},
 	{Name: "../schema/schema.graphql", Input: `# The management API: accounts, projects, keys, tokens and settings.
 # Names here are a contract (see DESIGN.md): clients rely on them.
 
@@ -6713,6 +6849,20 @@ func (ec *executionContext) childFields_CommentEdge(ctx context.Context, field g
 		return ec.fieldContext_CommentEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CrashEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "report":
+		return ec.fieldContext_CrashEvent_report(ctx, field)
+	case "group":
+		return ec.fieldContext_CrashEvent_group(ctx, field)
+	case "isNewGroup":
+		return ec.fieldContext_CrashEvent_isNewGroup(ctx, field)
+	case "regressed":
+		return ec.fieldContext_CrashEvent_regressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrashEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_CrashGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8697,6 +8847,62 @@ func (ec *executionContext) field_ReportGroup_reports_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_crashGroupUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_crashReceived_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_feedbackCreated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_reportCreated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_User_assignedCrashGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10253,6 +10459,116 @@ func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_CommentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommentEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _CrashEvent_report(ctx context.Context, field graphql.CollectedField, obj *live.CrashEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashEvent_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Report, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CrashReport) graphql.Marshaler {
+			return ec.marshalNCrashReport2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashEvent_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrashReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrashEvent_group(ctx context.Context, field graphql.CollectedField, obj *live.CrashEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashEvent_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CrashGroup) graphql.Marshaler {
+			return ec.marshalNCrashGroup2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashEvent_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrashGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrashEvent_isNewGroup(ctx context.Context, field graphql.CollectedField, obj *live.CrashEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashEvent_isNewGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsNewGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashEvent_isNewGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrashEvent", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CrashEvent_regressed(ctx context.Context, field graphql.CollectedField, obj *live.CrashEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashEvent_regressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Regressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashEvent_regressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrashEvent", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _CrashGroup_id(ctx context.Context, field graphql.CollectedField, obj *ent.CrashGroup) (ret graphql.Marshaler) {
@@ -17334,6 +17650,182 @@ func (ec *executionContext) _StatsCount_count(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_StatsCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatsCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Subscription_reportCreated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_reportCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReportCreated(ctx, fc.Args["projectId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Report) graphql.Marshaler {
+			return ec.marshalNReport2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_reportCreated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_reportCreated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_feedbackCreated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_feedbackCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().FeedbackCreated(ctx, fc.Args["projectId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Feedback) graphql.Marshaler {
+			return ec.marshalNFeedback2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐFeedback(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_feedbackCreated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Feedback(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_feedbackCreated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_crashReceived(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_crashReceived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().CrashReceived(ctx, fc.Args["projectId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *live.CrashEvent) graphql.Marshaler {
+			return ec.marshalNCrashEvent2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋliveᚐCrashEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_crashReceived(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrashEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_crashReceived_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_crashGroupUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_crashGroupUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().CrashGroupUpdated(ctx, fc.Args["projectId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CrashGroup) graphql.Marshaler {
+			return ec.marshalNCrashGroup2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_crashGroupUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrashGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_crashGroupUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TimelineEvent_timestamp(ctx context.Context, field graphql.CollectedField, obj *reports.TimelineEvent) (ret graphql.Marshaler) {
@@ -32154,6 +32646,59 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var crashEventImplementors = []string{"CrashEvent"}
+
+func (ec *executionContext) _CrashEvent(ctx context.Context, sel ast.SelectionSet, obj *live.CrashEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crashEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrashEvent")
+		case "report":
+			out.Values[i] = ec._CrashEvent_report(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._CrashEvent_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isNewGroup":
+			out.Values[i] = ec._CrashEvent_isNewGroup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regressed":
+			out.Values[i] = ec._CrashEvent_regressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var crashGroupImplementors = []string{"CrashGroup", "Node"}
 
 func (ec *executionContext) _CrashGroup(ctx context.Context, sel ast.SelectionSet, obj *ent.CrashGroup) graphql.Marshaler {
@@ -35807,6 +36352,32 @@ func (ec *executionContext) _StatsCount(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "reportCreated":
+		return ec._Subscription_reportCreated(ctx, fields[0])
+	case "feedbackCreated":
+		return ec._Subscription_feedbackCreated(ctx, fields[0])
+	case "crashReceived":
+		return ec._Subscription_crashReceived(ctx, fields[0])
+	case "crashGroupUpdated":
+		return ec._Subscription_crashGroupUpdated(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var timelineEventImplementors = []string{"TimelineEvent"}
 
 func (ec *executionContext) _TimelineEvent(ctx context.Context, sel ast.SelectionSet, obj *reports.TimelineEvent) graphql.Marshaler {
@@ -36669,6 +37240,16 @@ func (ec *executionContext) unmarshalNCommentWhereInput2ᚖgithubᚗcomᚋyoanbe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCrashEvent2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋliveᚐCrashEvent(ctx context.Context, sel ast.SelectionSet, v *live.CrashEvent) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CrashEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCrashGroup2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroup(ctx context.Context, sel ast.SelectionSet, v *ent.CrashGroup) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -36738,6 +37319,16 @@ func (ec *executionContext) marshalNCrashGroupStatus2githubᚗcomᚋyoanbernabeu
 func (ec *executionContext) unmarshalNCrashGroupWhereInput2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroupWhereInput(ctx context.Context, v any) (*ent.CrashGroupWhereInput, error) {
 	res, err := ec.unmarshalInputCrashGroupWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCrashReport2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashReport(ctx context.Context, sel ast.SelectionSet, v *ent.CrashReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CrashReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCrashReportConnection2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CrashReportConnection) graphql.Marshaler {

@@ -25,6 +25,13 @@ type AuthPayload struct {
 	User         *ent.User `json:"user"`
 }
 
+// Live items, pushed the moment they are committed, over WebSocket on the
+// /graphql path (graphql-transport-ws, or the legacy graphql-ws). Authenticate
+// in connection_init's payload: {"authorization": "Bearer <JWT or API token>"}.
+// Each field follows one project, or every project when projectId is omitted.
+type Subscription struct {
+}
+
 type UpdateCrashGroupInput struct {
 	Status *enums.CrashGroupStatus `json:"status,omitempty"`
 	// null unassigns.

@@ -28,6 +28,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/feedback"
 	"github.com/yoanbernabeu/oopsie/internal/httpserver"
 	"github.com/yoanbernabeu/oopsie/internal/keys"
+	"github.com/yoanbernabeu/oopsie/internal/live"
 	"github.com/yoanbernabeu/oopsie/internal/projects"
 	"github.com/yoanbernabeu/oopsie/internal/pubsub"
 	"github.com/yoanbernabeu/oopsie/internal/ratelimit"
@@ -78,8 +79,13 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, version s
 			return nil, errors.New("start: REDIS_URL is not a valid Redis URL")
 		}
 		a.redis = redis.NewClient(opts)
+		// One Redis subscription per process fans events out to every
+		// replica's subscribers; publishing is queued, so ingest never
+		// waits on Redis.
+		a.Broker = pubsub.NewAsync(pubsub.NewRedis(a.redis, eventsChannel, logger), eventQueue, logger)
 	}
 	if a.DB, err = openAndMigrate(ctx, cfg, logger); err != nil {
+		_ = a.Broker.Close()
 		a.closeRedis()
 		return nil, err
 	}
@@ -95,6 +101,13 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, version s
 	}()
 	return a, nil
 }
+
+// The Redis channel of live events, and how many events may wait to be
+// published to it.
+const (
+	eventsChannel = "oopsie:events"
+	eventQueue    = 10_000
+)
 
 func openAndMigrate(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*database.DB, error) {
 	db, err := database.Open(ctx, cfg.Database)
@@ -157,6 +170,7 @@ func (a *App) routes(version string) http.Handler {
 		CrashService:    crashSvc,
 		CommentService:  comments.New(client),
 		StatsService:    stats.New(client, time.Now),
+		Live:            live.New(client, a.Broker, logger),
 		PublicURL:       a.cfg.PublicURL,
 	}, limits, logger)
 

@@ -21,30 +21,39 @@ const lastUsedGranularity = time.Minute
 // header is an anonymous caller; a header that is present but not a valid
 // access JWT or live API token is refused with one generic message.
 func (s *Service) Authenticate(ctx context.Context, authorization string) (viewer.Viewer, error) {
+	v, _, err := s.AuthenticateUntil(ctx, authorization)
+	return v, err
+}
+
+// AuthenticateUntil is Authenticate, also telling until when the
+// credential holds: an access JWT's expiry, or the zero time for an API
+// token, which holds until revoked. A live subscription ends then.
+func (s *Service) AuthenticateUntil(ctx context.Context, authorization string) (viewer.Viewer, time.Time, error) {
 	if authorization == "" {
-		return viewer.Viewer{}, nil
+		return viewer.Viewer{}, time.Time{}, nil
 	}
 	scheme, token, ok := strings.Cut(strings.TrimSpace(authorization), " ")
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return viewer.Viewer{}, errInvalidCredentials()
+		return viewer.Viewer{}, time.Time{}, errInvalidCredentials()
 	}
 	if strings.HasPrefix(token, APITokenPrefix) {
-		return s.authenticateAPIToken(ctx, token)
+		v, err := s.authenticateAPIToken(ctx, token)
+		return v, time.Time{}, err
 	}
-	userID, ok := s.parseAccessToken(token)
+	userID, expires, ok := s.parseAccessToken(token)
 	if !ok {
-		return viewer.Viewer{}, errInvalidCredentials()
+		return viewer.Viewer{}, time.Time{}, errInvalidCredentials()
 	}
 	// A JWT outlives its user by up to AccessTTL; a deleted user is out now.
 	exists, err := s.db(ctx).User.Query().Where(user.ID(userID)).Exist(system(ctx))
 	if err != nil {
-		return viewer.Viewer{}, fmt.Errorf("authenticate: find user: %w", err)
+		return viewer.Viewer{}, time.Time{}, fmt.Errorf("authenticate: find user: %w", err)
 	}
 	if !exists {
-		return viewer.Viewer{}, errInvalidCredentials()
+		return viewer.Viewer{}, time.Time{}, errInvalidCredentials()
 	}
-	return viewer.ForUser(userID), nil
+	return viewer.ForUser(userID), expires, nil
 }
 
 func (s *Service) authenticateAPIToken(ctx context.Context, token string) (viewer.Viewer, error) {

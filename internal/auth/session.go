@@ -196,8 +196,8 @@ func (s *Service) newAccessToken(userID string, now time.Time) (string, time.Tim
 	return signed, expires, nil
 }
 
-// parseAccessToken returns the user id of a valid access token.
-func (s *Service) parseAccessToken(token string) (string, bool) {
+// parseAccessToken returns the user id and expiry of a valid access token.
+func (s *Service) parseAccessToken(token string) (string, time.Time, bool) {
 	var claims accessClaims
 	_, err := jwt.ParseWithClaims(token, &claims,
 		func(*jwt.Token) (any, error) { return s.cfg.Secret, nil },
@@ -206,8 +206,8 @@ func (s *Service) parseAccessToken(token string) (string, bool) {
 		jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(s.cfg.Now),
 	)
-	if err != nil || claims.Type != accessType || claims.Subject == "" {
-		return "", false
+	if err != nil || claims.Type != accessType || claims.Subject == "" || claims.ExpiresAt == nil {
+		return "", time.Time{}, false
 	}
-	return claims.Subject, true
+	return claims.Subject, claims.ExpiresAt.Time, true
 }

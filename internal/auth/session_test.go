@@ -157,7 +157,7 @@ func TestAuthenticateRefusesForgedAndMalformedJWTs(t *testing.T) {
 		}
 		return tok
 	}
-	if _, ok := s.parseAccessToken(sign(jwt.SigningMethodHS256, testSecret, valid())); !ok {
+	if _, _, ok := s.parseAccessToken(sign(jwt.SigningMethodHS256, testSecret, valid())); !ok {
 		t.Fatal("control: a valid token does not parse")
 	}
 	noExp, wrongIss, wrongTyp, noSub := valid(), valid(), valid(), valid()

@@ -2,8 +2,9 @@
 // live GraphQL subscriptions. Services publish only after their transaction
 // commits, so a subscriber that reloads the item by id always finds it.
 //
-// The in-process Memory broker serves a single replica; a Redis broker will
-// implement the same Broker interface when replicas need to share events.
+// The in-process Memory broker serves a single replica; the Redis broker
+// shares events between replicas, behind Async so that publishers never
+// wait on Redis.
 package pubsub
 
 import (

@@ -1,0 +1,226 @@
+// Package wsconn runs gqlgen's WebSocket transport on gorilla/websocket,
+// with small idle connections (a shared write-buffer pool), an origin
+// check, bounded writes, and a way for the server to close a connection
+// from anywhere in its context with a clear close code.
+package wsconn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/gorilla/websocket"
+)
+
+// Close codes the server uses besides the protocol's own.
+const (
+	// CodeForbidden is graphql-transport-ws's code for a refused or
+	// expired credential.
+	CodeForbidden = 4403
+	// CodePolicy (RFC 6455's policy violation) closes a subscriber too
+	// slow to keep up with its events.
+	CodePolicy = websocket.ClosePolicyViolation
+)
+
+// writeTimeout bounds one message's write: a peer that stops reading is
+// dropped instead of holding its connection's writer forever.
+const writeTimeout = 10 * time.Second
+
+// Implementation accepts GraphQL WebSocket connections with gorilla.
+type Implementation struct {
+	upgrader websocket.Upgrader
+}
+
+var _ transport.WebsocketImplementation = (*Implementation)(nil)
+
+// writeBuffers is shared by every connection: a buffer is held only while
+// a message is being written, so an idle connection holds none.
+var writeBuffers = &sync.Pool{}
+
+// New returns an Implementation that accepts requests whose origin passes
+// checkOrigin.
+func New(checkOrigin func(*http.Request) bool) *Implementation {
+	return &Implementation{upgrader: websocket.Upgrader{
+		HandshakeTimeout: 10 * time.Second,
+		// Subscriptions' messages from the client are small; the HTTP
+		// server's own 4 KB reader is reused when ReadBufferSize is 0.
+		ReadBufferSize:  0,
+		WriteBufferSize: 4096,
+		WriteBufferPool: writeBuffers,
+		CheckOrigin:     checkOrigin,
+	}}
+}
+
+// Accept upgrades the request. Its context must come from WithCloser for
+// Close to reach the connection.
+func (i *Implementation) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	u := i.upgrader
+	for _, p := range o.Subprotocols {
+		if !slices.Contains(u.Subprotocols, p) {
+			u.Subprotocols = append(u.Subprotocols, p)
+		}
+	}
+	c, err := u.Upgrade(w, r, o.ResponseHeader)
+	if err != nil {
+		// Upgrade has answered the request already.
+		return nil, err
+	}
+	conn := &Conn{ws: c}
+	if h, ok := r.Context().Value(holderKey{}).(*holder); ok {
+		h.set(conn)
+	}
+	return conn, nil
+}
+
+// Conn adapts a gorilla connection to gqlgen's transport. gorilla allows one
+// writer at a time; gqlgen's writes and the server's closes are serialised
+// here.
+type Conn struct {
+	ws *websocket.Conn
+
+	mu     sync.Mutex
+	closed bool
+}
+
+var (
+	_ transport.WebsocketConn          = (*Conn)(nil)
+	_ transport.WebsocketReadLimiter   = (*Conn)(nil)
+	_ transport.WebsocketReadDeadliner = (*Conn)(nil)
+)
+
+// NextReader returns the next message; a normal close by the peer is
+// transport.ErrWebsocketClosed.
+func (c *Conn) NextReader() (int, io.Reader, error) {
+	t, r, err := c.ws.NextReader()
+	if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) {
+		return t, nil, transport.ErrWebsocketClosed
+	}
+	return t, r, err
+}
+
+// WriteJSON writes one message, or fails once writeTimeout passes.
+func (c *Conn) WriteJSON(v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return websocket.ErrCloseSent
+	}
+	if err := c.ws.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+		return err
+	}
+	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		// gorilla fails every later write too, and gqlgen only reports
+		// write errors: drop the connection now, so that its reader ends
+		// and its subscriptions are released, rather than when a
+		// keep-alive finally notices.
+		c.closed = true
+		_ = c.ws.Close()
+		return err
+	}
+	return nil
+}
+
+// WriteClose sends a close frame; the connection is closed by Close.
+func (c *Conn) WriteClose(code int, reason string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.writeCloseLocked(code, reason)
+}
+
+func (c *Conn) writeCloseLocked(code int, reason string) error {
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	// A close reason is at most 123 bytes in a control frame.
+	if len(reason) > 123 {
+		reason = reason[:123]
+	}
+	msg := websocket.FormatCloseMessage(code, reason)
+	return c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+}
+
+// CloseWith sends a close frame with code and reason, then closes the
+// connection: gqlgen's reader then fails and releases everything the
+// connection holds.
+func (c *Conn) CloseWith(code int, reason string) {
+	c.mu.Lock()
+	_ = c.writeCloseLocked(code, reason)
+	c.mu.Unlock()
+	_ = c.ws.Close()
+}
+
+// Close closes the network connection.
+func (c *Conn) Close() error { return c.ws.Close() }
+
+// Subprotocol is the negotiated subprotocol.
+func (c *Conn) Subprotocol() string { return c.ws.Subprotocol() }
+
+// SetReadLimit bounds one incoming message.
+func (c *Conn) SetReadLimit(limit int64) { c.ws.SetReadLimit(limit) }
+
+// SetReadDeadline bounds the wait for the next message (keepalive pongs).
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.ws.SetReadDeadline(t) }
+
+type holderKey struct{}
+
+// holder is where Accept leaves the connection for Close to find.
+type holder struct {
+	mu      sync.Mutex
+	conn    *Conn
+	pending *closeRequest // a Close before the connection existed
+}
+
+type closeRequest struct {
+	code   int
+	reason string
+}
+
+func (h *holder) set(c *Conn) {
+	h.mu.Lock()
+	h.conn = c
+	p := h.pending
+	h.mu.Unlock()
+	if p != nil {
+		c.CloseWith(p.code, p.reason)
+	}
+}
+
+// WithCloser returns a request context through which Close can reach the
+// WebSocket connection the request becomes.
+func WithCloser(ctx context.Context) context.Context {
+	return context.WithValue(ctx, holderKey{}, &holder{})
+}
+
+// ErrNoConnection is Close's error when ctx did not come from WithCloser.
+var ErrNoConnection = errors.New("wsconn: no connection in this context")
+
+// Close closes the WebSocket connection ctx belongs to with a close code
+// and a reason the client can read, from anywhere in its request: a
+// subscription resolver, a timer.
+func Close(ctx context.Context, code int, reason string) error {
+	h, ok := ctx.Value(holderKey{}).(*holder)
+	if !ok {
+		return ErrNoConnection
+	}
+	h.mu.Lock()
+	c := h.conn
+	if c == nil {
+		h.pending = &closeRequest{code, reason}
+	}
+	h.mu.Unlock()
+	if c != nil {
+		c.CloseWith(code, reason)
+	}
+	return nil
+}
