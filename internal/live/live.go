@@ -1,6 +1,11 @@
 // Package live serves the GraphQL subscriptions: it turns the events the
-// services publish after commit into the items each subscriber may see,
-// reloaded through the subscriber's own authorization.
+// services publish after commit into items, and hands them to the
+// subscribers of the item's project.
+//
+// Each topic has one hub per process: one broker subscription, one reload
+// of each item, and a bounded queue per subscriber. A subscriber costs a
+// channel, not a goroutine nor a database query per event, so thousands of
+// idle dashboards stay cheap and a burst of events is loaded once.
 package live
 
 import (
@@ -9,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/project"
@@ -21,10 +28,16 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/wsconn"
 )
 
-// Buffer is how many events a subscriber may fall behind before it is
+// Buffer is how many items a subscriber may fall behind before it is
 // dropped: its connection is closed with wsconn.CodePolicy, so that a slow
 // client never holds up the others.
 const Buffer = 256
+
+// hubBuffer is the hub's own queue of events awaiting their reload.
+const hubBuffer = 4096
+
+// loadTimeout bounds one item's reload.
+const loadTimeout = 10 * time.Second
 
 // CrashEvent is what crashReceived delivers.
 type CrashEvent struct {
@@ -36,52 +49,88 @@ type CrashEvent struct {
 
 // Service subscribes viewers to live items.
 type Service struct {
-	client *ent.Client
-	broker pubsub.Broker
-	logger *slog.Logger
+	reports  *hub[*ent.Report]
+	feedback *hub[*ent.Feedback]
+	crashes  *hub[*CrashEvent]
+	groups   *hub[*ent.CrashGroup]
+	client   *ent.Client
 }
 
 // New returns a service reading items through client and events from
-// broker.
+// broker. Its hubs start with their first subscriber and end when the
+// broker is closed.
 func New(client *ent.Client, broker pubsub.Broker, logger *slog.Logger) *Service {
-	return &Service{client: client, broker: broker, logger: logger}
+	return &Service{
+		client: client,
+		reports: newHub(broker, logger, reports.TopicCreated, func(ctx context.Context, e byID) (*ent.Report, error) {
+			return client.Report.Get(ctx, e.ID)
+		}),
+		feedback: newHub(broker, logger, feedback.TopicFeedbackCreated, func(ctx context.Context, e byID) (*ent.Feedback, error) {
+			return client.Feedback.Get(ctx, e.ID)
+		}),
+		crashes: newHub(broker, logger, crashes.TopicCrashReceived, func(ctx context.Context, e byID) (*CrashEvent, error) {
+			r, err := client.CrashReport.Get(ctx, e.ID)
+			if err != nil {
+				return nil, err
+			}
+			g, err := client.CrashGroup.Get(ctx, e.GroupID)
+			if err != nil {
+				return nil, err
+			}
+			return &CrashEvent{Report: r, Group: g, IsNewGroup: e.IsNewGroup, Regressed: e.Regressed}, nil
+		}),
+		groups: newHub(broker, logger, crashes.TopicCrashGroupUpdated, func(ctx context.Context, e byID) (*ent.CrashGroup, error) {
+			return client.CrashGroup.Get(ctx, e.ID)
+		}),
+	}
 }
 
 // ReportCreated streams committed reports of projectID, or of every
 // project when it is nil.
 func (s *Service) ReportCreated(ctx context.Context, projectID *string) (<-chan *ent.Report, error) {
-	return subscribe(ctx, s, reports.TopicCreated, projectID, func(ctx context.Context, e byID) (*ent.Report, error) {
-		return s.client.Report.Get(ctx, e.ID)
-	})
+	return subscribe(ctx, s, s.reports, projectID)
 }
 
 // FeedbackCreated streams committed feedback.
 func (s *Service) FeedbackCreated(ctx context.Context, projectID *string) (<-chan *ent.Feedback, error) {
-	return subscribe(ctx, s, feedback.TopicFeedbackCreated, projectID, func(ctx context.Context, e byID) (*ent.Feedback, error) {
-		return s.client.Feedback.Get(ctx, e.ID)
-	})
+	return subscribe(ctx, s, s.feedback, projectID)
 }
 
 // CrashReceived streams committed crashes with their groups.
 func (s *Service) CrashReceived(ctx context.Context, projectID *string) (<-chan *CrashEvent, error) {
-	return subscribe(ctx, s, crashes.TopicCrashReceived, projectID, func(ctx context.Context, e byID) (*CrashEvent, error) {
-		r, err := s.client.CrashReport.Get(ctx, e.ID)
-		if err != nil {
-			return nil, err
-		}
-		g, err := s.client.CrashGroup.Get(ctx, e.GroupID)
-		if err != nil {
-			return nil, err
-		}
-		return &CrashEvent{Report: r, Group: g, IsNewGroup: e.IsNewGroup, Regressed: e.Regressed}, nil
-	})
+	return subscribe(ctx, s, s.crashes, projectID)
 }
 
 // CrashGroupUpdated streams crash groups as their counters or status change.
 func (s *Service) CrashGroupUpdated(ctx context.Context, projectID *string) (<-chan *ent.CrashGroup, error) {
-	return subscribe(ctx, s, crashes.TopicCrashGroupUpdated, projectID, func(ctx context.Context, e byID) (*ent.CrashGroup, error) {
-		return s.client.CrashGroup.Get(ctx, e.ID)
-	})
+	return subscribe(ctx, s, s.groups, projectID)
+}
+
+// subscribe checks the viewer and the project, then registers a
+// subscriber with h until ctx ends.
+//
+// Items are loaded once for every subscriber, as the system: every viewer
+// who may subscribe (a signed-in user, an API token) may read every item,
+// as the queries' privacy rules say. A viewer with narrower rights is
+// refused here rather than served another's view.
+func subscribe[T any](ctx context.Context, s *Service, h *hub[T], projectID *string) (<-chan T, error) {
+	v := viewer.FromContext(ctx)
+	switch {
+	case !v.Authenticated():
+		return nil, viewer.ErrUnauthenticated
+	case !v.Admin():
+		return nil, viewer.ErrForbidden
+	}
+	if projectID != nil {
+		ok, err := s.client.Project.Query().Where(project.ID(*projectID)).Exist(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("subscribe: find project: %w", err)
+		}
+		if !ok {
+			return nil, apperr.New(apperr.NotFound, "project not found")
+		}
+	}
+	return h.add(ctx, projectID)
 }
 
 // byID is the payload the services publish: the item's id, and for crashes
@@ -93,61 +142,134 @@ type byID struct {
 	Regressed  bool   `json:"regressed"`
 }
 
-// subscribe streams topic's events of projectID (nil: all), each loaded by
-// load as the subscriber, until ctx ends. Events the subscriber may not
-// see, or whose item is gone, are skipped.
-func subscribe[T any](ctx context.Context, s *Service, topic string, projectID *string,
-	load func(context.Context, byID) (T, error),
-) (<-chan T, error) {
-	if !viewer.FromContext(ctx).Authenticated() {
-		return nil, viewer.ErrUnauthenticated
+// hub fans one topic's items out to its subscribers.
+type hub[T any] struct {
+	broker pubsub.Broker
+	logger *slog.Logger
+	topic  string
+	load   func(context.Context, byID) (T, error)
+
+	mu      sync.Mutex
+	started bool
+	closed  bool
+	subs    map[*subscriber[T]]struct{}
+}
+
+type subscriber[T any] struct {
+	ctx     context.Context
+	project *string
+	ch      chan T
+}
+
+func newHub[T any](broker pubsub.Broker, logger *slog.Logger, topic string, load func(context.Context, byID) (T, error)) *hub[T] {
+	return &hub[T]{broker: broker, logger: logger, topic: topic, load: load, subs: map[*subscriber[T]]struct{}{}}
+}
+
+// add registers a subscriber; its channel closes when ctx ends, when it
+// falls Buffer items behind, or when the broker closes.
+func (h *hub[T]) add(ctx context.Context, projectID *string) (<-chan T, error) {
+	s := &subscriber[T]{ctx: ctx, project: projectID, ch: make(chan T, Buffer)}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, fmt.Errorf("subscribe to %s: %w", h.topic, pubsub.ErrClosed)
 	}
-	if projectID != nil {
-		ok, err := s.client.Project.Query().Where(project.ID(*projectID)).Exist(ctx)
+	if !h.started {
+		sub, err := h.broker.Subscribe(context.Background(), h.topic, hubBuffer)
 		if err != nil {
-			return nil, fmt.Errorf("subscribe: find project: %w", err)
+			return nil, fmt.Errorf("subscribe to %s: %w", h.topic, err)
 		}
-		if !ok {
-			return nil, apperr.New(apperr.NotFound, "project not found")
-		}
+		h.started = true
+		go h.run(sub)
 	}
-	sub, err := s.broker.Subscribe(ctx, topic, Buffer)
-	if err != nil {
-		return nil, fmt.Errorf("subscribe to %s: %w", topic, err)
+	h.subs[s] = struct{}{}
+	context.AfterFunc(ctx, func() { h.remove(s) })
+	return s.ch, nil
+}
+
+// remove unregisters s and closes its channel, once.
+func (h *hub[T]) remove(s *subscriber[T]) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[s]; ok {
+		delete(h.subs, s)
+		close(s.ch)
 	}
-	out := make(chan T)
-	go func() {
-		defer close(out)
+}
+
+// run loads each event's item once and queues it for the subscribers of
+// its project, until the broker closes. A hub that falls behind the broker
+// is dropped by it; it subscribes again, and the events in between are
+// lost for live views (they reload on their next query).
+func (h *hub[T]) run(sub *pubsub.Subscription) {
+	for {
 		for e := range sub.C {
-			if projectID != nil && e.ProjectID != *projectID {
-				continue
-			}
-			var ref byID
-			if err := json.Unmarshal(e.Payload, &ref); err != nil {
-				s.logger.WarnContext(ctx, "live event skipped: bad payload", "topic", topic, "error", err)
-				continue
-			}
-			item, err := load(ctx, ref)
-			switch {
-			case ent.IsNotFound(err), errors.Is(err, viewer.ErrForbidden), errors.Is(err, viewer.ErrUnauthenticated):
-				// Deleted since, or not the subscriber's to see.
-				continue
-			case err != nil:
-				if ctx.Err() == nil {
-					s.logger.WarnContext(ctx, "live event skipped: reload failed", "topic", topic, "id", ref.ID, "error", err)
-				}
-				continue
-			}
-			select {
-			case out <- item:
-			case <-ctx.Done():
-				return
-			}
+			h.deliver(e)
 		}
-		if errors.Is(sub.Err(), pubsub.ErrSlowSubscriber) {
-			s.logger.WarnContext(ctx, "live subscriber too slow, disconnected", "topic", topic)
-			_ = wsconn.Close(ctx, wsconn.CodePolicy, "subscriber too slow: events were dropped")
+		if !errors.Is(sub.Err(), pubsub.ErrSlowSubscriber) {
+			break
 		}
-	}()
-	return out, nil
+		h.logger.Warn("live events: fan-out fell behind, events were skipped", "topic", h.topic)
+		var err error
+		if sub, err = h.broker.Subscribe(context.Background(), h.topic, hubBuffer); err != nil {
+			break
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for s := range h.subs {
+		delete(h.subs, s)
+		close(s.ch)
+	}
+}
+
+func (h *hub[T]) deliver(e pubsub.Event) {
+	h.mu.Lock()
+	wanted := false
+	for s := range h.subs {
+		if s.project == nil || *s.project == e.ProjectID {
+			wanted = true
+			break
+		}
+	}
+	h.mu.Unlock()
+	if !wanted {
+		return
+	}
+	var ref byID
+	if err := json.Unmarshal(e.Payload, &ref); err != nil {
+		h.logger.Warn("live event skipped: bad payload", "topic", h.topic, "error", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(viewer.SystemContext(context.Background(), "live"), loadTimeout)
+	item, err := h.load(ctx, ref)
+	cancel()
+	switch {
+	case ent.IsNotFound(err):
+		return // deleted since
+	case err != nil:
+		h.logger.Warn("live event skipped: reload failed", "topic", h.topic, "id", ref.ID, "error", err)
+		return
+	}
+
+	var slow []*subscriber[T]
+	h.mu.Lock()
+	for s := range h.subs {
+		if s.project != nil && *s.project != e.ProjectID {
+			continue
+		}
+		select {
+		case s.ch <- item:
+		default:
+			delete(h.subs, s)
+			close(s.ch)
+			slow = append(slow, s)
+		}
+	}
+	h.mu.Unlock()
+	for _, s := range slow {
+		h.logger.Warn("live subscriber too slow, disconnected", "topic", h.topic)
+		_ = wsconn.Close(s.ctx, wsconn.CodePolicy, "subscriber too slow: events were dropped")
+	}
 }
