@@ -13,7 +13,7 @@ GENERATED_DIRS = $(wildcard ent graph)
 # check-generated regenerates code in place, so nothing may read it meanwhile.
 .NOTPARALLEL:
 
-.PHONY: run build generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query clean
+.PHONY: run build generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query bench-live clean
 
 run:
 	$(GO) run ./cmd/oopsie serve
@@ -70,6 +70,12 @@ bench-ingest:
 # times the dashboard's GraphQL queries against hand-written SQL, and prints them beside the targets.
 bench-query:
 	$(GO) run ./internal/tools/benchquery
+
+# A benchmark, not a test: starts two replicas sharing Redis on a throwaway PostgreSQL database,
+# times ingest → subscriber delivery over WebSocket and the RSS per idle subscriber, beside a bare
+# gorilla/websocket hub, and prints them beside the targets.
+bench-live:
+	$(GO) run ./internal/tools/benchlive
 
 clean:
 	rm -rf bin/

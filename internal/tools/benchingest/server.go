@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/yoanbernabeu/oopsie/internal/tools/benchkit"
@@ -21,21 +19,9 @@ func setUp(ctx context.Context, client *http.Client, baseURL string) (project, e
 	if err != nil {
 		return project{}, err
 	}
-	var created struct {
-		CreateProject struct {
-			Slug       string
-			PublicKeys []struct{ Key string }
-		}
-	}
-	err = benchkit.GraphQL(ctx, client, baseURL, token,
-		`mutation($in: CreateProjectInput!) { createProject(input: $in) { slug publicKeys { key } } }`,
-		map[string]any{"in": map[string]any{"name": "Bench", "rateLimitPerMinute": 1_000_000}}, &created)
+	p, err := benchkit.CreateProject(ctx, client, baseURL, token, "Bench")
 	if err != nil {
-		return project{}, fmt.Errorf("createProject: %w", err)
+		return project{}, err
 	}
-	p := created.CreateProject
-	if p.Slug == "" || len(p.PublicKeys) == 0 || p.PublicKeys[0].Key == "" {
-		return project{}, errors.New("createProject returned no slug or public key")
-	}
-	return project{slug: p.Slug, key: p.PublicKeys[0].Key}, nil
+	return project{slug: p.Slug, key: p.Key}, nil
 }

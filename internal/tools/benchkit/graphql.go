@@ -116,3 +116,30 @@ func LogIn(ctx context.Context, client *http.Client, baseURL string) (string, er
 	}
 	return login.Login.AccessToken, nil
 }
+
+// Project is a project CreateProject made: its id, slug and first public key.
+type Project struct {
+	ID, Slug, Key string
+}
+
+// CreateProject creates a project named name without a practical rate
+// limit, signed in with token, and returns it with its public key.
+func CreateProject(ctx context.Context, client *http.Client, baseURL, token, name string) (Project, error) {
+	var created struct {
+		CreateProject struct {
+			ID, Slug   string
+			PublicKeys []struct{ Key string }
+		}
+	}
+	err := GraphQL(ctx, client, baseURL, token,
+		`mutation($in: CreateProjectInput!) { createProject(input: $in) { id slug publicKeys { key } } }`,
+		map[string]any{"in": map[string]any{"name": name, "rateLimitPerMinute": 1_000_000}}, &created)
+	if err != nil {
+		return Project{}, fmt.Errorf("createProject: %w", err)
+	}
+	p := created.CreateProject
+	if p.ID == "" || p.Slug == "" || len(p.PublicKeys) == 0 || p.PublicKeys[0].Key == "" {
+		return Project{}, errors.New("createProject returned no id, slug or public key")
+	}
+	return Project{ID: p.ID, Slug: p.Slug, Key: p.PublicKeys[0].Key}, nil
+}

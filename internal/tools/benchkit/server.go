@@ -52,8 +52,10 @@ type Server struct {
 }
 
 // StartServer runs bin serve on databaseURL, listening on a free port of
-// 127.0.0.1, and waits for the line in which it tells its URL.
-func StartServer(ctx context.Context, bin, dataDir, databaseURL string, getenv func(string) string) (*Server, error) {
+// 127.0.0.1, and waits for the line in which it tells its URL. extraEnv
+// ("NAME=value") is added to its otherwise clean environment, e.g. the
+// REDIS_URL that replicas share.
+func StartServer(ctx context.Context, bin, dataDir, databaseURL string, getenv func(string) string, extraEnv ...string) (*Server, error) {
 	cmd := exec.Command(bin, "serve")
 	// A clean environment: the caller's OOPSIE_*, REDIS_URL or S3 settings
 	// must not change what is measured.
@@ -68,6 +70,7 @@ func StartServer(ctx context.Context, bin, dataDir, databaseURL string, getenv f
 		"OOPSIE_RATE_LIMIT_PER_IP=1000000",
 		"OOPSIE_RATE_LIMIT_PER_KEY=1000000",
 	}
+	cmd.Env = append(cmd.Env, extraEnv...)
 	s := &Server{cmd: cmd, drained: make(chan struct{}), stderr: &tail{max: 8 << 10}}
 	cmd.Stderr = s.stderr
 	stdout, err := cmd.StdoutPipe()
