@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"entgo.io/contrib/entgql"
+
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/graph/generated"
 	"github.com/yoanbernabeu/oopsie/graph/model"
@@ -114,7 +115,7 @@ func (r *queryResolver) SetupStatus(ctx context.Context) (*accounts.SetupStatus,
 
 // Projects is the resolver for the projects field.
 func (r *queryResolver) Projects(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.ProjectConnection, error) {
-	return paginate(first, last, func(first, last *int) (*ent.ProjectConnection, error) {
+	return paginate(ctx, first, last, func(ctx context.Context, first, last *int) (*ent.ProjectConnection, error) {
 		return r.Client.Project.Query().Paginate(ctx, after, first, before, last)
 	})
 }
@@ -126,14 +127,14 @@ func (r *queryResolver) Project(ctx context.Context, id *string, slug *string) (
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.UserConnection, error) {
-	return paginate(first, last, func(first, last *int) (*ent.UserConnection, error) {
+	return paginate(ctx, first, last, func(ctx context.Context, first, last *int) (*ent.UserConnection, error) {
 		return r.Client.User.Query().Paginate(ctx, after, first, before, last)
 	})
 }
 
 // APITokens is the resolver for the apiTokens field.
 func (r *queryResolver) APITokens(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) (*ent.APITokenConnection, error) {
-	return paginate(first, last, func(first, last *int) (*ent.APITokenConnection, error) {
+	return paginate(ctx, first, last, func(ctx context.Context, first, last *int) (*ent.APITokenConnection, error) {
 		return r.Client.APIToken.Query().Paginate(ctx, after, first, before, last)
 	})
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -118,6 +121,105 @@ func TestReportsPageHasNoNPlusOne(t *testing.T) {
 		}
 		if statements > 5 {
 			t.Errorf("a 50-report page took %d SQL statements, want at most 5", statements)
+		}
+	})
+}
+
+// recordingDriver keeps the statements sent to the database.
+type recordingDriver struct {
+	dialect.Driver
+	mu *sync.Mutex
+	qs *[]string
+}
+
+func (d recordingDriver) Query(ctx context.Context, q string, args, v any) error {
+	d.mu.Lock()
+	*d.qs = append(*d.qs, q)
+	d.mu.Unlock()
+	return d.Driver.Query(ctx, q, args, v)
+}
+
+// Paging with pageInfo but no totalCount reads the pages without counting
+// every matching row, and pageInfo is still right on every page.
+func TestPageInfoWithoutCount(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		var (
+			mu sync.Mutex
+			qs []string
+		)
+		client := ent.NewClient(ent.Driver(recordingDriver{entsql.OpenDB(db.Dialect, db.SQL), &mu, &qs}))
+		ctx := viewer.SystemContext(context.Background(), "test")
+		u := client.User.Create().SetEmail("a@example.com").SetPasswordHash("x").SaveX(ctx)
+		proj := client.Project.Create().SetName("P").SetSlug("p").SaveX(ctx)
+		for i := range 45 {
+			client.Report.Create().SetProject(proj).SetMessage(fmt.Sprint("m", i)).SetCreatedAt(time.Now().Add(time.Duration(i) * time.Second)).
+				SetCategory(enums.ReportCategoryUI).SetSeverity(enums.ReportSeverityLow).SetConsentGiven(true).ExecX(ctx)
+		}
+		srv := newServer(&Resolver{Client: client, ReportService: reports.New(client, nil, nil, time.Now)},
+			DefaultLimits, slog.New(slog.DiscardHandler))
+		query := func(q string, vars map[string]any) (out struct {
+			Data struct {
+				Reports struct {
+					TotalCount int
+					PageInfo   struct {
+						HasNextPage bool
+						EndCursor   string
+					}
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+			Errors []any
+		}, counted bool) {
+			t.Helper()
+			body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req = req.WithContext(viewer.NewContext(req.Context(), viewer.ForUser(u.ID)))
+			mu.Lock()
+			qs = nil
+			mu.Unlock()
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, req)
+			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || len(out.Errors) > 0 {
+				t.Fatalf("response %s: %v", w.Body.String(), err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, s := range qs {
+				counted = counted || strings.Contains(strings.ToUpper(s), "COUNT(")
+			}
+			return out, counted
+		}
+
+		const page = `query($after: Cursor) { reports(first: 20, after: $after, orderBy: {field: CREATED_AT, direction: DESC}) {
+			pageInfo { hasNextPage endCursor } edges { node { id } } } }`
+		seen := map[string]bool{}
+		var after any
+		for i, want := range []struct {
+			n    int
+			next bool
+		}{{20, true}, {20, true}, {5, false}} {
+			out, counted := query(page, map[string]any{"after": after})
+			r := out.Data.Reports
+			if len(r.Edges) != want.n || r.PageInfo.HasNextPage != want.next || counted {
+				t.Fatalf("page %d: %d items, hasNextPage %v, counted %v; want %d, %v, no count",
+					i, len(r.Edges), r.PageInfo.HasNextPage, counted, want.n, want.next)
+			}
+			for _, e := range r.Edges {
+				seen[e.Node.ID] = true
+			}
+			after = r.PageInfo.EndCursor
+		}
+		if len(seen) != 45 {
+			t.Errorf("pages held %d distinct reports, want 45", len(seen))
+		}
+
+		// Asked for, the total is counted.
+		out, counted := query(`{ reports(first: 20) { totalCount pageInfo { hasNextPage } edges { node { id } } } }`, nil)
+		if out.Data.Reports.TotalCount != 45 || !out.Data.Reports.PageInfo.HasNextPage || !counted {
+			t.Errorf("with totalCount: total %d, hasNextPage %v, counted %v; want 45, true, true",
+				out.Data.Reports.TotalCount, out.Data.Reports.PageInfo.HasNextPage, counted)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"entgo.io/contrib/entgql"
+
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/graph/model"
@@ -51,28 +52,28 @@ func (r *mutationResolver) UpdateCrashGroup(ctx context.Context, id string, inpu
 
 // Reports is the resolver for the reports field.
 func (r *queryResolver) Reports(ctx context.Context, projectID *string, search *string, where *ent.ReportWhereInput, orderBy *ent.ReportOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) (*ent.ReportConnection, error) {
-	return paginate(first, last, func(first, last *int) (*ent.ReportConnection, error) {
+	return paginate(ctx, first, last, func(ctx context.Context, first, last *int) (*ent.ReportConnection, error) {
 		return r.ReportService.List(ctx, projectID, search, where, orderBy, after, first, before, last)
 	})
 }
 
 // ReportGroups is the resolver for the reportGroups field.
 func (r *queryResolver) ReportGroups(ctx context.Context, projectID *string, orderBy *ent.ReportGroupOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) (*ent.ReportGroupConnection, error) {
-	return paginate(first, last, func(first, last *int) (*ent.ReportGroupConnection, error) {
+	return paginate(ctx, first, last, func(ctx context.Context, first, last *int) (*ent.ReportGroupConnection, error) {
 		return r.ReportService.Groups(ctx, projectID, orderBy, after, first, before, last)
 	})
 }
 
 // Feedbacks is the resolver for the feedbacks field.
 func (r *queryResolver) Feedbacks(ctx context.Context, projectID *string, search *string, where *ent.FeedbackWhereInput, orderBy *ent.FeedbackOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) (*ent.FeedbackConnection, error) {
-	return paginate(first, last, func(first, last *int) (*ent.FeedbackConnection, error) {
+	return paginate(ctx, first, last, func(ctx context.Context, first, last *int) (*ent.FeedbackConnection, error) {
 		return r.FeedbackService.List(ctx, projectID, search, where, orderBy, after, first, before, last)
 	})
 }
 
 // CrashGroups is the resolver for the crashGroups field.
 func (r *queryResolver) CrashGroups(ctx context.Context, projectID *string, where *ent.CrashGroupWhereInput, orderBy *ent.CrashGroupOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) (*ent.CrashGroupConnection, error) {
-	return paginate(first, last, func(first, last *int) (*ent.CrashGroupConnection, error) {
+	return paginate(ctx, first, last, func(ctx context.Context, first, last *int) (*ent.CrashGroupConnection, error) {
 		return r.CrashService.Groups(ctx, projectID, where, orderBy, after, first, before, last)
 	})
 }

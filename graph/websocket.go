@@ -29,11 +29,13 @@ const (
 func (r *Resolver) websocket() transport.Websocket {
 	limit := int64(wsReadLimit)
 	return transport.Websocket{
-		Implementation:        wsconn.New(r.sameOrigin),
+		// WebSocket pings from timers detect dead peers on both protocols;
+		// graphql-transport-ws's own ping would cost a goroutine per idle
+		// connection.
+		Implementation:        wsconn.New(r.sameOrigin, wsPingInterval),
 		InitFunc:              r.initWebsocket,
 		InitTimeout:           wsInitTimeout,
-		KeepAlivePingInterval: wsPingInterval, // graphql-ws "ka"
-		PingPongInterval:      wsPingInterval, // graphql-transport-ws ping, pong awaited
+		KeepAlivePingInterval: wsPingInterval, // graphql-ws clients expect "ka"
 		PayloadReadLimit:      &limit,
 	}
 }

@@ -35,6 +35,7 @@ const writeTimeout = 10 * time.Second
 // Implementation accepts GraphQL WebSocket connections with gorilla.
 type Implementation struct {
 	upgrader websocket.Upgrader
+	ping     time.Duration
 }
 
 var _ transport.WebsocketImplementation = (*Implementation)(nil)
@@ -44,9 +45,12 @@ var _ transport.WebsocketImplementation = (*Implementation)(nil)
 var writeBuffers = &sync.Pool{}
 
 // New returns an Implementation that accepts requests whose origin passes
-// checkOrigin.
-func New(checkOrigin func(*http.Request) bool) *Implementation {
-	return &Implementation{upgrader: websocket.Upgrader{
+// checkOrigin. Every ping interval (none when 0) it sends a WebSocket ping,
+// which every client answers by itself, and drops a connection that sent
+// nothing, pongs included, for two intervals: a dead peer is noticed without
+// a goroutine per connection waiting for it.
+func New(checkOrigin func(*http.Request) bool, ping time.Duration) *Implementation {
+	return &Implementation{ping: ping, upgrader: websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		// Subscriptions' messages from the client are small; the HTTP
 		// server's own 4 KB reader is reused when ReadBufferSize is 0.
@@ -72,10 +76,38 @@ func (i *Implementation) Accept(w http.ResponseWriter, r *http.Request, o transp
 		return nil, err
 	}
 	conn := &Conn{ws: c}
+	if i.ping > 0 {
+		conn.keepAlive(i.ping)
+	}
 	if h, ok := r.Context().Value(holderKey{}).(*holder); ok {
 		h.set(conn)
 	}
 	return conn, nil
+}
+
+// keepAlive pings the peer every interval from a timer, and bounds the wait
+// for its next frame to two intervals; any frame, a pong included, resets
+// the bound.
+func (c *Conn) keepAlive(interval time.Duration) {
+	extend := func() { _ = c.ws.SetReadDeadline(time.Now().Add(2 * interval)) }
+	extend()
+	c.ws.SetPongHandler(func(string) error { extend(); return nil })
+	c.mu.Lock()
+	c.pinger = time.AfterFunc(interval, func() { c.ping(interval) })
+	c.mu.Unlock()
+}
+
+func (c *Conn) ping(interval time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	// WriteControl may run beside a message write; it has its own lock.
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+		return
+	}
+	c.pinger.Reset(interval)
 }
 
 // Conn adapts a gorilla connection to gqlgen's transport. gorilla allows one
@@ -86,6 +118,7 @@ type Conn struct {
 
 	mu     sync.Mutex
 	closed bool
+	pinger *time.Timer
 }
 
 var (
@@ -161,7 +194,14 @@ func (c *Conn) CloseWith(code int, reason string) {
 }
 
 // Close closes the network connection.
-func (c *Conn) Close() error { return c.ws.Close() }
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.pinger != nil {
+		c.pinger.Stop()
+	}
+	c.mu.Unlock()
+	return c.ws.Close()
+}
 
 // Subprotocol is the negotiated subprotocol.
 func (c *Conn) Subprotocol() string { return c.ws.Subprotocol() }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,7 +36,11 @@ type accepted struct {
 // context ahead of Accept. Accepted connections come out of the channel.
 func server(t *testing.T, checkOrigin func(*http.Request) bool, before func(ctx context.Context)) (*httptest.Server, <-chan accepted) {
 	t.Helper()
-	impl := wsconn.New(checkOrigin)
+	return serverWith(t, wsconn.New(checkOrigin, 0), before)
+}
+
+func serverWith(t *testing.T, impl *wsconn.Implementation, before func(ctx context.Context)) (*httptest.Server, <-chan accepted) {
+	t.Helper()
 	conns := make(chan accepted, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := wsconn.WithCloser(r.Context())
@@ -292,5 +297,67 @@ func TestWebsocketReadLimit(t *testing.T) {
 	ce, _ := closeFrame(t, c)
 	if ce.Code != websocket.CloseMessageTooBig {
 		t.Errorf("closed with %d %q", ce.Code, ce.Text)
+	}
+}
+
+// A peer that answers pings stays connected; one that does not is dropped
+// after two intervals of silence. The server side reads, as gqlgen's
+// reader always does.
+func TestKeepAlive(t *testing.T) {
+	t.Parallel()
+	const interval = time.Second
+	for _, answers := range []bool{true, false} {
+		t.Run(fmt.Sprintf("answers=%v", answers), func(t *testing.T) {
+			t.Parallel()
+			srv, conns := serverWith(t, wsconn.New(nil, interval), nil)
+			c := mustDial(t, srv)
+			var pings atomic.Int32
+			c.SetPingHandler(func(data string) error {
+				pings.Add(1)
+				if !answers {
+					return nil
+				}
+				return c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+			})
+			go func() { // the client reads, so that its ping handler runs
+				for {
+					if _, _, err := c.NextReader(); err != nil {
+						return
+					}
+				}
+			}()
+			a := <-conns
+			ended := make(chan error, 1)
+			go func() {
+				for {
+					if _, _, err := a.conn.NextReader(); err != nil {
+						ended <- err
+						return
+					}
+				}
+			}()
+			if answers {
+				// Well past two intervals, by pings received, not by time.
+				deadline := time.After(wait)
+				for pings.Load() < 4 {
+					select {
+					case err := <-ended:
+						t.Fatalf("connection dropped after %d pings answered: %v", pings.Load(), err)
+					case <-deadline:
+						t.Fatalf("only %d pings in %s", pings.Load(), wait)
+					case <-time.After(interval):
+					}
+				}
+				return
+			}
+			select {
+			case err := <-ended:
+				if pings.Load() == 0 {
+					t.Errorf("dropped (%v) without being pinged", err)
+				}
+			case <-time.After(wait):
+				t.Fatal("a peer that never answers pings was not dropped")
+			}
+		})
 	}
 }

@@ -88,9 +88,19 @@ func (b *bench) queries() []query {
 			counted: func(a answer) string { return benchkit.Thousands(float64(a.total)) + " reports" },
 		},
 		{
+			// The same page without totalCount, and without the count on
+			// the baseline: the page alone.
+			name: "reports page (50, newest first, no totalCount)", target: targetReportPage, pages: true,
+			server: b.reportsPageNoCount, baseline: b.reportsPageNoCountSQL,
+		},
+		{
 			name: fmt.Sprintf("search %q (first 50)", b.search), target: targetSearch,
 			server: b.searchReports, baseline: b.searchReportsSQL,
 			counted: func(a answer) string { return benchkit.Thousands(float64(a.total)) + " of them match the search" },
+		},
+		{
+			name: fmt.Sprintf("search %q (first 50, no totalCount)", b.search), target: targetSearch,
+			server: b.searchReportsNoCount, baseline: b.searchReportsNoCountSQL,
 		},
 		{
 			name: "crashGroups by count (first 50)", target: targetCrashGroups,
@@ -107,27 +117,36 @@ func (b *bench) queries() []query {
 
 // ---- reports ------------------------------------------------------------------
 
-// reportFields is a row of the dashboard's report list.
-const reportFields = `totalCount
-    pageInfo { hasNextPage endCursor }
+// reportRowFields is a page of the dashboard's report list; reportFields
+// adds the count of every report that matches.
+const (
+	reportRowFields = `pageInfo { hasNextPage endCursor }
     edges { node {
       id message status createdAt
       project { id name }
       assignee { id email }
       group { id reportCount }
     } }`
+	reportFields = `totalCount
+    ` + reportRowFields
+)
 
-const reportsPageQuery = `query ReportsPage($projectId: ID, $after: Cursor) {
+const (
+	reportsPageHead = `query ReportsPage($projectId: ID, $after: Cursor) {
   reports(projectId: $projectId, orderBy: {field: CREATED_AT, direction: DESC}, first: 50, after: $after) {
-    ` + reportFields + `
+    `
+	searchHead = `query SearchReports($projectId: ID, $search: String) {
+  reports(projectId: $projectId, search: $search, first: 50) {
+    `
+	reportsTail = `
   }
 }`
 
-const searchQuery = `query SearchReports($projectId: ID, $search: String) {
-  reports(projectId: $projectId, search: $search, first: 50) {
-    ` + reportFields + `
-  }
-}`
+	reportsPageQuery        = reportsPageHead + reportFields + reportsTail
+	reportsPageNoCountQuery = reportsPageHead + reportRowFields + reportsTail
+	searchQuery             = searchHead + reportFields + reportsTail
+	searchNoCountQuery      = searchHead + reportRowFields + reportsTail
+)
 
 type reportConnection struct {
 	TotalCount int
@@ -157,16 +176,24 @@ func (c reportConnection) answer() answer {
 	return a
 }
 
-// reportsPage reads the newest reports' first page on even runs, and the
-// page after the last first page read on odd ones.
 func (b *bench) reportsPage(ctx context.Context, run int) (answer, error) {
+	return b.reportsPageOf(ctx, reportsPageQuery, run)
+}
+
+func (b *bench) reportsPageNoCount(ctx context.Context, run int) (answer, error) {
+	return b.reportsPageOf(ctx, reportsPageNoCountQuery, run)
+}
+
+// reportsPageOf reads the newest reports' first page with query on even
+// runs, and the page after the last first page read on odd ones.
+func (b *bench) reportsPageOf(ctx context.Context, query string, run int) (answer, error) {
 	vars := map[string]any{"projectId": b.project.id}
 	next := run%2 == 1 && b.cursor != ""
 	if next {
 		vars["after"] = b.cursor
 	}
 	var out struct{ Reports reportConnection }
-	if err := b.graphQL(ctx, reportsPageQuery, vars, &out); err != nil {
+	if err := b.graphQL(ctx, query, vars, &out); err != nil {
 		return answer{}, err
 	}
 	if !next {
@@ -176,8 +203,16 @@ func (b *bench) reportsPage(ctx context.Context, run int) (answer, error) {
 }
 
 func (b *bench) searchReports(ctx context.Context, _ int) (answer, error) {
+	return b.searchReportsOf(ctx, searchQuery)
+}
+
+func (b *bench) searchReportsNoCount(ctx context.Context, _ int) (answer, error) {
+	return b.searchReportsOf(ctx, searchNoCountQuery)
+}
+
+func (b *bench) searchReportsOf(ctx context.Context, query string) (answer, error) {
 	var out struct{ Reports reportConnection }
-	if err := b.graphQL(ctx, searchQuery, map[string]any{"projectId": b.project.id, "search": b.search}, &out); err != nil {
+	if err := b.graphQL(ctx, query, map[string]any{"projectId": b.project.id, "search": b.search}, &out); err != nil {
 		return answer{}, err
 	}
 	return out.Reports.answer(), nil
@@ -202,11 +237,14 @@ type reportRow struct {
 	groupReports                                *int64
 }
 
-// reportsBatch sends the page's query and its count in one batch.
+// reportsBatch sends the page's query and its count in one batch; without
+// the count (countArgs nil), the page's query alone, and a total of 0.
 func (b *bench) reportsBatch(ctx context.Context, where string, args []any, countWhere string, countArgs []any) ([]reportRow, int, error) {
 	batch := &pgx.Batch{}
 	batch.Queue(fmt.Sprintf(reportRowsSQL, where), args...)
-	batch.Queue(`SELECT count(*) FROM reports WHERE project_id = $1`+countWhere, countArgs...)
+	if countArgs != nil {
+		batch.Queue(`SELECT count(*) FROM reports WHERE project_id = $1`+countWhere, countArgs...)
+	}
 	br := b.pool.SendBatch(ctx, batch)
 	defer br.Close()
 	rows, err := br.Query()
@@ -223,8 +261,10 @@ func (b *bench) reportsBatch(ctx context.Context, where string, args []any, coun
 		return nil, 0, err
 	}
 	var total int
-	if err := br.QueryRow().Scan(&total); err != nil {
-		return nil, 0, err
+	if countArgs != nil {
+		if err := br.QueryRow().Scan(&total); err != nil {
+			return nil, 0, err
+		}
 	}
 	return page[:min(len(page), pageSize)], total, br.Close()
 }
@@ -238,13 +278,27 @@ func reportsAnswer(page []reportRow, total int) answer {
 }
 
 func (b *bench) reportsPageSQL(ctx context.Context, run int) (answer, error) {
+	return b.reportsPageSQLOf(ctx, run, true)
+}
+
+func (b *bench) reportsPageNoCountSQL(ctx context.Context, run int) (answer, error) {
+	return b.reportsPageSQLOf(ctx, run, false)
+}
+
+// reportsPageSQLOf reads the page reportsPageOf reads, with the count of
+// the project's reports when count is set.
+func (b *bench) reportsPageSQLOf(ctx context.Context, run int, count bool) (answer, error) {
 	where, args := "", []any{b.project.id}
 	next := run%2 == 1 && b.lastReportID != ""
 	if next {
 		where = " AND (r.created_at, r.id) < ($2, $3)"
 		args = append(args, b.lastAt, b.lastReportID)
 	}
-	page, total, err := b.reportsBatch(ctx, where, args, "", []any{b.project.id})
+	var countArgs []any
+	if count {
+		countArgs = []any{b.project.id}
+	}
+	page, total, err := b.reportsBatch(ctx, where, args, "", countArgs)
 	if err != nil {
 		return answer{}, err
 	}
@@ -255,13 +309,26 @@ func (b *bench) reportsPageSQL(ctx context.Context, run int) (answer, error) {
 	return reportsAnswer(page, total), nil
 }
 
-// searchReportsSQL matches the search as the server does: the
-// to_tsquery('english', …) text that package search makes of what was
-// typed, against the reports' generated search_vector (GIN indexed).
 func (b *bench) searchReportsSQL(ctx context.Context, _ int) (answer, error) {
+	return b.searchReportsSQLOf(ctx, true)
+}
+
+func (b *bench) searchReportsNoCountSQL(ctx context.Context, _ int) (answer, error) {
+	return b.searchReportsSQLOf(ctx, false)
+}
+
+// searchReportsSQLOf matches the search as the server does: the
+// to_tsquery('english', …) text that package search makes of what was
+// typed, against the reports' generated search_vector (GIN indexed); with
+// the count of the matches when count is set.
+func (b *bench) searchReportsSQLOf(ctx context.Context, count bool) (answer, error) {
+	var countArgs []any
+	if count {
+		countArgs = []any{b.project.id, b.tsquery}
+	}
 	page, total, err := b.reportsBatch(ctx,
 		" AND r.search_vector @@ to_tsquery('english', $2)", []any{b.project.id, b.tsquery},
-		" AND search_vector @@ to_tsquery('english', $2)", []any{b.project.id, b.tsquery})
+		" AND search_vector @@ to_tsquery('english', $2)", countArgs)
 	if err != nil {
 		return answer{}, err
 	}

@@ -70,3 +70,37 @@ func TestCompareAnswers(t *testing.T) {
 		t.Error("a total 20% off is the same")
 	}
 }
+
+func TestNoTotalCountVariantsFollowTheirQueries(t *testing.T) {
+	qs := (&bench{search: "button"}).queries()
+	var names []string
+	for _, q := range qs {
+		names = append(names, q.name)
+	}
+	want := []string{
+		"reports page (50, newest first)",
+		"reports page (50, newest first, no totalCount)",
+		`search "button" (first 50)`,
+		`search "button" (first 50, no totalCount)`,
+		"crashGroups by count (first 50)",
+		"crashStats(MONTH)",
+	}
+	if strings.Join(names, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("queries %q, want %q", names, want)
+	}
+	for _, i := range []int{1, 3} {
+		if qs[i].target != qs[i-1].target || qs[i].pages != qs[i-1].pages {
+			t.Errorf("%s: target %s, pages %t; want those of %s", qs[i].name, qs[i].target, qs[i].pages, qs[i-1].name)
+		}
+	}
+	for _, c := range []struct {
+		with, without string
+	}{{reportsPageQuery, reportsPageNoCountQuery}, {searchQuery, searchNoCountQuery}} {
+		if !strings.Contains(c.with, "totalCount") || strings.Contains(c.without, "totalCount") {
+			t.Errorf("want totalCount in the first only:\n%s\n%s", c.with, c.without)
+		}
+		if strings.Replace(c.with, "totalCount\n    ", "", 1) != c.without {
+			t.Errorf("not the same query but for totalCount:\n%s\n%s", c.with, c.without)
+		}
+	}
+}
