@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"entgo.io/contrib/entgql"
-
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/graph/model"
