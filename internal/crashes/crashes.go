@@ -120,15 +120,16 @@ func Writers(n int) Option { return func(o *options) { o.writers = max(n, 1) } }
 // ctx carries the viewer, normally the SDK's public key, which must be
 // allowed to write into the crash's project.
 func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
+	// Refused before any work on the input.
+	if err := viewer.FromContext(ctx).MayIngest(in.ProjectID); err != nil {
+		return Result{}, fmt.Errorf("ingest crash: %w", err)
+	}
 	v, err := validate(in)
 	if err != nil {
 		return Result{}, err
 	}
 	if len(in.Attachments) > 0 && s.files == nil {
 		return Result{}, errors.New("ingest crash: attachments sent but no attachment store configured")
-	}
-	if err := viewer.FromContext(ctx).MayIngest(v.projectID); err != nil {
-		return Result{}, fmt.Errorf("ingest crash: %w", err)
 	}
 	p := pending{v: v, files: in.Attachments}
 	var res Result

@@ -3,7 +3,6 @@ package crashes
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/schema/pulid"
 	"github.com/yoanbernabeu/oopsie/internal/attachments"
 	"github.com/yoanbernabeu/oopsie/internal/bulkupdate"
+	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 	"github.com/yoanbernabeu/oopsie/internal/stats"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
@@ -44,10 +44,6 @@ func (k groupKey) compare(o groupKey) int {
 func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) {
 	// The callers' viewers were checked by Ingest; one batch mixes them.
 	ctx = viewer.SystemContext(ctx, "ingest")
-	tx, err := s.client.Tx(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("ingest crash: begin transaction: %w", err)
-	}
 	var cleanups []func()
 	cleanup := func() {
 		for _, f := range cleanups {
@@ -56,29 +52,24 @@ func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) 
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			// The transaction (on SQLite, the one write lock) must not
-			// outlive the batch, nor the blobs it never keeps.
-			_ = tx.Rollback()
-			cleanup()
+			cleanup() // blobs the batch never keeps
 			panic(p)
 		}
 	}()
-	res, err := s.writeTx(ctx, tx.Client(), batch, s.now(), &cleanups)
+	var res []Result
+	// Its own transaction: the batch holds other callers' crashes too.
+	err := dbtx.RunNew(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
+		var err error
+		res, err = s.writeTx(ctx, c, batch, s.now(), &cleanups)
+		return err
+	})
 	if err != nil {
-		// Rolled back first: blob deletes can be slow, and the transaction
-		// holds the groups' row locks (on SQLite, the one write lock).
-		if rerr := tx.Rollback(); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("roll back: %w", rerr))
-		}
+		// Also when the commit failed: should it have landed after all (a
+		// connection lost while acknowledging it), attachment rows would
+		// point at deleted blobs; the alternative, blobs no row points at,
+		// would escape retention and keep user files forever.
 		cleanup()
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		// Rarely, a commit fails after the server applied it (a dropped
-		// connection); the blobs are then missing behind committed rows.
-		// Keeping blobs no row may reference would be the worse default.
-		cleanup()
-		return nil, fmt.Errorf("ingest crash: commit: %w", err)
+		return nil, fmt.Errorf("ingest crash: %w", err)
 	}
 	return res, nil
 }
@@ -143,7 +134,7 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 		).
 		Exec(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("ingest crash: upsert groups: %w", err)
+		return nil, fmt.Errorf("upsert groups: %w", err)
 	}
 
 	groups, err := readGroups(ctx, c, keys)
@@ -162,7 +153,7 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 	}
 	created, err := c.CrashReport.CreateBulk(crashes...).Save(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("ingest crash: insert crash reports: %w", err)
+		return nil, fmt.Errorf("insert crash reports: %w", err)
 	}
 	for i, cr := range created {
 		results[i].ID = cr.ID
@@ -181,7 +172,7 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 			AppVersion: p.v.appVersion, Platform: p.v.platform, UserID: deref(p.v.userID), At: now}
 	}
 	if err := stats.Record(ctx, c, occurred); err != nil {
-		return nil, fmt.Errorf("ingest crash: %w", err)
+		return nil, fmt.Errorf("statistics: %w", err)
 	}
 
 	// Last, so that the blobs are written only once everything else has
@@ -195,7 +186,7 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 			*cleanups = append(*cleanups, undo)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("ingest crash: save attachments: %w", err)
+			return nil, fmt.Errorf("save attachments: %w", err)
 		}
 	}
 	return results, nil
@@ -224,11 +215,11 @@ func countInto(ctx context.Context, c *ent.Client, batch []pending, keys []group
 		}
 		vs, err := json.Marshal(g.AffectedVersions)
 		if err != nil {
-			return fmt.Errorf("ingest crash: encode versions: %w", err)
+			return fmt.Errorf("encode versions: %w", err)
 		}
 		ps, err := json.Marshal(g.AffectedPlatforms)
 		if err != nil {
-			return fmt.Errorf("ingest crash: encode platforms: %w", err)
+			return fmt.Errorf("encode platforms: %w", err)
 		}
 		var resolved any
 		if g.ResolvedAt != nil {
@@ -264,7 +255,7 @@ func countInto(ctx context.Context, c *ent.Client, batch []pending, keys []group
 		}).
 		Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("ingest crash: count into groups: %w", err)
+		return fmt.Errorf("count into groups: %w", err)
 	}
 	return nil
 }
@@ -280,7 +271,7 @@ func readGroups(ctx context.Context, c *ent.Client, keys []groupKey) (map[groupK
 		Where(crashgroup.ProjectIDIn(uniq(projects)...), crashgroup.FingerprintIn(fingerprints...)).
 		All(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("ingest crash: read groups: %w", err)
+		return nil, fmt.Errorf("read groups: %w", err)
 	}
 	groups := make(map[groupKey]*ent.CrashGroup, len(keys))
 	for _, g := range rows {
@@ -289,7 +280,7 @@ func readGroups(ctx context.Context, c *ent.Client, keys []groupKey) (map[groupK
 	for _, k := range keys {
 		if groups[k] == nil {
 			// Upserted in this transaction: only a broken invariant gets here.
-			return nil, fmt.Errorf("ingest crash: group %q of project %s missing after its upsert", k.fingerprint, k.project)
+			return nil, fmt.Errorf("group %q of project %s missing after its upsert", k.fingerprint, k.project)
 		}
 	}
 	return groups, nil
@@ -327,7 +318,7 @@ func addUsers(ctx context.Context, c *ent.Client, batch []pending, keys []groupK
 			Where(crashgroupuser.GroupIDIn(existingIDs...), crashgroupuser.UserIDIn(uniq(existingUIDs)...)).
 			All(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("ingest crash: read affected users: %w", err)
+			return nil, fmt.Errorf("read affected users: %w", err)
 		}
 		for _, r := range rows {
 			known[pair{r.GroupID, r.UserID}] = true
@@ -352,7 +343,7 @@ func addUsers(ctx context.Context, c *ent.Client, batch []pending, keys []groupK
 	}
 	if len(creates) > 0 {
 		if err := c.CrashGroupUser.CreateBulk(creates...).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("ingest crash: record affected users: %w", err)
+			return nil, fmt.Errorf("record affected users: %w", err)
 		}
 	}
 	return gained, nil

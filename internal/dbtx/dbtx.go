@@ -27,13 +27,26 @@ func Run(ctx context.Context, root *ent.Client, fn func(ctx context.Context, c *
 		return false, fn(ctx, Client(ctx, root))
 	}
 	c := Client(ctx, root)
-	tx, err := c.Tx(ctx)
+	err = RunNew(ctx, c, fn)
 	if errors.Is(err, ent.ErrTxStarted) {
 		// ctx carries a transaction's client without the transaction.
 		return false, fn(ctx, c)
 	}
+	return err == nil, err
+}
+
+// RunNew runs fn in a new transaction of c, whatever ctx carries: for work
+// that is not the caller's, such as a batch of several callers' writes. The
+// ctx fn gets carries the transaction. A panic in fn rolls it back and goes
+// on. When c is already a transaction's client, RunNew returns an error
+// wrapping ent.ErrTxStarted.
+func RunNew(ctx context.Context, c *ent.Client, fn func(ctx context.Context, c *ent.Client) error) error {
+	tx, err := c.Tx(ctx)
+	if errors.Is(err, ent.ErrTxStarted) {
+		return err
+	}
 	if err != nil {
-		return false, fmt.Errorf("begin transaction: %w", err)
+		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -44,12 +57,12 @@ func Run(ctx context.Context, root *ent.Client, fn func(ctx context.Context, c *
 	c = tx.Client()
 	if err := fn(ent.NewTxContext(ent.NewContext(ctx, c), tx), c); err != nil {
 		if rerr := tx.Rollback(); rerr != nil {
-			return false, errors.Join(err, fmt.Errorf("roll back: %w", rerr))
+			return errors.Join(err, fmt.Errorf("roll back: %w", rerr))
 		}
-		return false, err
+		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
-	return true, nil
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/internal/database"
 	"github.com/yoanbernabeu/oopsie/internal/dbtest"
@@ -53,6 +55,45 @@ func TestRunOwnsOrJoinsATransaction(t *testing.T) {
 		}
 		if count() != 1 {
 			t.Fatalf("the caller's rollback kept fn's work: %d projects", count())
+		}
+	})
+}
+
+// RunNew opens a transaction of its own even when ctx carries the caller's
+// (on PostgreSQL, where a second writer may run beside the first), and
+// refuses a transaction's client.
+func TestRunNewOwnsItsTransaction(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := viewer.SystemContext(context.Background(), "test")
+		count := func() int { return db.Client.Project.Query().CountX(ctx) }
+		create := func(ctx context.Context, c *ent.Client) error {
+			return c.Project.Create().SetName("own").SetSlug("own").Exec(ctx)
+		}
+		if err := dbtx.RunNew(ctx, db.Client, create); err != nil || count() != 1 {
+			t.Fatalf("err %v, %d projects, want 1", err, count())
+		}
+
+		tx, err := db.Client.Tx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if err := dbtx.RunNew(ctx, tx.Client(), create); !errors.Is(err, ent.ErrTxStarted) {
+			t.Errorf("on a transaction's client: err %v, want ErrTxStarted", err)
+		}
+		if db.Dialect != dialect.Postgres {
+			return // SQLite's one writer is taken by tx
+		}
+		txctx := ent.NewTxContext(ent.NewContext(ctx, tx.Client()), tx)
+		err = dbtx.RunNew(txctx, db.Client, func(ctx context.Context, c *ent.Client) error {
+			return c.Project.Create().SetName("apart").SetSlug("apart").Exec(ctx)
+		})
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		if err != nil || count() != 2 {
+			t.Errorf("err %v, %d projects after the caller's rollback; want RunNew's project kept, 2", err, count())
 		}
 	})
 }

@@ -173,6 +173,10 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 	if in.ProjectID == "" {
 		return Result{}, errors.New("ingest report: no project id")
 	}
+	// Refused before any work on the input.
+	if err := viewer.FromContext(ctx).MayIngest(in.ProjectID); err != nil {
+		return Result{}, fmt.Errorf("ingest report: %w", err)
+	}
 	if err := validate(&in); err != nil {
 		return Result{}, err
 	}
@@ -180,9 +184,6 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 		return Result{}, errors.New("ingest report: attachments sent but no attachment store configured")
 	}
 	Sanitize(&in)
-	if err := viewer.FromContext(ctx).MayIngest(in.ProjectID); err != nil {
-		return Result{}, fmt.Errorf("ingest report: %w", err)
-	}
 	p := pending{in: in, d: derive(in)}
 	var res Result
 	var err error

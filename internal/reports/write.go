@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/schema/pulid"
 	"github.com/yoanbernabeu/oopsie/internal/attachments"
 	"github.com/yoanbernabeu/oopsie/internal/bulkupdate"
+	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
 
@@ -43,10 +43,6 @@ func (k groupKey) compare(o groupKey) int {
 func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) {
 	// The callers' viewers were checked by Ingest; one batch mixes them.
 	ctx = viewer.SystemContext(ctx, "ingest")
-	tx, err := s.client.Tx(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("ingest report: begin transaction: %w", err)
-	}
 	var cleanups []func()
 	cleanup := func() {
 		for _, f := range cleanups {
@@ -55,28 +51,24 @@ func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) 
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			// The transaction (on SQLite, the one write lock) must not
-			// outlive the batch, nor the blobs it never keeps.
-			_ = tx.Rollback()
-			cleanup()
+			cleanup() // blobs the batch never keeps
 			panic(p)
 		}
 	}()
-	res, err := s.writeTx(ctx, tx.Client(), batch, s.now(), &cleanups)
+	var res []Result
+	// Its own transaction: the batch holds other callers' reports too.
+	err := dbtx.RunNew(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
+		var err error
+		res, err = s.writeTx(ctx, c, batch, s.now(), &cleanups)
+		return err
+	})
 	if err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("roll back: %w", rerr))
-		}
+		// Also when the commit failed: should it have landed after all (a
+		// connection lost while acknowledging it), attachment rows would
+		// point at deleted blobs; the alternative, blobs no row points at,
+		// would escape retention and keep user files forever.
 		cleanup()
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		// Should the commit have landed after all (a connection lost while
-		// acknowledging it), the attachment rows would point at deleted
-		// blobs; the alternative, blobs no row points at, would escape
-		// retention and keep user files forever. This is the safer miss.
-		cleanup()
-		return nil, fmt.Errorf("ingest report: commit: %w", err)
+		return nil, fmt.Errorf("ingest report: %w", err)
 	}
 	return res, nil
 }
@@ -132,7 +124,7 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 		).
 		Exec(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("ingest report: upsert groups: %w", err)
+		return nil, fmt.Errorf("upsert groups: %w", err)
 	}
 
 	groups, err := readGroups(ctx, c, keys)
@@ -151,7 +143,7 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 	}
 	created, err := c.Report.CreateBulk(reports...).Save(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("ingest report: insert reports: %w", err)
+		return nil, fmt.Errorf("insert reports: %w", err)
 	}
 	for i, r := range created {
 		results[i].ID = r.ID
@@ -187,7 +179,7 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 			}).
 			Exec(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("ingest report: count into groups: %w", err)
+			return nil, fmt.Errorf("count into groups: %w", err)
 		}
 	}
 
@@ -204,7 +196,7 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 		if err != nil {
 			// Kept as it is: the store's errors say what was wrong with a
 			// file (type, size) as an *apperr.Error for the caller.
-			return nil, fmt.Errorf("ingest report: attachments: %w", err)
+			return nil, fmt.Errorf("attachments: %w", err)
 		}
 	}
 	return results, nil
@@ -221,7 +213,7 @@ func readGroups(ctx context.Context, c *ent.Client, keys []groupKey) (map[groupK
 		Where(reportgroup.ProjectIDIn(uniq(projects)...), reportgroup.FingerprintIn(fingerprints...)).
 		All(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("ingest report: read groups: %w", err)
+		return nil, fmt.Errorf("read groups: %w", err)
 	}
 	groups := make(map[groupKey]*ent.ReportGroup, len(keys))
 	for _, g := range rows {
@@ -230,7 +222,7 @@ func readGroups(ctx context.Context, c *ent.Client, keys []groupKey) (map[groupK
 	for _, k := range keys {
 		if groups[k] == nil {
 			// Upserted in this transaction: only a broken invariant gets here.
-			return nil, fmt.Errorf("ingest report: group %q of project %s missing after its upsert", k.fingerprint, k.project)
+			return nil, fmt.Errorf("group %q of project %s missing after its upsert", k.fingerprint, k.project)
 		}
 	}
 	return groups, nil
@@ -268,7 +260,7 @@ func addUsers(ctx context.Context, c *ent.Client, batch []pending, keys []groupK
 			Where(reportgroupuser.GroupIDIn(existingIDs...), reportgroupuser.UserKeyIn(uniq(existingKeys)...)).
 			All(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("ingest report: read affected users: %w", err)
+			return nil, fmt.Errorf("read affected users: %w", err)
 		}
 		for _, r := range rows {
 			known[pair{r.GroupID, r.UserKey}] = true
@@ -293,7 +285,7 @@ func addUsers(ctx context.Context, c *ent.Client, batch []pending, keys []groupK
 	}
 	if len(creates) > 0 {
 		if err := c.ReportGroupUser.CreateBulk(creates...).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("ingest report: record affected users: %w", err)
+			return nil, fmt.Errorf("record affected users: %w", err)
 		}
 	}
 	return gained, nil
