@@ -31,6 +31,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
+	"github.com/yoanbernabeu/oopsie/ent/webhookdelivery"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -110,6 +111,7 @@ func checkColumn(t, c string) error {
 			reportgroupuser.Table: reportgroupuser.ValidColumn,
 			settings.Table:        settings.ValidColumn,
 			user.Table:            user.ValidColumn,
+			webhookdelivery.Table: webhookdelivery.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -298,6 +298,27 @@ func (_m *Project) CrashGroups(
 	return _m.QueryCrashGroups().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Project) WebhookDeliveries(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *WebhookDeliveryOrder, where *WebhookDeliveryWhereInput,
+) (*WebhookDeliveryConnection, error) {
+	opts := []WebhookDeliveryPaginateOption{
+		WithWebhookDeliveryOrder(orderBy),
+		WithWebhookDeliveryFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	if nodes, err := _m.NamedWebhookDeliveries(alias); err == nil || hasTotalCount {
+		pager, err := newWebhookDeliveryPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &WebhookDeliveryConnection{Edges: []*WebhookDeliveryEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryWebhookDeliveries().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *PublicKey) Project(ctx context.Context) (*Project, error) {
 	result, err := _m.Edges.ProjectOrErr()
 	if IsNotLoaded(err) {
@@ -451,4 +472,12 @@ func (_m *User) AssignedCrashGroups(
 		return conn, nil
 	}
 	return _m.QueryAssignedCrashGroups().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *WebhookDelivery) Project(ctx context.Context) (*Project, error) {
+	result, err := _m.Edges.ProjectOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProject().Only(ctx)
+	}
+	return result, err
 }

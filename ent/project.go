@@ -69,23 +69,26 @@ type ProjectEdges struct {
 	CrashDays []*CrashDay `json:"crash_days,omitempty"`
 	// CrashUsers holds the value of the crash_users edge.
 	CrashUsers []*CrashUser `json:"crash_users,omitempty"`
+	// WebhookDeliveries holds the value of the webhook_deliveries edge.
+	WebhookDeliveries []*WebhookDelivery `json:"webhook_deliveries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [11]bool
+	loadedTypes [12]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [7]map[string]int
 
-	namedPublicKeys       map[string][]*PublicKey
-	namedReports          map[string][]*Report
-	namedReportGroups     map[string][]*ReportGroup
-	namedFeedbacks        map[string][]*Feedback
-	namedCrashReports     map[string][]*CrashReport
-	namedCrashGroups      map[string][]*CrashGroup
-	namedCrashGroupUsers  map[string][]*CrashGroupUser
-	namedReportGroupUsers map[string][]*ReportGroupUser
-	namedCrashHours       map[string][]*CrashHour
-	namedCrashDays        map[string][]*CrashDay
-	namedCrashUsers       map[string][]*CrashUser
+	namedPublicKeys        map[string][]*PublicKey
+	namedReports           map[string][]*Report
+	namedReportGroups      map[string][]*ReportGroup
+	namedFeedbacks         map[string][]*Feedback
+	namedCrashReports      map[string][]*CrashReport
+	namedCrashGroups       map[string][]*CrashGroup
+	namedCrashGroupUsers   map[string][]*CrashGroupUser
+	namedReportGroupUsers  map[string][]*ReportGroupUser
+	namedCrashHours        map[string][]*CrashHour
+	namedCrashDays         map[string][]*CrashDay
+	namedCrashUsers        map[string][]*CrashUser
+	namedWebhookDeliveries map[string][]*WebhookDelivery
 }
 
 // PublicKeysOrErr returns the PublicKeys value or an error if the edge
@@ -185,6 +188,15 @@ func (e ProjectEdges) CrashUsersOrErr() ([]*CrashUser, error) {
 		return e.CrashUsers, nil
 	}
 	return nil, &NotLoadedError{edge: "crash_users"}
+}
+
+// WebhookDeliveriesOrErr returns the WebhookDeliveries value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) WebhookDeliveriesOrErr() ([]*WebhookDelivery, error) {
+	if e.loadedTypes[11] {
+		return e.WebhookDeliveries, nil
+	}
+	return nil, &NotLoadedError{edge: "webhook_deliveries"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -353,6 +365,11 @@ func (_m *Project) QueryCrashDays() *CrashDayQuery {
 // QueryCrashUsers queries the "crash_users" edge of the Project entity.
 func (_m *Project) QueryCrashUsers() *CrashUserQuery {
 	return NewProjectClient(_m.config).QueryCrashUsers(_m)
+}
+
+// QueryWebhookDeliveries queries the "webhook_deliveries" edge of the Project entity.
+func (_m *Project) QueryWebhookDeliveries() *WebhookDeliveryQuery {
+	return NewProjectClient(_m.config).QueryWebhookDeliveries(_m)
 }
 
 // Update returns a builder for updating this Project.
@@ -680,6 +697,30 @@ func (_m *Project) appendNamedCrashUsers(name string, edges ...*CrashUser) {
 		_m.Edges.namedCrashUsers[name] = []*CrashUser{}
 	} else {
 		_m.Edges.namedCrashUsers[name] = append(_m.Edges.namedCrashUsers[name], edges...)
+	}
+}
+
+// NamedWebhookDeliveries returns the WebhookDeliveries named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedWebhookDeliveries(name string) ([]*WebhookDelivery, error) {
+	if _m.Edges.namedWebhookDeliveries == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedWebhookDeliveries[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedWebhookDeliveries(name string, edges ...*WebhookDelivery) {
+	if _m.Edges.namedWebhookDeliveries == nil {
+		_m.Edges.namedWebhookDeliveries = make(map[string][]*WebhookDelivery)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedWebhookDeliveries[name] = []*WebhookDelivery{}
+	} else {
+		_m.Edges.namedWebhookDeliveries[name] = append(_m.Edges.namedWebhookDeliveries[name], edges...)
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
+	"github.com/yoanbernabeu/oopsie/ent/webhookdelivery"
 )
 
 // ProjectCreate is the builder for creating a Project entity.
@@ -328,6 +329,21 @@ func (_c *ProjectCreate) AddCrashUsers(v ...*CrashUser) *ProjectCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddCrashUserIDs(ids...)
+}
+
+// AddWebhookDeliveryIDs adds the "webhook_deliveries" edge to the WebhookDelivery entity by IDs.
+func (_c *ProjectCreate) AddWebhookDeliveryIDs(ids ...string) *ProjectCreate {
+	_c.mutation.AddWebhookDeliveryIDs(ids...)
+	return _c
+}
+
+// AddWebhookDeliveries adds the "webhook_deliveries" edges to the WebhookDelivery entity.
+func (_c *ProjectCreate) AddWebhookDeliveries(v ...*WebhookDelivery) *ProjectCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddWebhookDeliveryIDs(ids...)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -699,6 +715,22 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.WebhookDeliveriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.WebhookDeliveriesTable,
+			Columns: []string{project.WebhookDeliveriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhookdelivery.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

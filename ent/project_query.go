@@ -27,39 +27,42 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
+	"github.com/yoanbernabeu/oopsie/ent/webhookdelivery"
 )
 
 // ProjectQuery is the builder for querying Project entities.
 type ProjectQuery struct {
 	config
-	ctx                       *QueryContext
-	order                     []project.OrderOption
-	inters                    []Interceptor
-	predicates                []predicate.Project
-	withPublicKeys            *PublicKeyQuery
-	withReports               *ReportQuery
-	withReportGroups          *ReportGroupQuery
-	withFeedbacks             *FeedbackQuery
-	withCrashReports          *CrashReportQuery
-	withCrashGroups           *CrashGroupQuery
-	withCrashGroupUsers       *CrashGroupUserQuery
-	withReportGroupUsers      *ReportGroupUserQuery
-	withCrashHours            *CrashHourQuery
-	withCrashDays             *CrashDayQuery
-	withCrashUsers            *CrashUserQuery
-	loadTotal                 []func(context.Context, []*Project) error
-	modifiers                 []func(*sql.Selector)
-	withNamedPublicKeys       map[string]*PublicKeyQuery
-	withNamedReports          map[string]*ReportQuery
-	withNamedReportGroups     map[string]*ReportGroupQuery
-	withNamedFeedbacks        map[string]*FeedbackQuery
-	withNamedCrashReports     map[string]*CrashReportQuery
-	withNamedCrashGroups      map[string]*CrashGroupQuery
-	withNamedCrashGroupUsers  map[string]*CrashGroupUserQuery
-	withNamedReportGroupUsers map[string]*ReportGroupUserQuery
-	withNamedCrashHours       map[string]*CrashHourQuery
-	withNamedCrashDays        map[string]*CrashDayQuery
-	withNamedCrashUsers       map[string]*CrashUserQuery
+	ctx                        *QueryContext
+	order                      []project.OrderOption
+	inters                     []Interceptor
+	predicates                 []predicate.Project
+	withPublicKeys             *PublicKeyQuery
+	withReports                *ReportQuery
+	withReportGroups           *ReportGroupQuery
+	withFeedbacks              *FeedbackQuery
+	withCrashReports           *CrashReportQuery
+	withCrashGroups            *CrashGroupQuery
+	withCrashGroupUsers        *CrashGroupUserQuery
+	withReportGroupUsers       *ReportGroupUserQuery
+	withCrashHours             *CrashHourQuery
+	withCrashDays              *CrashDayQuery
+	withCrashUsers             *CrashUserQuery
+	withWebhookDeliveries      *WebhookDeliveryQuery
+	loadTotal                  []func(context.Context, []*Project) error
+	modifiers                  []func(*sql.Selector)
+	withNamedPublicKeys        map[string]*PublicKeyQuery
+	withNamedReports           map[string]*ReportQuery
+	withNamedReportGroups      map[string]*ReportGroupQuery
+	withNamedFeedbacks         map[string]*FeedbackQuery
+	withNamedCrashReports      map[string]*CrashReportQuery
+	withNamedCrashGroups       map[string]*CrashGroupQuery
+	withNamedCrashGroupUsers   map[string]*CrashGroupUserQuery
+	withNamedReportGroupUsers  map[string]*ReportGroupUserQuery
+	withNamedCrashHours        map[string]*CrashHourQuery
+	withNamedCrashDays         map[string]*CrashDayQuery
+	withNamedCrashUsers        map[string]*CrashUserQuery
+	withNamedWebhookDeliveries map[string]*WebhookDeliveryQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -338,6 +341,28 @@ func (_q *ProjectQuery) QueryCrashUsers() *CrashUserQuery {
 	return query
 }
 
+// QueryWebhookDeliveries chains the current query on the "webhook_deliveries" edge.
+func (_q *ProjectQuery) QueryWebhookDeliveries() *WebhookDeliveryQuery {
+	query := (&WebhookDeliveryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(webhookdelivery.Table, webhookdelivery.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.WebhookDeliveriesTable, project.WebhookDeliveriesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Project entity from the query.
 // Returns a *NotFoundError when no Project was found.
 func (_q *ProjectQuery) First(ctx context.Context) (*Project, error) {
@@ -525,22 +550,23 @@ func (_q *ProjectQuery) Clone() *ProjectQuery {
 		return nil
 	}
 	return &ProjectQuery{
-		config:               _q.config,
-		ctx:                  _q.ctx.Clone(),
-		order:                append([]project.OrderOption{}, _q.order...),
-		inters:               append([]Interceptor{}, _q.inters...),
-		predicates:           append([]predicate.Project{}, _q.predicates...),
-		withPublicKeys:       _q.withPublicKeys.Clone(),
-		withReports:          _q.withReports.Clone(),
-		withReportGroups:     _q.withReportGroups.Clone(),
-		withFeedbacks:        _q.withFeedbacks.Clone(),
-		withCrashReports:     _q.withCrashReports.Clone(),
-		withCrashGroups:      _q.withCrashGroups.Clone(),
-		withCrashGroupUsers:  _q.withCrashGroupUsers.Clone(),
-		withReportGroupUsers: _q.withReportGroupUsers.Clone(),
-		withCrashHours:       _q.withCrashHours.Clone(),
-		withCrashDays:        _q.withCrashDays.Clone(),
-		withCrashUsers:       _q.withCrashUsers.Clone(),
+		config:                _q.config,
+		ctx:                   _q.ctx.Clone(),
+		order:                 append([]project.OrderOption{}, _q.order...),
+		inters:                append([]Interceptor{}, _q.inters...),
+		predicates:            append([]predicate.Project{}, _q.predicates...),
+		withPublicKeys:        _q.withPublicKeys.Clone(),
+		withReports:           _q.withReports.Clone(),
+		withReportGroups:      _q.withReportGroups.Clone(),
+		withFeedbacks:         _q.withFeedbacks.Clone(),
+		withCrashReports:      _q.withCrashReports.Clone(),
+		withCrashGroups:       _q.withCrashGroups.Clone(),
+		withCrashGroupUsers:   _q.withCrashGroupUsers.Clone(),
+		withReportGroupUsers:  _q.withReportGroupUsers.Clone(),
+		withCrashHours:        _q.withCrashHours.Clone(),
+		withCrashDays:         _q.withCrashDays.Clone(),
+		withCrashUsers:        _q.withCrashUsers.Clone(),
+		withWebhookDeliveries: _q.withWebhookDeliveries.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -669,6 +695,17 @@ func (_q *ProjectQuery) WithCrashUsers(opts ...func(*CrashUserQuery)) *ProjectQu
 	return _q
 }
 
+// WithWebhookDeliveries tells the query-builder to eager-load the nodes that are connected to
+// the "webhook_deliveries" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithWebhookDeliveries(opts ...func(*WebhookDeliveryQuery)) *ProjectQuery {
+	query := (&WebhookDeliveryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withWebhookDeliveries = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -753,7 +790,7 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 	var (
 		nodes       = []*Project{}
 		_spec       = _q.querySpec()
-		loadedTypes = [11]bool{
+		loadedTypes = [12]bool{
 			_q.withPublicKeys != nil,
 			_q.withReports != nil,
 			_q.withReportGroups != nil,
@@ -765,6 +802,7 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			_q.withCrashHours != nil,
 			_q.withCrashDays != nil,
 			_q.withCrashUsers != nil,
+			_q.withWebhookDeliveries != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -865,6 +903,13 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
+	if query := _q.withWebhookDeliveries; query != nil {
+		if err := _q.loadWebhookDeliveries(ctx, query, nodes,
+			func(n *Project) { n.Edges.WebhookDeliveries = []*WebhookDelivery{} },
+			func(n *Project, e *WebhookDelivery) { n.Edges.WebhookDeliveries = append(n.Edges.WebhookDeliveries, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedPublicKeys {
 		if err := _q.loadPublicKeys(ctx, query, nodes,
 			func(n *Project) { n.appendNamedPublicKeys(name) },
@@ -939,6 +984,13 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		if err := _q.loadCrashUsers(ctx, query, nodes,
 			func(n *Project) { n.appendNamedCrashUsers(name) },
 			func(n *Project, e *CrashUser) { n.appendNamedCrashUsers(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedWebhookDeliveries {
+		if err := _q.loadWebhookDeliveries(ctx, query, nodes,
+			func(n *Project) { n.appendNamedWebhookDeliveries(name) },
+			func(n *Project, e *WebhookDelivery) { n.appendNamedWebhookDeliveries(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1280,6 +1332,36 @@ func (_q *ProjectQuery) loadCrashUsers(ctx context.Context, query *CrashUserQuer
 	}
 	return nil
 }
+func (_q *ProjectQuery) loadWebhookDeliveries(ctx context.Context, query *WebhookDeliveryQuery, nodes []*Project, init func(*Project), assign func(*Project, *WebhookDelivery)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(webhookdelivery.FieldProjectID)
+	}
+	query.Where(predicate.WebhookDelivery(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(project.WebhookDeliveriesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *ProjectQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1551,6 +1633,20 @@ func (_q *ProjectQuery) WithNamedCrashUsers(name string, opts ...func(*CrashUser
 		_q.withNamedCrashUsers = make(map[string]*CrashUserQuery)
 	}
 	_q.withNamedCrashUsers[name] = query
+	return _q
+}
+
+// WithNamedWebhookDeliveries tells the query-builder to eager-load the nodes that are connected to the "webhook_deliveries"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedWebhookDeliveries(name string, opts ...func(*WebhookDeliveryQuery)) *ProjectQuery {
+	query := (&WebhookDeliveryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedWebhookDeliveries == nil {
+		_q.withNamedWebhookDeliveries = make(map[string]*WebhookDeliveryQuery)
+	}
+	_q.withNamedWebhookDeliveries[name] = query
 	return _q
 }
 

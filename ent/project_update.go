@@ -26,6 +26,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/reportgroup"
 	"github.com/yoanbernabeu/oopsie/ent/reportgroupuser"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
+	"github.com/yoanbernabeu/oopsie/ent/webhookdelivery"
 )
 
 // ProjectUpdate is the builder for updating Project entities.
@@ -361,6 +362,21 @@ func (_u *ProjectUpdate) AddCrashUsers(v ...*CrashUser) *ProjectUpdate {
 	return _u.AddCrashUserIDs(ids...)
 }
 
+// AddWebhookDeliveryIDs adds the "webhook_deliveries" edge to the WebhookDelivery entity by IDs.
+func (_u *ProjectUpdate) AddWebhookDeliveryIDs(ids ...string) *ProjectUpdate {
+	_u.mutation.AddWebhookDeliveryIDs(ids...)
+	return _u
+}
+
+// AddWebhookDeliveries adds the "webhook_deliveries" edges to the WebhookDelivery entity.
+func (_u *ProjectUpdate) AddWebhookDeliveries(v ...*WebhookDelivery) *ProjectUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddWebhookDeliveryIDs(ids...)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdate) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -595,6 +611,27 @@ func (_u *ProjectUpdate) RemoveCrashUsers(v ...*CrashUser) *ProjectUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCrashUserIDs(ids...)
+}
+
+// ClearWebhookDeliveries clears all "webhook_deliveries" edges to the WebhookDelivery entity.
+func (_u *ProjectUpdate) ClearWebhookDeliveries() *ProjectUpdate {
+	_u.mutation.ClearWebhookDeliveries()
+	return _u
+}
+
+// RemoveWebhookDeliveryIDs removes the "webhook_deliveries" edge to WebhookDelivery entities by IDs.
+func (_u *ProjectUpdate) RemoveWebhookDeliveryIDs(ids ...string) *ProjectUpdate {
+	_u.mutation.RemoveWebhookDeliveryIDs(ids...)
+	return _u
+}
+
+// RemoveWebhookDeliveries removes "webhook_deliveries" edges to WebhookDelivery entities.
+func (_u *ProjectUpdate) RemoveWebhookDeliveries(v ...*WebhookDelivery) *ProjectUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveWebhookDeliveryIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -1237,6 +1274,51 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.WebhookDeliveriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.WebhookDeliveriesTable,
+			Columns: []string{project.WebhookDeliveriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhookdelivery.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedWebhookDeliveriesIDs(); len(nodes) > 0 && !_u.mutation.WebhookDeliveriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.WebhookDeliveriesTable,
+			Columns: []string{project.WebhookDeliveriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhookdelivery.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.WebhookDeliveriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.WebhookDeliveriesTable,
+			Columns: []string{project.WebhookDeliveriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhookdelivery.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1578,6 +1660,21 @@ func (_u *ProjectUpdateOne) AddCrashUsers(v ...*CrashUser) *ProjectUpdateOne {
 	return _u.AddCrashUserIDs(ids...)
 }
 
+// AddWebhookDeliveryIDs adds the "webhook_deliveries" edge to the WebhookDelivery entity by IDs.
+func (_u *ProjectUpdateOne) AddWebhookDeliveryIDs(ids ...string) *ProjectUpdateOne {
+	_u.mutation.AddWebhookDeliveryIDs(ids...)
+	return _u
+}
+
+// AddWebhookDeliveries adds the "webhook_deliveries" edges to the WebhookDelivery entity.
+func (_u *ProjectUpdateOne) AddWebhookDeliveries(v ...*WebhookDelivery) *ProjectUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddWebhookDeliveryIDs(ids...)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdateOne) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -1812,6 +1909,27 @@ func (_u *ProjectUpdateOne) RemoveCrashUsers(v ...*CrashUser) *ProjectUpdateOne 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCrashUserIDs(ids...)
+}
+
+// ClearWebhookDeliveries clears all "webhook_deliveries" edges to the WebhookDelivery entity.
+func (_u *ProjectUpdateOne) ClearWebhookDeliveries() *ProjectUpdateOne {
+	_u.mutation.ClearWebhookDeliveries()
+	return _u
+}
+
+// RemoveWebhookDeliveryIDs removes the "webhook_deliveries" edge to WebhookDelivery entities by IDs.
+func (_u *ProjectUpdateOne) RemoveWebhookDeliveryIDs(ids ...string) *ProjectUpdateOne {
+	_u.mutation.RemoveWebhookDeliveryIDs(ids...)
+	return _u
+}
+
+// RemoveWebhookDeliveries removes "webhook_deliveries" edges to WebhookDelivery entities.
+func (_u *ProjectUpdateOne) RemoveWebhookDeliveries(v ...*WebhookDelivery) *ProjectUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveWebhookDeliveryIDs(ids...)
 }
 
 // Where appends a list predicates to the ProjectUpdate builder.
@@ -2477,6 +2595,51 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(crashuser.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.WebhookDeliveriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.WebhookDeliveriesTable,
+			Columns: []string{project.WebhookDeliveriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhookdelivery.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedWebhookDeliveriesIDs(); len(nodes) > 0 && !_u.mutation.WebhookDeliveriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.WebhookDeliveriesTable,
+			Columns: []string{project.WebhookDeliveriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhookdelivery.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.WebhookDeliveriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.WebhookDeliveriesTable,
+			Columns: []string{project.WebhookDeliveriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhookdelivery.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -17,6 +17,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/schema/pulid"
 	"github.com/yoanbernabeu/oopsie/ent/settings"
 	"github.com/yoanbernabeu/oopsie/ent/user"
+	"github.com/yoanbernabeu/oopsie/ent/webhookdelivery"
 	"github.com/yoanbernabeu/oopsie/internal/apperr"
 )
 
@@ -35,6 +36,7 @@ var nodeTables = map[string]string{
 	"grp": crashgroup.Table,
 	"att": attachment.Table,
 	"cmt": comment.Table,
+	"whd": webhookdelivery.Table,
 }
 
 var nodeType = ent.WithNodeType(func(_ context.Context, id string) (string, error) {

@@ -15,6 +15,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/reports"
 	"github.com/yoanbernabeu/oopsie/internal/settings"
 	"github.com/yoanbernabeu/oopsie/internal/stats"
+	"github.com/yoanbernabeu/oopsie/internal/webhooks"
 )
 
 // Resolver holds what resolvers call.
@@ -32,6 +33,7 @@ type Resolver struct {
 	CommentService  *comments.Service
 	StatsService    *stats.Service
 	Live            *live.Service
+	Webhooks        *webhooks.Notifier
 	// PublicURL is the server's address for integration snippets; when
 	// empty, the address the request came to is used.
 	PublicURL string

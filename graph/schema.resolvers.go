@@ -55,6 +55,11 @@ func (r *mutationResolver) DeleteProject(ctx context.Context, id string) (string
 	return id, r.ProjectService.Delete(ctx, id)
 }
 
+// SendTestWebhook is the resolver for the sendTestWebhook field.
+func (r *mutationResolver) SendTestWebhook(ctx context.Context, projectID string) (*ent.WebhookDelivery, error) {
+	return r.Webhooks.SendTest(ctx, projectID)
+}
+
 // CreatePublicKey is the resolver for the createPublicKey field.
 func (r *mutationResolver) CreatePublicKey(ctx context.Context, projectID string, name string) (*ent.PublicKey, error) {
 	return r.ProjectService.CreatePublicKey(ctx, projectID, name)

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"database/sql/driver"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/yoanbernabeu/oopsie/graph/generated"
+	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 )
 
 // Limits bound what one GraphQL request may ask for.
@@ -55,7 +57,7 @@ func newServer(r *Resolver, limits Limits, logger *slog.Logger) *handler.Server 
 	}
 	srv.Use(extension.FixedComplexityLimit(limits.Complexity))
 	srv.Use(depthLimit{max: limits.Depth})
-	srv.Use(entgql.Transactioner{TxOpener: r.Client})
+	srv.Use(entgql.Transactioner{TxOpener: entgql.TxOpenerFunc(r.openTx)})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		logger.ErrorContext(ctx, "panic in GraphQL resolver", "panic", p)
@@ -104,3 +106,13 @@ func (s pagedSchema) Complexity(ctx context.Context, typeName, fieldName string,
 }
 
 var _ graphql.HandlerExtension = depthLimit{}
+
+// openTx opens a mutation's transaction through dbtx, so that jobs the
+// mutation enqueues (a test webhook) commit or roll back with it.
+func (r *Resolver) openTx(ctx context.Context) (context.Context, driver.Tx, error) {
+	ctx, tx, err := dbtx.Begin(ctx, r.Client)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return ctx, tx, nil
+}

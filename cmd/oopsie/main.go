@@ -30,6 +30,7 @@ Usage:
   oopsie serve            run the server
   oopsie migrate up       apply pending database migrations
   oopsie migrate status   show applied and pending migrations
+  oopsie purge            delete what is older than its retention, now
   oopsie dev seed         fill the database with realistic demo data:
         [--reports N] [--crashes N] [--feedback N] [--projects P] [--seed S]
   oopsie version          print the version
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve(ctx, args[1:], getenv, stdout)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout)
+	case "purge":
+		return purge(ctx, args[1:], getenv, stdout)
 	case "dev":
 		return dev(ctx, args[1:], getenv, stdout)
 	case "version":

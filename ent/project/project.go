@@ -60,6 +60,8 @@ const (
 	EdgeCrashDays = "crash_days"
 	// EdgeCrashUsers holds the string denoting the crash_users edge name in mutations.
 	EdgeCrashUsers = "crash_users"
+	// EdgeWebhookDeliveries holds the string denoting the webhook_deliveries edge name in mutations.
+	EdgeWebhookDeliveries = "webhook_deliveries"
 	// Table holds the table name of the project in the database.
 	Table = "projects"
 	// PublicKeysTable is the table that holds the public_keys relation/edge.
@@ -139,6 +141,13 @@ const (
 	CrashUsersInverseTable = "crash_users"
 	// CrashUsersColumn is the table column denoting the crash_users relation/edge.
 	CrashUsersColumn = "project_id"
+	// WebhookDeliveriesTable is the table that holds the webhook_deliveries relation/edge.
+	WebhookDeliveriesTable = "webhook_deliveries"
+	// WebhookDeliveriesInverseTable is the table name for the WebhookDelivery entity.
+	// It exists in this package in order to avoid circular dependency with the "webhookdelivery" package.
+	WebhookDeliveriesInverseTable = "webhook_deliveries"
+	// WebhookDeliveriesColumn is the table column denoting the webhook_deliveries relation/edge.
+	WebhookDeliveriesColumn = "project_id"
 )
 
 // Columns holds all SQL columns for project fields.
@@ -416,6 +425,20 @@ func ByCrashUsers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newCrashUsersStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByWebhookDeliveriesCount orders the results by webhook_deliveries count.
+func ByWebhookDeliveriesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newWebhookDeliveriesStep(), opts...)
+	}
+}
+
+// ByWebhookDeliveries orders the results by webhook_deliveries terms.
+func ByWebhookDeliveries(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newWebhookDeliveriesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newPublicKeysStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -491,6 +514,13 @@ func newCrashUsersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(CrashUsersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, CrashUsersTable, CrashUsersColumn),
+	)
+}
+func newWebhookDeliveriesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(WebhookDeliveriesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, WebhookDeliveriesTable, WebhookDeliveriesColumn),
 	)
 }
 

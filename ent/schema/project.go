@@ -51,6 +51,7 @@ func (Project) Edges() []ent.Edge {
 		edge.To("crash_hours", CrashHour.Type).Annotations(cascade, entgql.Skip()),
 		edge.To("crash_days", CrashDay.Type).Annotations(cascade, entgql.Skip()),
 		edge.To("crash_users", CrashUser.Type).Annotations(cascade, entgql.Skip()),
+		edge.To("webhook_deliveries", WebhookDelivery.Type).Annotations(cascade, entgql.RelayConnection()),
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	"github.com/redis/go-redis/v9"
+	"github.com/riverqueue/river"
 
 	"github.com/yoanbernabeu/oopsie/dashboard"
 	"github.com/yoanbernabeu/oopsie/graph"
@@ -27,6 +28,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/database"
 	"github.com/yoanbernabeu/oopsie/internal/feedback"
 	"github.com/yoanbernabeu/oopsie/internal/httpserver"
+	"github.com/yoanbernabeu/oopsie/internal/jobs"
 	"github.com/yoanbernabeu/oopsie/internal/keys"
 	"github.com/yoanbernabeu/oopsie/internal/live"
 	"github.com/yoanbernabeu/oopsie/internal/projects"
@@ -34,9 +36,11 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/ratelimit"
 	"github.com/yoanbernabeu/oopsie/internal/reports"
 	"github.com/yoanbernabeu/oopsie/internal/restapi"
+	"github.com/yoanbernabeu/oopsie/internal/retention"
 	"github.com/yoanbernabeu/oopsie/internal/settings"
 	"github.com/yoanbernabeu/oopsie/internal/stats"
 	"github.com/yoanbernabeu/oopsie/internal/storage"
+	"github.com/yoanbernabeu/oopsie/internal/webhooks"
 )
 
 // App is a started instance, ready to serve.
@@ -48,10 +52,15 @@ type App struct {
 	Blobs   storage.Blobs
 	Handler http.Handler
 
-	redis *redis.Client // nil without REDIS_URL
-	keys  *keys.Resolver
-	stop  context.CancelFunc
-	done  chan struct{}
+	// Jobs works webhook deliveries, the retention purge and the version
+	// check.
+	Jobs *jobs.Engine
+
+	redis    *redis.Client // nil without REDIS_URL
+	keys     *keys.Resolver
+	webhooks *webhooks.Notifier
+	stop     context.CancelFunc
+	done     chan struct{}
 }
 
 // loginAttempts is how many failed logins one email may have from one
@@ -90,16 +99,61 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, version s
 		return nil, err
 	}
 	a.keys = keys.New(a.DB.Client, keys.Options{Logger: logger})
+	if a.Jobs, err = a.newJobs(ctx, version); err != nil {
+		a.DB.Close()
+		_ = a.Broker.Close()
+		a.closeRedis()
+		return nil, fmt.Errorf("start: %w", err)
+	}
+	a.webhooks = webhooks.NewNotifier(a.DB.Client, a.Jobs)
 	a.Handler = a.routes(version)
 
 	// The key cache flushes lastUsedAt in the background until Close.
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
+	if err := a.Jobs.Start(bg); err != nil {
+		stop()
+		_ = a.Jobs.Stop(ctx)
+		a.DB.Close()
+		_ = a.Broker.Close()
+		a.closeRedis()
+		return nil, fmt.Errorf("start: %w", err)
+	}
 	go func() {
 		defer close(a.done)
 		a.keys.Run(bg)
 	}()
 	return a, nil
+}
+
+// newJobs builds the job engine and its workers: webhook deliveries, the
+// hourly retention purge and, when OOPSIE_RELEASES_URL is set, the daily
+// version check.
+func (a *App) newJobs(ctx context.Context, version string) (*jobs.Engine, error) {
+	client, logger := a.DB.Client, a.logger
+	workers := river.NewWorkers()
+	river.AddWorker(workers, webhooks.NewWorker(client, webhooks.Config{
+		PublicURL:    a.cfg.PublicURL,
+		AllowPrivate: a.cfg.WebhookAllowPrivate,
+		UserAgent:    "Oopsie-Webhook/" + version,
+		Logger:       logger,
+	}))
+	river.AddWorker(workers, retention.NewWorker(a.Purger(), logger))
+	periodic := []*river.PeriodicJob{retention.Periodic()}
+	river.AddWorker(workers, settings.NewCheckWorker(settings.New(client, version), a.cfg.ReleasesURL, logger))
+	if a.cfg.ReleasesURL != "" {
+		periodic = append(periodic, settings.PeriodicCheck())
+	}
+	return jobs.New(ctx, a.DB, jobs.Options{
+		Workers:  workers,
+		Periodic: periodic,
+		Logger:   logger.With("component", "jobs"),
+	})
+}
+
+// Purger purges by the configured retention.
+func (a *App) Purger() *retention.Purger {
+	return retention.New(a.DB.Client, a.Blobs, a.cfg.Retention, time.Now)
 }
 
 // The Redis channel of live events, and how many events may wait to be
@@ -156,9 +210,15 @@ func (a *App) routes(version string) http.Handler {
 	sets := settings.New(client, version)
 	files := attachments.NewStore(a.Blobs)
 	// One of each service, shared by the ingest door and GraphQL.
-	reportSvc := reports.New(client, files, a.Broker, time.Now, reports.Writers(ingestWriters(a.DB.Dialect)))
-	feedbackSvc := feedback.New(client, files, a.Broker)
-	crashSvc := crashes.New(client, files, a.Broker, time.Now, crashes.Writers(ingestWriters(a.DB.Dialect)))
+	reportSvc := reports.New(client, files, a.Broker, time.Now,
+		reports.Writers(ingestWriters(a.DB.Dialect)), reports.Webhooks(a.webhooks))
+	feedbackSvc := feedback.New(client, files, a.Broker, feedback.Webhooks(a.webhooks))
+	crashSvc := crashes.New(client, files, a.Broker, time.Now,
+		crashes.Writers(ingestWriters(a.DB.Dialect)), crashes.Webhooks(a.webhooks))
+	var projectOpts []projects.Option
+	if !a.cfg.WebhookAllowPrivate {
+		projectOpts = append(projectOpts, projects.RefusePrivateWebhooks(net.DefaultResolver))
+	}
 
 	limits := graph.DefaultLimits
 	limits.Introspection = a.cfg.GraphQLIntrospection
@@ -166,7 +226,8 @@ func (a *App) routes(version string) http.Handler {
 		Client:          client,
 		Auth:            authn,
 		Accounts:        accts,
-		ProjectService:  projects.New(client),
+		ProjectService:  projects.New(client, projectOpts...),
+		Webhooks:        a.webhooks,
 		SettingsService: sets,
 		ReportService:   reportSvc,
 		FeedbackService: feedbackSvc,
@@ -210,12 +271,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return httpserver.Serve(ctx, ln, a.Handler, a.logger, a.cfg.ShutdownTimeout)
 }
 
-// Close stops background work (flushing what it holds), then releases the
-// broker, Redis and the database.
+// Close stops background work (flushing what it holds, letting running
+// jobs finish within the shutdown timeout), then releases the broker, Redis
+// and the database.
 func (a *App) Close() error {
 	a.stop()
 	<-a.done
-	return errors.Join(a.Broker.Close(), a.closeRedis(), a.DB.Close())
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	jerr := a.Jobs.Stop(ctx)
+	return errors.Join(jerr, a.Broker.Close(), a.closeRedis(), a.DB.Close())
 }
 
 func (a *App) closeRedis() error {

@@ -22,6 +22,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/logging"
 	"github.com/yoanbernabeu/oopsie/internal/pubsub"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
+	"github.com/yoanbernabeu/oopsie/internal/webhooks"
 )
 
 // Topics this service publishes on, after commit.
@@ -77,11 +78,12 @@ type Result struct {
 
 // Service ingests crashes.
 type Service struct {
-	client  *ent.Client
-	files   attachments.Saver
-	broker  pubsub.Broker
-	now     func() time.Time
-	commits *groupcommit.Committer[pending, Result]
+	client   *ent.Client
+	files    attachments.Saver
+	broker   pubsub.Broker
+	now      func() time.Time
+	webhooks *webhooks.Notifier
+	commits  *groupcommit.Committer[pending, Result]
 }
 
 // New returns a service on the root client. now is the clock (time.Now when
@@ -95,7 +97,7 @@ func New(client *ent.Client, files attachments.Saver, broker pubsub.Broker, now 
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &Service{client: client, files: files, broker: broker, now: now}
+	s := &Service{client: client, files: files, broker: broker, now: now, webhooks: o.webhooks}
 	s.commits = groupcommit.New(s.write, maxBatch, o.writers)
 	return s
 }
@@ -106,12 +108,19 @@ const maxBatch = 64
 // Option tunes a Service.
 type Option func(*options)
 
-type options struct{ writers int }
+type options struct {
+	writers  int
+	webhooks *webhooks.Notifier
+}
 
 // Writers sets how many transactions may write crashes at a time (1 by
 // default, right for SQLite's single writer). On PostgreSQL a few let one
 // batch be built while another commits.
 func Writers(n int) Option { return func(o *options) { o.writers = max(n, 1) } }
+
+// Webhooks notifies projects' webhooks of what ingest writes, in the
+// writing transaction.
+func Webhooks(n *webhooks.Notifier) Option { return func(o *options) { o.webhooks = n } }
 
 // Ingest stores a crash in its group and publishes TopicCrashReceived and
 // TopicCrashGroupUpdated once it is committed. The crash joins a group

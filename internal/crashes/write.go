@@ -20,6 +20,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 	"github.com/yoanbernabeu/oopsie/internal/stats"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
+	"github.com/yoanbernabeu/oopsie/internal/webhooks"
 )
 
 // pending is a validated crash waiting to be written.
@@ -174,6 +175,9 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 	if err := stats.Record(ctx, c, occurred); err != nil {
 		return nil, fmt.Errorf("statistics: %w", err)
 	}
+	if err := s.webhooks.Notify(ctx, c, groupEvents(batch, results)); err != nil {
+		return nil, err
+	}
 
 	// Last, so that the blobs are written only once everything else has
 	// succeeded, and the commit is the only failure left after them.
@@ -190,6 +194,21 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 		}
 	}
 	return results, nil
+}
+
+// groupEvents are the webhook events of a batch: each group it created, and
+// each it reopened.
+func groupEvents(batch []pending, results []Result) []webhooks.Event {
+	var events []webhooks.Event
+	for i, r := range results {
+		switch {
+		case r.IsNewGroup:
+			events = append(events, webhooks.Event{Name: webhooks.EventCrashGroupCreated, ProjectID: batch[i].v.projectID, ItemID: r.GroupID})
+		case r.Regressed:
+			events = append(events, webhooks.Event{Name: webhooks.EventCrashGroupRegressed, ProjectID: batch[i].v.projectID, ItemID: r.GroupID})
+		}
+	}
+	return events
 }
 
 // countInto brings the batch's existing groups up to date, in one UPDATE,

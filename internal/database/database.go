@@ -23,6 +23,7 @@ import (
 
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/internal/config"
+	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 )
 
 // sqliteDriver is registered under Atlas's name for SQLite as well as
@@ -42,6 +43,8 @@ type DB struct {
 	// nil on SQLite.
 	Pool   *pgxpool.Pool
 	Client *ent.Client
+	// Path is the SQLite file; "" on PostgreSQL.
+	Path string
 }
 
 // Open connects to the configured database. It does not migrate.
@@ -87,7 +90,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		Dialect: dialect.Postgres,
 		SQL:     db,
 		Pool:    pool,
-		Client:  ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, db))),
+		Client:  ent.NewClient(ent.Driver(dbtx.NewDriver(entsql.OpenDB(dialect.Postgres, db)))),
 	}, nil
 }
 
@@ -135,7 +138,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	return &DB{
 		Dialect: dialect.SQLite,
 		SQL:     db,
-		Client:  ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, db))),
+		Path:    path,
+		Client:  ent.NewClient(ent.Driver(dbtx.NewDriver(entsql.OpenDB(dialect.SQLite, db)))),
 	}, nil
 }
 

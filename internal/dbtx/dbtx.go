@@ -41,7 +41,7 @@ func Run(ctx context.Context, root *ent.Client, fn func(ctx context.Context, c *
 // on. When c is already a transaction's client, RunNew returns an error
 // wrapping ent.ErrTxStarted.
 func RunNew(ctx context.Context, c *ent.Client, fn func(ctx context.Context, c *ent.Client) error) error {
-	tx, err := c.Tx(ctx)
+	txCtx, tx, err := Begin(ctx, c)
 	if errors.Is(err, ent.ErrTxStarted) {
 		return err
 	}
@@ -54,8 +54,7 @@ func RunNew(ctx context.Context, c *ent.Client, fn func(ctx context.Context, c *
 			panic(p)
 		}
 	}()
-	c = tx.Client()
-	if err := fn(ent.NewTxContext(ent.NewContext(ctx, c), tx), c); err != nil {
+	if err := fn(txCtx, tx.Client()); err != nil {
 		if rerr := tx.Rollback(); rerr != nil {
 			return errors.Join(err, fmt.Errorf("roll back: %w", rerr))
 		}

@@ -20,8 +20,10 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/internal/apperr"
 	"github.com/yoanbernabeu/oopsie/internal/attachments"
+	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 	"github.com/yoanbernabeu/oopsie/internal/logging"
 	"github.com/yoanbernabeu/oopsie/internal/pubsub"
+	"github.com/yoanbernabeu/oopsie/internal/webhooks"
 )
 
 // TopicFeedbackCreated carries {"id"}, published after commit.
@@ -49,15 +51,27 @@ type Input struct {
 
 // Service ingests feedback.
 type Service struct {
-	client *ent.Client
-	files  attachments.Saver
-	broker pubsub.Broker
+	client   *ent.Client
+	files    attachments.Saver
+	broker   pubsub.Broker
+	webhooks *webhooks.Notifier
 }
+
+// Option tunes a Service.
+type Option func(*Service)
+
+// Webhooks notifies projects' webhooks of new feedback, in the writing
+// transaction.
+func Webhooks(n *webhooks.Notifier) Option { return func(s *Service) { s.webhooks = n } }
 
 // New returns a service on the root client. files may be nil when no
 // feedback carries attachments, broker when nothing listens.
-func New(client *ent.Client, files attachments.Saver, broker pubsub.Broker) *Service {
-	return &Service{client: client, files: files, broker: broker}
+func New(client *ent.Client, files attachments.Saver, broker pubsub.Broker, opts ...Option) *Service {
+	s := &Service{client: client, files: files, broker: broker}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // Ingest stores a piece of feedback and its attachments in one transaction,
@@ -74,7 +88,7 @@ func (s *Service) Ingest(ctx context.Context, in Input) (id string, err error) {
 		return "", errors.New("ingest feedback: attachments sent but no attachment store configured")
 	}
 
-	tx, err := s.client.Tx(ctx)
+	txCtx, tx, err := dbtx.Begin(ctx, s.client)
 	if err != nil {
 		return "", fmt.Errorf("ingest feedback: begin transaction: %w", err)
 	}
@@ -93,7 +107,10 @@ func (s *Service) Ingest(ctx context.Context, in Input) (id string, err error) {
 			cleanup()
 		}
 	}()
-	id, cleanup, err = insert(ctx, tx.Client(), s.files, v, in.Attachments)
+	id, cleanup, err = insert(txCtx, tx.Client(), s.files, v, in.Attachments)
+	if err == nil {
+		err = s.webhooks.Notify(txCtx, tx.Client(), []webhooks.Event{{Name: webhooks.EventFeedbackCreated, ProjectID: v.projectID, ItemID: id}})
+	}
 	if err != nil {
 		done = true
 		// Rolled back first: blob deletes can be slow, and the transaction

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/internal/apperr"
 	"github.com/yoanbernabeu/oopsie/internal/dbtx"
+	"github.com/yoanbernabeu/oopsie/internal/netguard"
 )
 
 // DefaultKeyName names the public key every new project starts with.
@@ -30,10 +32,50 @@ const maxSlugAttempts = 10
 // privacy policies, which read the viewer from the caller's context.
 type Service struct {
 	client *ent.Client
+	// webhookHost refuses a webhook host; nil accepts any.
+	webhookHost func(ctx context.Context, host string) error
+}
+
+// Option tunes a Service.
+type Option func(*Service)
+
+// RefusePrivateWebhooks refuses, when a webhook URL is saved, a host that
+// resolves to a loopback, private or link-local address. Deliveries check
+// again when they connect; this tells the user at once.
+func RefusePrivateWebhooks(r netguard.Resolver) Option {
+	return func(s *Service) {
+		s.webhookHost = func(ctx context.Context, host string) error {
+			err := netguard.CheckHost(ctx, r, host)
+			if errors.Is(err, netguard.ErrBlocked) {
+				return apperr.InvalidField("webhookUrl", "must point to a public address: "+host+
+					" is or resolves to a private, loopback or link-local address (OOPSIE_WEBHOOK_ALLOW_PRIVATE=true allows it)")
+			}
+			// A host that does not resolve now may later; delivery checks it then.
+			return nil
+		}
+	}
 }
 
 // New returns a service on the root client.
-func New(client *ent.Client) *Service { return &Service{client: client} }
+func New(client *ent.Client, opts ...Option) *Service {
+	s := &Service{client: client}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
+
+// checkWebhookHost applies webhookHost to a validated webhook URL.
+func (s *Service) checkWebhookHost(ctx context.Context, raw *string) error {
+	if s.webhookHost == nil || raw == nil || *raw == "" {
+		return nil
+	}
+	u, err := url.Parse(*raw)
+	if err != nil {
+		return apperr.InvalidField("webhookUrl", "must be an absolute http or https URL")
+	}
+	return s.webhookHost(ctx, u.Hostname())
+}
 
 // CreateInput is a new project. Nil pointers take the defaults.
 type CreateInput struct {
@@ -81,6 +123,9 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, c *ent.
 func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Project, error) {
 	v, err := validateCreate(in)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkWebhookHost(ctx, v.webhookURL); err != nil {
 		return nil, err
 	}
 	var p *ent.Project
@@ -306,6 +351,9 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.P
 		} else {
 			url, err := validateWebhookURL(*in.WebhookURL)
 			if err != nil {
+				return nil, err
+			}
+			if err := s.checkWebhookHost(ctx, &url); err != nil {
 				return nil, err
 			}
 			u.SetWebhookURL(url)

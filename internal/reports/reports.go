@@ -24,6 +24,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/logging"
 	"github.com/yoanbernabeu/oopsie/internal/pubsub"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
+	"github.com/yoanbernabeu/oopsie/internal/webhooks"
 )
 
 // TopicCreated is the pub/sub topic of committed reports; the payload is a
@@ -75,11 +76,12 @@ type Result struct {
 // project, then writes as the system: the report joins a group commit
 // with other requests' reports (see package groupcommit).
 type Service struct {
-	client  *ent.Client
-	files   attachments.Saver
-	broker  pubsub.Broker
-	now     func() time.Time
-	commits *groupcommit.Committer[pending, Result]
+	client   *ent.Client
+	files    attachments.Saver
+	broker   pubsub.Broker
+	now      func() time.Time
+	webhooks *webhooks.Notifier
+	commits  *groupcommit.Committer[pending, Result]
 }
 
 // New returns a service on the root client. files may be nil when no door
@@ -93,7 +95,7 @@ func New(client *ent.Client, files attachments.Saver, broker pubsub.Broker, now 
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &Service{client: client, files: files, broker: broker, now: now}
+	s := &Service{client: client, files: files, broker: broker, now: now, webhooks: o.webhooks}
 	s.commits = groupcommit.New(s.write, maxBatch, o.writers)
 	return s
 }
@@ -104,12 +106,19 @@ const maxBatch = 64
 // Option tunes a Service.
 type Option func(*options)
 
-type options struct{ writers int }
+type options struct {
+	writers  int
+	webhooks *webhooks.Notifier
+}
 
 // Writers sets how many transactions may write reports at a time (1 by
 // default, right for SQLite's single writer). On PostgreSQL a few let one
 // batch be built while another commits.
 func Writers(n int) Option { return func(o *options) { o.writers = max(n, 1) } }
+
+// Webhooks notifies projects' webhooks of what ingest writes, in the
+// writing transaction.
+func Webhooks(n *webhooks.Notifier) Option { return func(o *options) { o.webhooks = n } }
 
 // derived is what the service computes from a sanitised input.
 type derived struct {

@@ -19,6 +19,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/bulkupdate"
 	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
+	"github.com/yoanbernabeu/oopsie/internal/webhooks"
 )
 
 // pending is a validated, sanitised report waiting to be written.
@@ -151,6 +152,13 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 
 	newUsers, err := addUsers(ctx, c, batch, keys, members, groups, candidates, now)
 	if err != nil {
+		return nil, err
+	}
+	events := make([]webhooks.Event, len(batch))
+	for i, p := range batch {
+		events[i] = webhooks.Event{Name: webhooks.EventReportCreated, ProjectID: p.in.ProjectID, ItemID: results[i].ID}
+	}
+	if err := s.webhooks.Notify(ctx, c, events); err != nil {
 		return nil, err
 	}
 

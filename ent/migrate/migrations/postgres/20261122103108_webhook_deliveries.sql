@@ -1,0 +1,4 @@
+-- Create "webhook_deliveries" table
+CREATE TABLE "webhook_deliveries" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "event" character varying NOT NULL, "item_id" character varying NOT NULL DEFAULT '', "status" character varying NOT NULL DEFAULT 'pending', "attempts" bigint NOT NULL DEFAULT 0, "response_code" bigint NULL, "last_error" character varying NULL, "delivered_at" timestamptz NULL, "project_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "webhook_deliveries_projects_webhook_deliveries" FOREIGN KEY ("project_id") REFERENCES "projects" ("id") ON UPDATE NO ACTION ON DELETE CASCADE);
+-- Create index "webhookdelivery_project_id_created_at" to table: "webhook_deliveries"
+CREATE INDEX "webhookdelivery_project_id_created_at" ON "webhook_deliveries" ("project_id", "created_at");
