@@ -133,7 +133,7 @@ func (a *App) newJobs(ctx context.Context, version string) (*jobs.Engine, error)
 	client, logger := a.DB.Client, a.logger
 	workers := river.NewWorkers()
 	river.AddWorker(workers, webhooks.NewWorker(client, webhooks.Config{
-		PublicURL:    a.cfg.PublicURL,
+		PublicURL:    dashboardURL(a.cfg),
 		AllowPrivate: a.cfg.WebhookAllowPrivate,
 		UserAgent:    "Oopsie-Webhook/" + version,
 		Logger:       logger,
@@ -149,6 +149,20 @@ func (a *App) newJobs(ctx context.Context, version string) (*jobs.Engine, error)
 		Periodic: periodic,
 		Logger:   logger.With("component", "jobs"),
 	})
+}
+
+// dashboardURL is the address webhooks link to: OOPSIE_PUBLIC_URL, or
+// without it this machine's listening port, right at least for a solo
+// developer running Oopsie locally.
+func dashboardURL(cfg *config.Config) string {
+	if cfg.PublicURL != "" {
+		return cfg.PublicURL
+	}
+	_, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil || port == "" || port == "0" {
+		return "http://localhost"
+	}
+	return "http://localhost:" + port
 }
 
 // Purger purges by the configured retention.

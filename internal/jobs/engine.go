@@ -82,6 +82,7 @@ func New(ctx context.Context, db *database.DB, opts Options) (*Engine, error) {
 		MaxAttempts:          maxAttempts,
 		RescueStuckJobsAfter: rescueAfter,
 		FetchPollInterval:    opts.PollInterval,
+		FetchCooldown:        min(opts.PollInterval, 100*time.Millisecond),
 		RetryPolicy:          opts.RetryPolicy,
 		Queues: map[string]river.QueueConfig{
 			QueueMaintenance: {MaxWorkers: 2},

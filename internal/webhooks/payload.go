@@ -209,7 +209,7 @@ func slackBody(m message) any {
 		}
 	}
 	return map[string]any{
-		"text": title,
+		"text": slackEscaper.Replace(title),
 		"blocks": []any{
 			map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": sb.String()}},
 			map[string]any{"type": "context", "elements": []any{
