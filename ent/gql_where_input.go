@@ -8270,10 +8270,10 @@ type WebhookDeliveryWhereInput struct {
 	ItemIDContainsFold *string  `json:"itemIDContainsFold,omitempty"`
 
 	// "status" field predicates.
-	Status      *webhookdelivery.Status  `json:"status,omitempty"`
-	StatusNEQ   *webhookdelivery.Status  `json:"statusNEQ,omitempty"`
-	StatusIn    []webhookdelivery.Status `json:"statusIn,omitempty"`
-	StatusNotIn []webhookdelivery.Status `json:"statusNotIn,omitempty"`
+	Status      *enums.WebhookDeliveryStatus  `json:"status,omitempty"`
+	StatusNEQ   *enums.WebhookDeliveryStatus  `json:"statusNEQ,omitempty"`
+	StatusIn    []enums.WebhookDeliveryStatus `json:"statusIn,omitempty"`
+	StatusNotIn []enums.WebhookDeliveryStatus `json:"statusNotIn,omitempty"`
 
 	// "attempts" field predicates.
 	Attempts      *int  `json:"attempts,omitempty"`

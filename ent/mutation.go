@@ -20068,7 +20068,7 @@ type WebhookDeliveryMutation struct {
 	updated_at       *time.Time
 	event            *string
 	item_id          *string
-	status           *webhookdelivery.Status
+	status           *enums.WebhookDeliveryStatus
 	attempts         *int
 	addattempts      *int
 	response_code    *int
@@ -20368,12 +20368,12 @@ func (m *WebhookDeliveryMutation) ResetItemID() {
 }
 
 // SetStatus sets the "status" field.
-func (m *WebhookDeliveryMutation) SetStatus(w webhookdelivery.Status) {
-	m.status = &w
+func (m *WebhookDeliveryMutation) SetStatus(eds enums.WebhookDeliveryStatus) {
+	m.status = &eds
 }
 
 // Status returns the value of the "status" field in the mutation.
-func (m *WebhookDeliveryMutation) Status() (r webhookdelivery.Status, exists bool) {
+func (m *WebhookDeliveryMutation) Status() (r enums.WebhookDeliveryStatus, exists bool) {
 	v := m.status
 	if v == nil {
 		return
@@ -20384,7 +20384,7 @@ func (m *WebhookDeliveryMutation) Status() (r webhookdelivery.Status, exists boo
 // OldStatus returns the old "status" field's value of the WebhookDelivery entity.
 // If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *WebhookDeliveryMutation) OldStatus(ctx context.Context) (v webhookdelivery.Status, err error) {
+func (m *WebhookDeliveryMutation) OldStatus(ctx context.Context) (v enums.WebhookDeliveryStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
 	}
@@ -20821,7 +20821,7 @@ func (m *WebhookDeliveryMutation) SetField(name string, value ent.Value) error {
 		m.SetItemID(v)
 		return nil
 	case webhookdelivery.FieldStatus:
-		v, ok := value.(webhookdelivery.Status)
+		v, ok := value.(enums.WebhookDeliveryStatus)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/yoanbernabeu/oopsie/ent/project"
+	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/ent/webhookdelivery"
 )
 
@@ -29,7 +30,7 @@ type WebhookDelivery struct {
 	// ItemID holds the value of the "item_id" field.
 	ItemID string `json:"item_id,omitempty"`
 	// Status holds the value of the "status" field.
-	Status webhookdelivery.Status `json:"status,omitempty"`
+	Status enums.WebhookDeliveryStatus `json:"status,omitempty"`
 	// Attempts holds the value of the "attempts" field.
 	Attempts int `json:"attempts,omitempty"`
 	// ResponseCode holds the value of the "response_code" field.
@@ -132,7 +133,7 @@ func (_m *WebhookDelivery) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field status", values[i])
 			} else if value.Valid {
-				_m.Status = webhookdelivery.Status(value.String)
+				_m.Status = enums.WebhookDeliveryStatus(value.String)
 			}
 		case webhookdelivery.FieldAttempts:
 			if value, ok := values[i].(*sql.NullInt64); !ok {

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/yoanbernabeu/oopsie/ent/project"
+	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/ent/webhookdelivery"
 )
 
@@ -79,13 +80,13 @@ func (_c *WebhookDeliveryCreate) SetNillableItemID(v *string) *WebhookDeliveryCr
 }
 
 // SetStatus sets the "status" field.
-func (_c *WebhookDeliveryCreate) SetStatus(v webhookdelivery.Status) *WebhookDeliveryCreate {
+func (_c *WebhookDeliveryCreate) SetStatus(v enums.WebhookDeliveryStatus) *WebhookDeliveryCreate {
 	_c.mutation.SetStatus(v)
 	return _c
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_c *WebhookDeliveryCreate) SetNillableStatus(v *webhookdelivery.Status) *WebhookDeliveryCreate {
+func (_c *WebhookDeliveryCreate) SetNillableStatus(v *enums.WebhookDeliveryStatus) *WebhookDeliveryCreate {
 	if v != nil {
 		_c.SetStatus(*v)
 	}
@@ -445,7 +446,7 @@ func (u *WebhookDeliveryUpsert) UpdateUpdatedAt() *WebhookDeliveryUpsert {
 }
 
 // SetStatus sets the "status" field.
-func (u *WebhookDeliveryUpsert) SetStatus(v webhookdelivery.Status) *WebhookDeliveryUpsert {
+func (u *WebhookDeliveryUpsert) SetStatus(v enums.WebhookDeliveryStatus) *WebhookDeliveryUpsert {
 	u.Set(webhookdelivery.FieldStatus, v)
 	return u
 }
@@ -609,7 +610,7 @@ func (u *WebhookDeliveryUpsertOne) UpdateUpdatedAt() *WebhookDeliveryUpsertOne {
 }
 
 // SetStatus sets the "status" field.
-func (u *WebhookDeliveryUpsertOne) SetStatus(v webhookdelivery.Status) *WebhookDeliveryUpsertOne {
+func (u *WebhookDeliveryUpsertOne) SetStatus(v enums.WebhookDeliveryStatus) *WebhookDeliveryUpsertOne {
 	return u.Update(func(s *WebhookDeliveryUpsert) {
 		s.SetStatus(v)
 	})
@@ -955,7 +956,7 @@ func (u *WebhookDeliveryUpsertBulk) UpdateUpdatedAt() *WebhookDeliveryUpsertBulk
 }
 
 // SetStatus sets the "status" field.
-func (u *WebhookDeliveryUpsertBulk) SetStatus(v webhookdelivery.Status) *WebhookDeliveryUpsertBulk {
+func (u *WebhookDeliveryUpsertBulk) SetStatus(v enums.WebhookDeliveryStatus) *WebhookDeliveryUpsertBulk {
 	return u.Update(func(s *WebhookDeliveryUpsert) {
 		s.SetStatus(v)
 	})

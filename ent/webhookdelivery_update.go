@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
+	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/ent/webhookdelivery"
 )
 
@@ -36,13 +37,13 @@ func (_u *WebhookDeliveryUpdate) SetUpdatedAt(v time.Time) *WebhookDeliveryUpdat
 }
 
 // SetStatus sets the "status" field.
-func (_u *WebhookDeliveryUpdate) SetStatus(v webhookdelivery.Status) *WebhookDeliveryUpdate {
+func (_u *WebhookDeliveryUpdate) SetStatus(v enums.WebhookDeliveryStatus) *WebhookDeliveryUpdate {
 	_u.mutation.SetStatus(v)
 	return _u
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_u *WebhookDeliveryUpdate) SetNillableStatus(v *webhookdelivery.Status) *WebhookDeliveryUpdate {
+func (_u *WebhookDeliveryUpdate) SetNillableStatus(v *enums.WebhookDeliveryStatus) *WebhookDeliveryUpdate {
 	if v != nil {
 		_u.SetStatus(*v)
 	}
@@ -287,13 +288,13 @@ func (_u *WebhookDeliveryUpdateOne) SetUpdatedAt(v time.Time) *WebhookDeliveryUp
 }
 
 // SetStatus sets the "status" field.
-func (_u *WebhookDeliveryUpdateOne) SetStatus(v webhookdelivery.Status) *WebhookDeliveryUpdateOne {
+func (_u *WebhookDeliveryUpdateOne) SetStatus(v enums.WebhookDeliveryStatus) *WebhookDeliveryUpdateOne {
 	_u.mutation.SetStatus(v)
 	return _u
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_u *WebhookDeliveryUpdateOne) SetNillableStatus(v *webhookdelivery.Status) *WebhookDeliveryUpdateOne {
+func (_u *WebhookDeliveryUpdateOne) SetNillableStatus(v *enums.WebhookDeliveryStatus) *WebhookDeliveryUpdateOne {
 	if v != nil {
 		_u.SetStatus(*v)
 	}

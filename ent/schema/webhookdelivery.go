@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 )
 
 // WebhookDelivery is the delivery log: one row per event sent (or being
@@ -26,8 +28,8 @@ func (WebhookDelivery) Fields() []ent.Field {
 		field.String("event").NotEmpty().MaxLen(64).Immutable(),
 		// The report, feedback or crash group the event is about; "" for a test.
 		field.String("item_id").Default("").Immutable(),
-		field.Enum("status").Values("pending", "retrying", "succeeded", "failed").Default("pending").
-			Annotations(entgql.Type("WebhookDeliveryStatus")),
+		field.Enum("status").GoType(enums.WebhookDeliveryStatus("")).Default(string(enums.WebhookDeliveryPending)).
+			Annotations(entgql.Type("WebhookDeliveryStatus"), entgql.Skip(entgql.SkipEnumField)),
 		field.Int("attempts").NonNegative().Default(0),
 		// The receiver's HTTP status of the last attempt; nil when it never answered.
 		field.Int("response_code").Optional().Nillable(),

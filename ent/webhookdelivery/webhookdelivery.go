@@ -4,13 +4,13 @@ package webhookdelivery
 
 import (
 	"fmt"
-	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 )
 
 const (
@@ -106,28 +106,12 @@ var (
 	IDValidator func(string) error
 )
 
-// Status defines the type for the "status" enum field.
-type Status string
-
-// StatusPending is the default value of the Status enum.
-const DefaultStatus = StatusPending
-
-// Status values.
-const (
-	StatusPending   Status = "pending"
-	StatusRetrying  Status = "retrying"
-	StatusSucceeded Status = "succeeded"
-	StatusFailed    Status = "failed"
-)
-
-func (s Status) String() string {
-	return string(s)
-}
+const DefaultStatus enums.WebhookDeliveryStatus = "pending"
 
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
-func StatusValidator(s Status) error {
+func StatusValidator(s enums.WebhookDeliveryStatus) error {
 	switch s {
-	case StatusPending, StatusRetrying, StatusSucceeded, StatusFailed:
+	case "pending", "retrying", "succeeded", "failed":
 		return nil
 	default:
 		return fmt.Errorf("webhookdelivery: invalid enum value for status field: %q", s)
@@ -206,20 +190,9 @@ func newProjectStep() *sqlgraph.Step {
 	)
 }
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Status) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Status) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Status(str)
-	if err := StatusValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Status", str)
-	}
-	return nil
-}
+var (
+	// enums.WebhookDeliveryStatus must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*enums.WebhookDeliveryStatus)(nil)
+	// enums.WebhookDeliveryStatus must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*enums.WebhookDeliveryStatus)(nil)
+)

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/yoanbernabeu/oopsie/ent/predicate"
+	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 )
 
 // ID filters vertices based on their ID field.
@@ -386,23 +387,33 @@ func ItemIDContainsFold(v string) predicate.WebhookDelivery {
 }
 
 // StatusEQ applies the EQ predicate on the "status" field.
-func StatusEQ(v Status) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldEQ(FieldStatus, v))
+func StatusEQ(v enums.WebhookDeliveryStatus) predicate.WebhookDelivery {
+	vc := v
+	return predicate.WebhookDelivery(sql.FieldEQ(FieldStatus, vc))
 }
 
 // StatusNEQ applies the NEQ predicate on the "status" field.
-func StatusNEQ(v Status) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldNEQ(FieldStatus, v))
+func StatusNEQ(v enums.WebhookDeliveryStatus) predicate.WebhookDelivery {
+	vc := v
+	return predicate.WebhookDelivery(sql.FieldNEQ(FieldStatus, vc))
 }
 
 // StatusIn applies the In predicate on the "status" field.
-func StatusIn(vs ...Status) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldIn(FieldStatus, vs...))
+func StatusIn(vs ...enums.WebhookDeliveryStatus) predicate.WebhookDelivery {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.WebhookDelivery(sql.FieldIn(FieldStatus, v...))
 }
 
 // StatusNotIn applies the NotIn predicate on the "status" field.
-func StatusNotIn(vs ...Status) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldNotIn(FieldStatus, vs...))
+func StatusNotIn(vs ...enums.WebhookDeliveryStatus) predicate.WebhookDelivery {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.WebhookDelivery(sql.FieldNotIn(FieldStatus, v...))
 }
 
 // AttemptsEQ applies the EQ predicate on the "attempts" field.

@@ -44,8 +44,7 @@ type Options struct {
 	// PollInterval is how often a replica looks for jobs it was not told
 	// about (on SQLite, every job; on PostgreSQL, LISTEN/NOTIFY tells it).
 	PollInterval time.Duration
-	// RetryPolicy overrides River's backoff (attempt⁴ seconds); tests
-	// shorten it.
+	// RetryPolicy overrides the backoff (see backoff); tests shorten it.
 	RetryPolicy river.ClientRetryPolicy
 }
 
@@ -58,13 +57,15 @@ type Engine struct {
 	close  func() error
 }
 
-// maxAttempts bounds retries; with River's attempt⁴-second backoff, ten
-// attempts span about seven hours, enough to ride out a receiver's outage.
+// maxAttempts bounds retries: with backoff, ten attempts span about a day
+// and a half.
 const maxAttempts = 10
 
-// rescueAfter is when a job left running by a replica that died counts as
-// stuck and is retried: longer than any job's timeout (the purge's is 45 min).
-const rescueAfter = time.Hour
+// rescueAfter is when a job left running by a replica that died mid-job
+// counts as stuck and is retried: longer than any job's timeout (the
+// purge's 10 min). A job that failed or was never started before the crash
+// is not stuck: the next replica to start runs it as scheduled.
+const rescueAfter = 15 * time.Minute
 
 // New migrates River's tables on db and builds the engine. It starts no
 // work until Start.
@@ -74,6 +75,9 @@ func New(ctx context.Context, db *database.DB, opts Options) (*Engine, error) {
 	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
+	}
+	if opts.RetryPolicy == nil {
+		opts.RetryPolicy = backoff{}
 	}
 	cfg := &river.Config{
 		Logger:               opts.Logger,

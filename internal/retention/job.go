@@ -35,9 +35,9 @@ type Worker struct {
 // NewWorker returns the job's worker.
 func NewWorker(p *Purger, logger *slog.Logger) *Worker { return &Worker{purger: p, logger: logger} }
 
-// Timeout leaves a large backlog (a first purge after retention was
-// shortened) time to go; an unfinished purge goes on at the next run.
-func (w *Worker) Timeout(*river.Job[PurgeArgs]) time.Duration { return 45 * time.Minute }
+// Timeout bounds one run; a large backlog (the first purge after retention
+// was shortened) goes on at the next run, batches being independent.
+func (w *Worker) Timeout(*river.Job[PurgeArgs]) time.Duration { return 10 * time.Minute }
 
 // Work purges once and logs what it deleted.
 func (w *Worker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {

@@ -13,7 +13,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/yoanbernabeu/oopsie/ent"
-	"github.com/yoanbernabeu/oopsie/ent/webhookdelivery"
+	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/internal/netguard"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
@@ -194,11 +194,11 @@ func (w *Worker) record(ctx context.Context, d *ent.WebhookDelivery, job *river.
 	}
 	switch {
 	case err == nil:
-		u.SetStatus(webhookdelivery.StatusSucceeded).SetDeliveredAt(w.cfg.Now()).ClearLastError()
+		u.SetStatus(enums.WebhookDeliverySucceeded).SetDeliveredAt(w.cfg.Now()).ClearLastError()
 	case final:
-		u.SetStatus(webhookdelivery.StatusFailed).SetLastError(truncate(err.Error(), 1000))
+		u.SetStatus(enums.WebhookDeliveryFailed).SetLastError(truncate(err.Error(), 1000))
 	default:
-		u.SetStatus(webhookdelivery.StatusRetrying).SetLastError(truncate(err.Error(), 1000))
+		u.SetStatus(enums.WebhookDeliveryRetrying).SetLastError(truncate(err.Error(), 1000))
 	}
 	if uerr := u.Exec(context.WithoutCancel(ctx)); uerr != nil && !ent.IsNotFound(uerr) {
 		w.cfg.Logger.Error("record webhook delivery", "delivery", d.ID, "error", uerr)

@@ -171,7 +171,7 @@ func (f *fixture) reportInput() reports.Input {
 }
 
 // delivery waits until the delivery of itemID reaches status.
-func (f *fixture) delivery(t *testing.T, itemID string, status webhookdelivery.Status) *ent.WebhookDelivery {
+func (f *fixture) delivery(t *testing.T, itemID string, status enums.WebhookDeliveryStatus) *ent.WebhookDelivery {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -229,7 +229,7 @@ func TestReportCreatedIsDeliveredSigned(t *testing.T) {
 			body.DashboardURL != "https://oopsie.example.com/reports/"+res.ID {
 			t.Errorf("body = %s", got.body)
 		}
-		d := f.delivery(t, res.ID, webhookdelivery.StatusSucceeded)
+		d := f.delivery(t, res.ID, enums.WebhookDeliverySucceeded)
 		if d.Attempts != 1 || d.ResponseCode == nil || *d.ResponseCode != 200 || d.DeliveredAt == nil || d.LastError != nil {
 			t.Errorf("delivery log = %+v", d)
 		}
@@ -250,7 +250,7 @@ func TestDeliveryIsRetriedAfterA500(t *testing.T) {
 			t.Errorf("the retry is another delivery: %s then %s",
 				first.header.Get("X-Oopsie-Delivery"), second.header.Get("X-Oopsie-Delivery"))
 		}
-		d := f.delivery(t, res.ID, webhookdelivery.StatusSucceeded)
+		d := f.delivery(t, res.ID, enums.WebhookDeliverySucceeded)
 		if d.Attempts != 2 || *d.ResponseCode != 200 {
 			t.Errorf("delivery log = %+v, want 2 attempts ending in 200", d)
 		}
@@ -270,7 +270,7 @@ func TestDeliveryGivesUpAfterTheLastAttempt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := f.delivery(t, res.ID, webhookdelivery.StatusFailed)
+		d := f.delivery(t, res.ID, enums.WebhookDeliveryFailed)
 		if d.Attempts != 10 || *d.ResponseCode != http.StatusBadGateway || d.LastError == nil ||
 			!strings.Contains(*d.LastError, "502") {
 			t.Errorf("delivery log = %+v, want 10 attempts, the last a 502", d)
@@ -293,7 +293,7 @@ func TestDeliveryRefusesPrivateAddressesAtConnectTime(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				d := f.delivery(t, res.ID, webhookdelivery.StatusRetrying)
+				d := f.delivery(t, res.ID, enums.WebhookDeliveryRetrying)
 				if d.LastError == nil || !strings.Contains(*d.LastError, "refused") || d.ResponseCode != nil {
 					t.Errorf("delivery log = %+v, want a refusal", d)
 				}
@@ -427,7 +427,7 @@ func TestDeliveryEnqueuedWhileStoppedIsDeliveredOnStart(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = other.Stop(context.Background()) })
 		recv.next(t)
-		f.delivery(t, res.ID, webhookdelivery.StatusSucceeded)
+		f.delivery(t, res.ID, enums.WebhookDeliverySucceeded)
 	})
 }
 

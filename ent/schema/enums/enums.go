@@ -171,3 +171,20 @@ func unmarshal[T ~string](v any, dst *T, all []T) error {
 	*dst = e
 	return nil
 }
+
+// WebhookDeliveryStatus is where a webhook delivery stands.
+type WebhookDeliveryStatus string
+
+const (
+	WebhookDeliveryPending   WebhookDeliveryStatus = "pending"
+	WebhookDeliveryRetrying  WebhookDeliveryStatus = "retrying"
+	WebhookDeliverySucceeded WebhookDeliveryStatus = "succeeded"
+	WebhookDeliveryFailed    WebhookDeliveryStatus = "failed"
+)
+
+var webhookDeliveryStatuses = []WebhookDeliveryStatus{WebhookDeliveryPending, WebhookDeliveryRetrying, WebhookDeliverySucceeded, WebhookDeliveryFailed}
+
+func (WebhookDeliveryStatus) Values() []string            { return values(webhookDeliveryStatuses) }
+func (e WebhookDeliveryStatus) MarshalGQL(w io.Writer)    { marshal(w, e) }
+func (e *WebhookDeliveryStatus) UnmarshalGQL(v any) error { return unmarshal(v, e, webhookDeliveryStatuses) }
+func (e WebhookDeliveryStatus) Valid() bool               { return slices.Contains(webhookDeliveryStatuses, e) }
