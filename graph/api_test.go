@@ -352,7 +352,8 @@ func seedOneOfEach(t *testing.T, s *apptest.Server) []string {
 		SetPlatform("web").SetFingerprint("f").SaveX(ctx)
 	a := c.Attachment.Create().SetReport(r).SetFilename("a.png").SetMimeType("image/png").SetSize(1).SetSha256("x").SetStorageKey("k").SaveX(ctx)
 	cm := c.Comment.Create().SetAuthor(u).SetReport(r).SetBody("b").SaveX(ctx)
-	return []string{u.ID, p.ID, k.ID, tok.ID, set.ID, rg.ID, r.ID, f.ID, cg.ID, cr.ID, a.ID, cm.ID}
+	wd := c.WebhookDelivery.Create().SetProject(p).SetEvent("report.created").SetItemID(r.ID).SaveX(ctx)
+	return []string{u.ID, p.ID, k.ID, tok.ID, set.ID, rg.ID, r.ID, f.ID, cg.ID, cr.ID, a.ID, cm.ID, wd.ID}
 }
 
 // Every node type is closed to anonymous callers, through node(id:) and the
@@ -396,6 +397,7 @@ func TestAnonymousCallersGetNothing(t *testing.T) {
 			`mutation { createProject(input: {name: "Nope"}) { id } }`,
 			`mutation { createUser(input: {email: "x@example.com", password: "password123"}) { id } }`,
 			`mutation { createAPIToken(name: "x") { token } }`,
+			`mutation { sendTestWebhook(projectId: "` + ids[1] + `") { id } }`,
 		} {
 			resp := s.GraphQL(t, "", q, nil)
 			if !slices.Contains(resp.Codes(), "UNAUTHENTICATED") {
