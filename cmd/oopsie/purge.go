@@ -18,8 +18,12 @@ import (
 // purge runs one retention pass now, as the server does every hour: with a
 // progress bar on a terminal, and a summary either way.
 func purge(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if err := flag.NewFlagSet("purge", flag.ContinueOnError).Parse(args); err != nil {
+	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
 		return errUsage
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("purge takes no arguments: %w", errUsage)
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {

@@ -100,9 +100,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, version s
 	}
 	a.keys = keys.New(a.DB.Client, keys.Options{Logger: logger})
 	if a.Jobs, err = a.newJobs(ctx, version); err != nil {
-		a.DB.Close()
-		_ = a.Broker.Close()
-		a.closeRedis()
+		a.release()
 		return nil, fmt.Errorf("start: %w", err)
 	}
 	a.webhooks = webhooks.NewNotifier(a.DB.Client, a.Jobs)
@@ -114,9 +112,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, version s
 	if err := a.Jobs.Start(bg); err != nil {
 		stop()
 		_ = a.Jobs.Stop(ctx)
-		a.DB.Close()
-		_ = a.Broker.Close()
-		a.closeRedis()
+		a.release()
 		return nil, fmt.Errorf("start: %w", err)
 	}
 	go func() {
@@ -140,6 +136,8 @@ func (a *App) newJobs(ctx context.Context, version string) (*jobs.Engine, error)
 	}))
 	river.AddWorker(workers, retention.NewWorker(a.Purger(), logger))
 	periodic := []*river.PeriodicJob{retention.Periodic()}
+	// Registered even when the check is off, so a check left queued by an
+	// earlier configuration fails as a check, not as an unknown job.
 	river.AddWorker(workers, settings.NewCheckWorker(settings.New(client, version), a.cfg.ReleasesURL, logger))
 	if a.cfg.ReleasesURL != "" {
 		periodic = append(periodic, settings.PeriodicCheck())
@@ -295,6 +293,13 @@ func (a *App) Close() error {
 	defer cancel()
 	jerr := a.Jobs.Stop(ctx)
 	return errors.Join(jerr, a.Broker.Close(), a.closeRedis(), a.DB.Close())
+}
+
+// release closes what New opened before failing.
+func (a *App) release() {
+	a.DB.Close()
+	_ = a.Broker.Close()
+	_ = a.closeRedis()
 }
 
 func (a *App) closeRedis() error {

@@ -30,8 +30,8 @@ type Counts struct {
 	Reports      int `json:"reports"`
 	Feedback     int `json:"feedback"`
 	CrashReports int `json:"crashReports"`
-	// Attachments counts those deleted for their age; those of deleted
-	// items go with them and are not counted again.
+	// Attachments counts those deleted for their age; newer ones of
+	// deleted items go with them and are not counted.
 	Attachments int `json:"attachments"`
 	// Bookkeeping that ages with the items: emptied report groups, crash
 	// statistics rollups, webhook delivery log entries.
@@ -217,6 +217,11 @@ func (p *Purger) Run(ctx context.Context, progress func(Counts)) (Counts, error)
 	if err != nil {
 		return done, fmt.Errorf("purge: %w", err)
 	}
+	// Attachments first: then those deleted for their age are exactly
+	// those Pending counted, and an item's newer ones go with it.
+	if err := p.purgeAttachments(ctx, now.Add(-p.attachmentAge()), &done, progress); err != nil {
+		return done, err
+	}
 	for _, pr := range ps {
 		for _, k := range kinds {
 			if err := p.purgeKind(ctx, k, pr, &done, progress); err != nil {
@@ -226,9 +231,6 @@ func (p *Purger) Run(ctx context.Context, progress func(Counts)) (Counts, error)
 		if err := p.purgeBookkeeping(ctx, pr, &done); err != nil {
 			return done, err
 		}
-	}
-	if err := p.purgeAttachments(ctx, now.Add(-p.attachmentAge()), &done, progress); err != nil {
-		return done, err
 	}
 	n, err := p.client.WebhookDelivery.Delete().Where(webhookdelivery.CreatedAtLT(now.Add(-deliveryRetention))).Exec(ctx)
 	if err != nil {
