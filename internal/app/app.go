@@ -37,6 +37,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/settings"
 	"github.com/yoanbernabeu/oopsie/internal/stats"
 	"github.com/yoanbernabeu/oopsie/internal/storage"
+	"github.com/yoanbernabeu/oopsie/sdk"
 )
 
 // App is a started instance, ready to serve.
@@ -202,6 +203,7 @@ func (a *App) routes(version string) http.Handler {
 		Crash:      http.HandlerFunc(in.Crash),
 		Preflight:  http.HandlerFunc(in.Preflight),
 		Attachment: authn.Middleware(files.Download(client, logger)),
+		SDKScript:  sdk.Handler(),
 	})
 }
 

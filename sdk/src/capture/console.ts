@@ -1,0 +1,58 @@
+import type { Sanitizer } from '../sanitize';
+import { iso, type Record_, type Uninstall } from './types';
+
+const MAX_MESSAGE = 2000;
+const MAX_STACK = 8000;
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Error) return `${v.name}: ${v.message}`;
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? String(v) : s;
+  } catch {
+    return String(v);
+  }
+}
+
+const cut = (s: string | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n)}…` : s);
+
+/**
+ * Records console.error calls, uncaught errors and unhandled rejections, with
+ * their stacks. onUncaught sees the uncaught ones, for automatic crash reports.
+ */
+export function captureConsole(record: Record_, s: Sanitizer, onUncaught?: (error: unknown) => void): Uninstall {
+  const push = (kind: string, message: string, stack?: string, source?: string, line?: number, column?: number) =>
+    record('consoleErrors', {
+      level: 'error', kind, message: cut(message, MAX_MESSAGE), timestamp: iso(),
+      ...(stack ? { stack: cut(stack, MAX_STACK) } : {}),
+      ...(source ? { source: s.url(source), line: line ?? 0, column: column ?? 0 } : {}),
+    });
+
+  const original = console.error;
+  console.error = function (...args: unknown[]) {
+    original.apply(this, args);
+    const err = args.find((a): a is Error => a instanceof Error);
+    // Without an Error, the call site's stack says where it was logged from.
+    const stack = err?.stack ?? new Error().stack?.split('\n').slice(2).join('\n');
+    push('console', args.map(describe).join(' '), stack);
+  };
+
+  const onError = (ev: ErrorEvent) => {
+    const err = ev.error as unknown;
+    push('uncaught', ev.message || describe(err), err instanceof Error ? err.stack : undefined, ev.filename, ev.lineno, ev.colno);
+    onUncaught?.(err ?? new Error(ev.message));
+  };
+  const onRejection = (ev: PromiseRejectionEvent) => {
+    const r = ev.reason as unknown;
+    push('unhandledrejection', `Unhandled rejection: ${describe(r)}`, r instanceof Error ? r.stack : undefined);
+    onUncaught?.(r);
+  };
+  addEventListener('error', onError);
+  addEventListener('unhandledrejection', onRejection);
+  return () => {
+    console.error = original;
+    removeEventListener('error', onError);
+    removeEventListener('unhandledrejection', onRejection);
+  };
+}

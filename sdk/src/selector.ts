@@ -1,0 +1,36 @@
+const esc = (s: string) => (typeof CSS !== 'undefined' && CSS.escape ? CSS.escape(s) : s.replace(/[^\w-]/g, '\\$&'));
+
+/**
+ * A CSS selector for el, short enough to read on a timeline: it stops at the
+ * first id or test id, and otherwise names up to five levels by tag, two
+ * classes and, where siblings share a tag, :nth-of-type.
+ */
+export function cssSelector(el: Element): string {
+  const parts: string[] = [];
+  for (let e: Element | null = el; e && e.nodeType === 1 && parts.length < 5; e = e.parentElement) {
+    const tag = e.tagName.toLowerCase();
+    if (e.id) {
+      parts.unshift(`${tag}#${esc(e.id)}`);
+      break;
+    }
+    const testId = e.getAttribute('data-testid');
+    if (testId) {
+      parts.unshift(`${tag}[data-testid="${testId.replace(/"/g, '\\"')}"]`);
+      break;
+    }
+    if (tag === 'html' || tag === 'body') {
+      parts.unshift(tag);
+      break;
+    }
+    let part = tag;
+    const classes = Array.from(e.classList).slice(0, 2);
+    if (classes.length) part += `.${classes.map(esc).join('.')}`;
+    const parent = e.parentElement;
+    if (parent) {
+      const same = Array.from(parent.children).filter((c) => c.tagName === e!.tagName);
+      if (same.length > 1) part += `:nth-of-type(${same.indexOf(e) + 1})`;
+    }
+    parts.unshift(part);
+  }
+  return parts.join(' > ');
+}
