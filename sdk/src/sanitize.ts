@@ -52,7 +52,7 @@ export function createSanitizer(opts: SanitizeOptions = {}): Sanitizer {
   // For text that is not valid JSON (a truncated body, JSON inside a log
   // line): redact "key": value pairs in place.
   const jsonish = (s: string) =>
-    s.replace(/"((?:[^"\\]|\\.)*)"(\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]\s]+)/g, (m, k: string, colon: string) =>
+    s.replace(/"((?:[^"\\]|\\.)*)"(\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,{}[\]\s"]+)/g, (m, k: string, colon: string) =>
       isKey(k) ? `"${k}"${colon}"${REDACTED}"` : m);
 
   const text = (s: string): string => {

@@ -23,13 +23,14 @@ export function cssSelector(el: Element): string {
       break;
     }
     let part = tag;
-    const classes = Array.from(e.classList).slice(0, 2);
+    const classes = (e.getAttribute('class') ?? '').split(/\s+/).filter(Boolean).slice(0, 2);
     if (classes.length) part += `.${classes.map(esc).join('.')}`;
-    const parent = e.parentElement;
-    if (parent) {
-      const same = Array.from(parent.children).filter((c) => c.tagName === e!.tagName);
-      if (same.length > 1) part += `:nth-of-type(${same.indexOf(e) + 1})`;
-    }
+    // Walking siblings is cheaper than listing the parent's children.
+    let index = 1;
+    let shared = false;
+    for (let p = e.previousElementSibling; p; p = p.previousElementSibling) if (p.tagName === e.tagName) index++;
+    for (let n = e.nextElementSibling; n && !shared && index === 1; n = n.nextElementSibling) shared = n.tagName === e.tagName;
+    if (index > 1 || shared) part += `:nth-of-type(${index})`;
     parts.unshift(part);
   }
   return parts.join(' > ');

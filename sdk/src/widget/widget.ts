@@ -68,7 +68,8 @@ export class Widget {
 
   open(): void {
     if (this.backdrop) return;
-    const active = document.activeElement;
+    // Focus inside the shadow root shows from outside as the host.
+    const active = document.activeElement === this.host ? this.root.activeElement : document.activeElement;
     this.returnFocus = active instanceof HTMLElement && active !== document.body ? active : null;
     this.d.onOpen();
     this.backdrop = this.form();

@@ -1,0 +1,20 @@
+// Reads vitest bench's JSON output and fails when capturing one event costs
+// the SDK 50 µs or more: the mean "with Oopsie" less the mean "page alone"
+// of the same group (the page's own work, such as jsdom dispatching a click).
+import { readFileSync } from 'node:fs';
+
+const BUDGET_US = 50;
+const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+let over = 0;
+for (const file of report.files) {
+  for (const group of file.groups) {
+    const mean = (name) => group.benchmarks.find((b) => b.name === name)?.mean;
+    const withSdk = mean('with Oopsie');
+    if (withSdk === undefined) continue;
+    const cost = (withSdk - (mean('page alone') ?? 0)) * 1000;
+    if (cost >= BUDGET_US) over++;
+    const event = group.fullName.split(' > ').pop();
+    console.log(`${cost < BUDGET_US ? 'ok  ' : 'OVER'} ${event}: ${cost.toFixed(1)} µs per event (budget ${BUDGET_US} µs)`);
+  }
+}
+if (over) process.exit(1);
