@@ -11,7 +11,8 @@ function frame(fn: string | undefined, file: string, line?: string, column?: str
   // "eval at fn (file:1:2), <anonymous>:3:4": the file that called eval is the useful one.
   const evalAt = /\(eval at .*? \((.*?):(\d+):(\d+)\)/.exec(file) ?? /^eval at .*? \((.*?):(\d+):(\d+)\)/.exec(file);
   if (evalAt) [, file, line, column] = evalAt as unknown as [string, string, string, string];
-  const isNative = NATIVE.test(file) || file === '';
+  // "<anonymous>:5:13" is code evaluated at run time, which has lines; native code has none.
+  const isNative = !line && (NATIVE.test(file) || file === '');
   return {
     file: isNative ? '' : file,
     line: line ? Number(line) : 0,

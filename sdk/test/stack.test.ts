@@ -14,6 +14,7 @@ describe('parseStack', () => {
       '    at Array.map (<anonymous>)',
       '    at Object.<anonymous> (native)',
       '    at eval (eval at compile (https://app.example.com/a.js:3:7), <anonymous>:1:1)',
+      '    at saveSettings (<anonymous>:5:13)',
     ].join('\n');
     expect(parseStack(stack)).toEqual([
       f('UserView.render', 'https://app.example.com/assets/index-3f2a.js', 12, 345),
@@ -23,6 +24,7 @@ describe('parseStack', () => {
       f('Array.map', '', 0, 0, true),
       f('Object.<anonymous>', '', 0, 0, true),
       f('eval', 'https://app.example.com/a.js', 3, 7),
+      f('saveSettings', '<anonymous>', 5, 13),
     ]);
   });
 

@@ -15,6 +15,14 @@ interface Failure {
   error?: string;
 }
 
+function absolute(url: string): string {
+  try {
+    return new URL(url, location.href).href;
+  } catch {
+    return url;
+  }
+}
+
 /**
  * Records failed requests (status ≥ 400 or a network error) made with fetch
  * or XMLHttpRequest, sanitised. Requests for which ignore(url) is true (the
@@ -23,7 +31,7 @@ interface Failure {
 export function captureNetwork(record: Record_, s: Sanitizer, ignore: (url: string) => boolean): Uninstall {
   const push = (f: Failure) =>
     record('networkFailures', {
-      initiator: f.initiator, method: f.method, url: s.url(f.url), status: f.status, statusText: f.statusText,
+      initiator: f.initiator, method: f.method, url: s.url(absolute(f.url)), status: f.status, statusText: f.statusText,
       durationMs: Math.round(performance.now() - f.start), timestamp: iso(),
       requestHeaders: s.headers(f.requestHeaders),
       responseHeaders: s.headers(f.responseHeaders ?? {}),
