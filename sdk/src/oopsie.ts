@@ -72,7 +72,7 @@ export class Client {
     this.sanitizer = createSanitizer(config.sanitize);
     this.buffer = new RollingBuffer(config.bufferDuration ?? 5 * 60_000, config.maxBufferSize ?? 1_000_000);
     this.breadcrumbs = new Breadcrumbs(Math.min(100, Math.max(0, config.maxBreadcrumbs ?? 50)));
-    this.queue = new OfflineQueue({ send: (req) => deliver(globalThis.fetch, req) });
+    this.queue = new OfflineQueue({ send: (req) => this.send(req) });
 
     const record = (kind: BufferKind, data: Record<string, unknown>) => {
       this.buffer.push(kind, data);
@@ -90,10 +90,10 @@ export class Client {
       captureNetwork(record, this.sanitizer, own),
     );
 
-    const flush = () => void this.queue.flush();
-    addEventListener('online', flush);
-    this.undo.push(() => removeEventListener('online', flush), () => this.queue.stop());
-    flush();
+    const online = () => void this.queue.retryNow();
+    addEventListener('online', online);
+    this.undo.push(() => removeEventListener('online', online), () => this.queue.stop());
+    void this.queue.flush();
 
     if (this.widgetOptions.enabled) this.whenBody(() => this.ensureWidget());
   }
@@ -110,9 +110,9 @@ export class Client {
     this.user = user ? { ...user } : undefined;
   }
 
-  /** Sends what the offline queue holds and is due. */
+  /** Sends what the offline queue holds now, without waiting for the backoff. */
   flush(): Promise<void> {
-    return this.queue.flush();
+    return this.queue.retryNow();
   }
 
   destroy(): void {
@@ -226,6 +226,10 @@ export class Client {
     void this.reportCrash({ error, severity: 'error' });
   }
 
+  private send(req: Request_) {
+    return deliver(this.config.fetch ?? globalThis.fetch, req);
+  }
+
   private async dispatch<T extends OutgoingPayload>(type: EventType, url: string, payload: T): Promise<SendOutcome> {
     let event: T | null | false | undefined = payload;
     if (this.config.beforeSend) {
@@ -238,7 +242,7 @@ export class Client {
       if (!event) return { status: 'dropped' };
     }
     const req: Request_ = { url, apiKey: this.config.apiKey, body: JSON.stringify(event) };
-    const res = await deliver(globalThis.fetch, req);
+    const res = await this.send(req);
     if (res.ok) return { status: 'sent', id: res.id, ...(res.groupId ? { groupId: res.groupId } : {}) };
     if (!res.retry) return { status: 'rejected', httpStatus: res.status, message: res.message, ...(res.fields ? { fields: res.fields } : {}) };
     if (this.queue.add(req, 1, res.retryAfterMs)) return { status: 'queued' };
@@ -272,7 +276,7 @@ export interface OopsieApi {
   captureException(error: unknown, options?: CaptureOptions): Promise<SendOutcome>;
   breadcrumbs: { add(b: Breadcrumb): void };
   setUser(user: UserContext | null): void;
-  /** Sends the offline queue's due reports now. */
+  /** Sends what the offline queue holds now, without waiting for the backoff. */
   flush(): Promise<void>;
   /** Stops capturing, restores the patched APIs and removes the widget. */
   destroy(): void;

@@ -72,6 +72,14 @@ export class OfflineQueue {
     return this.running;
   }
 
+  /** Makes every item due and flushes: the connection is back, or the app asks. */
+  retryNow(): Promise<void> {
+    const now = this.now();
+    const items = this.read();
+    if (items.some((i) => i.nextAt > now)) this.write(items.map((i) => ({ ...i, nextAt: Math.min(i.nextAt, now) })));
+    return this.flush();
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);

@@ -66,6 +66,11 @@ export interface OopsieConfig {
   /** Attach device details (screen, language, …) to feedback and crashes (default true). */
   collectDeviceInfo?: boolean;
   beforeSend?: BeforeSend;
+  /**
+   * The fetch that sends to Oopsie (default: the page's). In Tauri, pass the
+   * HTTP plugin's: it sends from the Rust side, without an Origin header.
+   */
+  fetch?: typeof fetch;
 }
 
 export interface Labels {

@@ -85,6 +85,20 @@ describe('report submission', () => {
     expect(net.sent).toHaveLength(1);
   });
 
+  it('retries the queue as soon as the browser is back online', async () => {
+    let online = false;
+    const net = fakeNetwork(() => { if (!online) throw new TypeError('Failed to fetch'); return created('rep_2'); });
+    init();
+    Oopsie.open();
+    await fillAndSubmit(shadow(), 'offline report');
+    await vi.waitFor(() => expect(localStorage.getItem(QUEUE_KEY)).not.toBeNull());
+    online = true;
+    dispatchEvent(new Event('online'));
+    // Well before the backoff's first retry, 1 s after the failure.
+    await vi.waitFor(() => expect(localStorage.getItem(QUEUE_KEY)).toBeNull(), { timeout: 500 });
+    expect(net.sent.map((s) => s.body.message)).toEqual(['offline report', 'offline report']);
+  });
+
   it('shows the refusal and queues nothing when the server rejects the report', async () => {
     fakeNetwork(() => failure(400, 'invalid report: message: is required'));
     init();
@@ -192,6 +206,15 @@ describe('headless mode', () => {
     expect(shadow().querySelector('[role=dialog]')).not.toBeNull();
     Oopsie.close();
     expect(shadow().querySelector('[role=dialog]')).toBeNull();
+  });
+
+  it('sends with the fetch it is given, as Tauri apps do with the HTTP plugin', async () => {
+    const net = fakeNetwork();
+    const pluginFetch = vi.fn(async () => created('fbk_9'));
+    init({ fetch: pluginFetch as unknown as typeof fetch });
+    expect(await Oopsie.feedback.submit({ category: 'bug', message: 'x' })).toEqual({ status: 'sent', id: 'fbk_9' });
+    expect(pluginFetch).toHaveBeenCalledWith(`${SERVER}/sdk/shop-app/feedback`, expect.objectContaining({ method: 'POST' }));
+    expect(net.sent).toEqual([]);
   });
 
   it('refuses to start without a server or a key', () => {

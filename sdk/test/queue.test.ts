@@ -116,6 +116,19 @@ describe('OfflineQueue', () => {
     tab2.stop();
   });
 
+  it('sends at once, whatever the backoff, when the connection comes back', async () => {
+    const send = vi.fn<(r: Request_) => Promise<Delivery>>().mockResolvedValue(down);
+    const q = new OfflineQueue({ send });
+    q.add(req(), 9); // next try in 256 s
+    await q.flush();
+    expect(send).not.toHaveBeenCalled();
+    send.mockResolvedValue(sent);
+    await q.retryNow();
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(q.items()).toEqual([]);
+    q.stop();
+  });
+
   it("retries an item whose tab died while sending it, once that tab's lease is over", async () => {
     localStorage.setItem(QUEUE_KEY, JSON.stringify([{ ...req(), id: 'a', createdAt: Date.now(), attempts: 1, nextAt: 0, leaseUntil: Date.now() + 30_000, leaseOwner: 'gone' }]));
     const send = vi.fn<(r: Request_) => Promise<Delivery>>().mockResolvedValue(sent);
