@@ -1,4 +1,11 @@
+import { fitBytes } from './text';
 import type { Breadcrumb } from './types';
+
+// The server's limits, in bytes; data over its limit is left out rather than
+// have the whole crash refused.
+const MAX_TYPE = 100;
+const MAX_MESSAGE = 2000;
+const MAX_DATA = 10_000;
 
 /** The last `max` breadcrumbs, in memory, sent only with a crash report. */
 export class Breadcrumbs {
@@ -8,11 +15,17 @@ export class Breadcrumbs {
 
   add(b: Breadcrumb): void {
     if (this.max <= 0) return;
+    let data = b.data;
+    try {
+      if (data && new TextEncoder().encode(JSON.stringify(data)).length > MAX_DATA) data = undefined;
+    } catch {
+      data = undefined; // cyclic
+    }
     this.items.push({
-      type: String(b.type || 'default'),
-      message: String(b.message ?? '').slice(0, 2000),
+      type: fitBytes(String(b.type || 'default'), MAX_TYPE),
+      message: fitBytes(String(b.message ?? ''), MAX_MESSAGE),
       timestamp: b.timestamp ?? new Date().toISOString(),
-      ...(b.data ? { data: b.data } : {}),
+      ...(data ? { data } : {}),
     });
     if (this.items.length > this.max) this.items.splice(0, this.items.length - this.max);
   }

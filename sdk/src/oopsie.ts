@@ -6,13 +6,14 @@ import { captureConsole } from './capture/console';
 import { captureNetwork } from './capture/network';
 import { captureNavigation } from './capture/navigation';
 import type { Uninstall } from './capture/types';
-import { describeError } from './crash';
+import { describeError } from './errors';
 import { detectPlatform, deviceInfo, type Platform } from './device';
 import { defaultLabels } from './labels';
 import { OfflineQueue } from './queue';
 import { createSanitizer, type Sanitizer } from './sanitize';
 import { parseStack } from './stack';
-import { deliver, type Request_ } from './transport';
+import { fitBytes } from './text';
+import { deliver, type Submission } from './transport';
 import type {
   Attachment, Breadcrumb, CrashPayload, CrashSeverity, EventType, FeedbackCategory, FeedbackPayload, OopsieConfig,
   OutgoingPayload, ReportPayload, SendOutcome, UserContext, WidgetOptions,
@@ -163,17 +164,18 @@ export class Client {
     const { errorType, errorMessage, stack } = describeError(input.error);
     const p = await this.platformInfo();
     const appState = input.tags ? { ...input.appState, tags: input.tags } : input.appState;
+    // Within the server's limits, in bytes: a crash is refused whole for one field over.
     const payload: CrashPayload = {
-      errorType: errorType.slice(0, 200),
-      errorMessage: errorMessage.slice(0, 10_000),
-      stackTrace: parseStack(stack),
-      appVersion: this.appVersion(),
+      errorType: fitBytes(errorType, 200) || 'Error',
+      errorMessage: fitBytes(errorMessage, 10_000),
+      stackTrace: parseStack(stack).map((f) => ({ ...f, file: fitBytes(f.file, 1000), function: fitBytes(f.function, 1000) })),
+      appVersion: fitBytes(this.appVersion(), 100),
       ...p,
       ...this.device(),
       ...(appState ? { appState } : {}),
       breadcrumbs: this.breadcrumbs.list(),
       severity: input.severity ?? 'error',
-      ...(this.user?.id ? { userId: String(this.user.id) } : {}),
+      ...(this.user?.id ? { userId: fitBytes(String(this.user.id), 200) } : {}),
       ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
     };
     return this.dispatch('crash', this.sdkUrl('crashes'), payload);
@@ -206,10 +208,9 @@ export class Client {
   }
 
   private async platformInfo(): Promise<Platform> {
-    if (this.config.platform) return { platform: this.config.platform };
-    this.platform ??= detectPlatform();
+    this.platform ??= this.config.platform ? Promise.resolve({ platform: this.config.platform }) : detectPlatform();
     const p = await this.platform;
-    return p.osVersion ? p : { platform: p.platform };
+    return { platform: fitBytes(p.platform, 100), ...(p.osVersion ? { osVersion: fitBytes(p.osVersion, 100) } : {}) };
   }
 
   private sdkUrl(route: string): string {
@@ -226,7 +227,7 @@ export class Client {
     void this.reportCrash({ error, severity: 'error' });
   }
 
-  private send(req: Request_) {
+  private send(req: Submission) {
     return deliver(this.config.fetch ?? globalThis.fetch, req);
   }
 
@@ -241,7 +242,7 @@ export class Client {
       }
       if (!event) return { status: 'dropped' };
     }
-    const req: Request_ = { url, apiKey: this.config.apiKey, body: JSON.stringify(event) };
+    const req: Submission = { url, apiKey: this.config.apiKey, body: JSON.stringify(event) };
     const res = await this.send(req);
     if (res.ok) return { status: 'sent', id: res.id, ...(res.groupId ? { groupId: res.groupId } : {}) };
     if (!res.retry) return { status: 'rejected', httpStatus: res.status, message: res.message, ...(res.fields ? { fields: res.fields } : {}) };

@@ -1,4 +1,4 @@
-import type { Delivery, Request_ } from './transport';
+import type { Delivery, Submission } from './transport';
 
 export const QUEUE_KEY = 'oopsie:queue';
 export const MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -6,7 +6,7 @@ export const MAX_BACKOFF_MS = 5 * 60 * 1000;
 // How long a tab may hold an item while sending it before another may try.
 const LEASE_MS = 30_000;
 
-export interface QueueItem extends Request_ {
+export interface QueueItem extends Submission {
   id: string;
   createdAt: number;
   attempts: number;
@@ -19,7 +19,7 @@ export interface QueueItem extends Request_ {
 export const backoff = (attempts: number) => Math.min(1000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
 
 export interface QueueOptions {
-  send: (req: Request_) => Promise<Delivery>;
+  send: (req: Submission) => Promise<Delivery>;
   storage?: Storage | null;
   now?: () => number;
 }
@@ -48,7 +48,7 @@ export class OfflineQueue {
   }
 
   /** Keeps req for a retry; false when it cannot be stored. */
-  add(req: Request_, attempts = 1, retryAfterMs = 0): boolean {
+  add(req: Submission, attempts = 1, retryAfterMs = 0): boolean {
     const now = this.now();
     const item: QueueItem = { ...req, id: newId(), createdAt: now, attempts, nextAt: now + Math.max(backoff(attempts), retryAfterMs) };
     const ok = this.write([...this.read(), item]);

@@ -3,7 +3,7 @@ export type Delivery =
   | { ok: true; id: string; groupId?: string }
   | { ok: false; retry: boolean; status: number; retryAfterMs?: number; message: string; fields?: Record<string, string> };
 
-export interface Request_ {
+export interface Submission {
   url: string;
   apiKey: string;
   body: string;
@@ -25,7 +25,7 @@ function retryAfter(h: string | null): number | undefined {
  * POSTs one JSON body. A network error, 408, 429 and 5xx are worth retrying;
  * any other 4xx means the server will refuse it again.
  */
-export async function deliver(fetchFn: typeof fetch, req: Request_): Promise<Delivery> {
+export async function deliver(fetchFn: typeof fetch, req: Submission): Promise<Delivery> {
   let res: Response;
   try {
     res = await fetchFn(req.url, {

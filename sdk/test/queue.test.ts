@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoff, MAX_AGE_MS, OfflineQueue, QUEUE_KEY } from '../src/queue';
-import type { Delivery, Request_ } from '../src/transport';
+import type { Delivery, Submission } from '../src/transport';
 
-const req = (n = 1): Request_ => ({ url: 'https://oopsie.test/api/v1/reports', apiKey: 'pk_app_0123456789abcdef', body: `{"n":${n}}` });
+const req = (n = 1): Submission => ({ url: 'https://oopsie.test/api/v1/reports', apiKey: 'pk_app_0123456789abcdef', body: `{"n":${n}}` });
 const down: Delivery = { ok: false, retry: true, status: 0, message: 'offline' };
 const sent: Delivery = { ok: true, id: 'rep_1' };
 
@@ -18,7 +18,7 @@ describe('OfflineQueue', () => {
   });
 
   it('retries on the backoff schedule and delivers once the server is back', async () => {
-    const send = vi.fn<(r: Request_) => Promise<Delivery>>().mockResolvedValue(down);
+    const send = vi.fn<(r: Submission) => Promise<Delivery>>().mockResolvedValue(down);
     const q = new OfflineQueue({ send });
     q.add(req());
     await vi.advanceTimersByTimeAsync(999);
@@ -41,7 +41,7 @@ describe('OfflineQueue', () => {
   });
 
   it('waits as long as Retry-After asks when rate limited', async () => {
-    const send = vi.fn<(r: Request_) => Promise<Delivery>>().mockResolvedValue({ ok: false, retry: true, status: 429, retryAfterMs: 30_000, message: 'slow down' });
+    const send = vi.fn<(r: Submission) => Promise<Delivery>>().mockResolvedValue({ ok: false, retry: true, status: 429, retryAfterMs: 30_000, message: 'slow down' });
     const q = new OfflineQueue({ send });
     q.add(req());
     await vi.advanceTimersByTimeAsync(1000);
@@ -54,7 +54,7 @@ describe('OfflineQueue', () => {
   });
 
   it('does not retry a refusal other than 429', async () => {
-    const send = vi.fn<(r: Request_) => Promise<Delivery>>().mockResolvedValue({ ok: false, retry: false, status: 400, message: 'bad' });
+    const send = vi.fn<(r: Submission) => Promise<Delivery>>().mockResolvedValue({ ok: false, retry: false, status: 400, message: 'bad' });
     const q = new OfflineQueue({ send });
     q.add(req());
     await vi.advanceTimersByTimeAsync(60 * 60_000);
@@ -63,7 +63,7 @@ describe('OfflineQueue', () => {
   });
 
   it('drops a report after 24 hours of failures', async () => {
-    const send = vi.fn<(r: Request_) => Promise<Delivery>>().mockResolvedValue(down);
+    const send = vi.fn<(r: Submission) => Promise<Delivery>>().mockResolvedValue(down);
     const q = new OfflineQueue({ send });
     q.add(req());
     await vi.advanceTimersByTimeAsync(MAX_AGE_MS - 6 * 60_000);
@@ -78,7 +78,7 @@ describe('OfflineQueue', () => {
 
   it('drops an expired report found on load without sending it', async () => {
     localStorage.setItem(QUEUE_KEY, JSON.stringify([{ ...req(), id: 'old', createdAt: Date.now() - MAX_AGE_MS - 1, attempts: 3, nextAt: 0 }]));
-    const send = vi.fn<(r: Request_) => Promise<Delivery>>().mockResolvedValue(sent);
+    const send = vi.fn<(r: Submission) => Promise<Delivery>>().mockResolvedValue(sent);
     await new OfflineQueue({ send }).flush();
     expect(send).not.toHaveBeenCalled();
     expect(localStorage.getItem(QUEUE_KEY)).toBeNull();
@@ -89,7 +89,7 @@ describe('OfflineQueue', () => {
     first.add(req(7));
     first.stop(); // the page is closed
     await vi.advanceTimersByTimeAsync(5000);
-    const send = vi.fn<(r: Request_) => Promise<Delivery>>().mockResolvedValue(sent);
+    const send = vi.fn<(r: Submission) => Promise<Delivery>>().mockResolvedValue(sent);
     const second = new OfflineQueue({ send });
     await second.flush();
     expect(send).toHaveBeenCalledTimes(1);
@@ -99,7 +99,7 @@ describe('OfflineQueue', () => {
 
   it('never sends a report twice, from concurrent flushes or from two tabs', async () => {
     let release!: () => void;
-    const send = vi.fn<(r: Request_) => Promise<Delivery>>(() => new Promise((r) => { release = () => r(sent); }));
+    const send = vi.fn<(r: Submission) => Promise<Delivery>>(() => new Promise((r) => { release = () => r(sent); }));
     const tab1 = new OfflineQueue({ send });
     const tab2 = new OfflineQueue({ send });
     tab1.add(req());
@@ -117,7 +117,7 @@ describe('OfflineQueue', () => {
   });
 
   it('sends at once, whatever the backoff, when the connection comes back', async () => {
-    const send = vi.fn<(r: Request_) => Promise<Delivery>>().mockResolvedValue(down);
+    const send = vi.fn<(r: Submission) => Promise<Delivery>>().mockResolvedValue(down);
     const q = new OfflineQueue({ send });
     q.add(req(), 9); // next try in 256 s
     await q.flush();
@@ -131,7 +131,7 @@ describe('OfflineQueue', () => {
 
   it("retries an item whose tab died while sending it, once that tab's lease is over", async () => {
     localStorage.setItem(QUEUE_KEY, JSON.stringify([{ ...req(), id: 'a', createdAt: Date.now(), attempts: 1, nextAt: 0, leaseUntil: Date.now() + 30_000, leaseOwner: 'gone' }]));
-    const send = vi.fn<(r: Request_) => Promise<Delivery>>().mockResolvedValue(sent);
+    const send = vi.fn<(r: Submission) => Promise<Delivery>>().mockResolvedValue(sent);
     const q = new OfflineQueue({ send });
     await q.flush();
     expect(send).not.toHaveBeenCalled();

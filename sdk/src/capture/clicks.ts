@@ -1,12 +1,12 @@
 import { cssSelector } from '../selector';
-import { iso, type Record_, type Uninstall } from './types';
+import { iso, type Recorder, type Uninstall } from './types';
 
 // Only these elements' text is kept: it names the control clicked, whereas
 // the text of any element could be the user's data.
 const LABELLED = 'button,a,summary,label,[role=button],[role=link],[role=tab],[role=menuitem]';
 
 /** Records clicks: the element's selector and page coordinates. Clicks inside `ignore` (the widget) are not recorded. */
-export function captureClicks(record: Record_, ignore: () => Node | null): Uninstall {
+export function captureClicks(record: Recorder, ignore: () => Node | null): Uninstall {
   const onClick = (ev: MouseEvent) => {
     const target = ev.target;
     if (!(target instanceof Element)) return;

@@ -1,5 +1,5 @@
 import type { Sanitizer } from '../sanitize';
-import { iso, type Record_, type Uninstall } from './types';
+import { iso, type Recorder, type Uninstall } from './types';
 
 const MAX_MESSAGE = 2000;
 const MAX_STACK = 8000;
@@ -21,7 +21,7 @@ const cut = (s: string | undefined, n: number) => (s && s.length > n ? `${s.slic
  * Records console.error calls, uncaught errors and unhandled rejections, with
  * their stacks. onUncaught sees the uncaught ones, for automatic crash reports.
  */
-export function captureConsole(record: Record_, s: Sanitizer, onUncaught?: (error: unknown) => void): Uninstall {
+export function captureConsole(record: Recorder, s: Sanitizer, onUncaught?: (error: unknown) => void): Uninstall {
   const push = (kind: string, message: string, stack?: string, source?: string, line?: number, column?: number) =>
     record('consoleErrors', {
       level: 'error', kind, message: cut(message, MAX_MESSAGE), timestamp: iso(),

@@ -1,11 +1,11 @@
 import type { Sanitizer } from '../sanitize';
-import { iso, type Record_, type Uninstall } from './types';
+import { iso, type Recorder, type Uninstall } from './types';
 
 /**
  * Records the page load (with its referrer) and every change of URL after
  * it: pushState, replaceState, popstate and hashchange.
  */
-export function captureNavigation(record: Record_, s: Sanitizer): Uninstall {
+export function captureNavigation(record: Recorder, s: Sanitizer): Uninstall {
   let last = location.href;
   record('timeline', {
     type: 'navigation', trigger: 'load', timestamp: iso(), to: s.url(last),

@@ -1,5 +1,5 @@
 import { headersToObject, parseHeaderBlock, type Sanitizer } from '../sanitize';
-import { iso, type Record_, type Uninstall } from './types';
+import { iso, type Recorder, type Uninstall } from './types';
 
 interface Failure {
   initiator: 'fetch' | 'xhr';
@@ -28,7 +28,7 @@ function absolute(url: string): string {
  * or XMLHttpRequest, sanitised. Requests for which ignore(url) is true (the
  * SDK's own) are not recorded.
  */
-export function captureNetwork(record: Record_, s: Sanitizer, ignore: (url: string) => boolean): Uninstall {
+export function captureNetwork(record: Recorder, s: Sanitizer, ignore: (url: string) => boolean): Uninstall {
   const push = (f: Failure) =>
     record('networkFailures', {
       initiator: f.initiator, method: f.method, url: s.url(absolute(f.url)), status: f.status, statusText: f.statusText,
