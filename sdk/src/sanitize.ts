@@ -20,7 +20,7 @@ const norm = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
 
 export interface Sanitizer {
   headers(h: Record<string, string>): Record<string, string>;
-  /** Redacts and truncates a request or response body of any kind. */
+  /** Redacts and truncates a request or response body (or a logged value) of any kind. */
   body(body: unknown): string | undefined;
   url(url: string): string;
 }
@@ -86,7 +86,9 @@ export function createSanitizer(opts: SanitizeOptions = {}): Sanitizer {
         s = JSON.stringify(walk(o, 0));
       } else if (typeof Blob !== 'undefined' && body instanceof Blob) s = `[binary ${body.size} bytes]`;
       else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) s = `[binary ${body.byteLength} bytes]`;
-      else if (typeof body === 'object') s = JSON.stringify(walk(body, 0));
+      else if (Array.isArray(body) || Object.getPrototypeOf(body) === Object.prototype) s = safeJSON(walk(body, 0));
+      // A stream, a Document, a class instance: named, not walked.
+      else if (typeof body === 'object') s = `[${(body as object).constructor?.name ?? 'object'}]`;
       else s = String(body);
       return s.length > MAX_BODY_LENGTH ? `${s.slice(0, MAX_BODY_LENGTH)}…[truncated]` : s;
     },
@@ -97,6 +99,14 @@ export function createSanitizer(opts: SanitizeOptions = {}): Sanitizer {
       return i < 0 ? u : u.slice(0, i) + params(u.slice(i));
     },
   };
+}
+
+function safeJSON(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v); // a BigInt
+  }
 }
 
 /** Headers of fetch's init or a Request, lower-cased, as a plain object. */

@@ -106,6 +106,21 @@ describe('console capture', () => {
     expect(events[1]![1].stack).toMatch(/capture\.test\.ts/);
   });
 
+  it('redacts logged objects like bodies', () => {
+    console.error = vi.fn();
+    undo = captureConsole(record, s);
+    console.error('login failed', { user: 'jane', password: 'hunter2' }, null, 42);
+    expect(events[0]![1].message).toBe(`login failed {"user":"jane","password":"${REDACTED}"} null 42`);
+  });
+
+  it('does not take a cross-origin "Script error." for a crash', () => {
+    const uncaught = vi.fn();
+    undo = captureConsole(record, s, uncaught);
+    dispatchEvent(new ErrorEvent('error', { message: 'Script error.' }));
+    expect(events[0]![1]).toMatchObject({ kind: 'uncaught', message: 'Script error.' });
+    expect(uncaught).not.toHaveBeenCalled();
+  });
+
   it('records uncaught errors and unhandled rejections and hands them to the crash reporter', () => {
     const uncaught = vi.fn();
     undo = captureConsole(record, s, uncaught);

@@ -34,6 +34,8 @@ describe('sanitizer', () => {
     fd.append('passwd', 'p');
     expect(JSON.parse(s.body(fd)!)).toEqual({ email: 'j@x.io', passwd: REDACTED });
     expect(s.body(new Uint8Array(12))).toBe('[binary 12 bytes]');
+    expect(s.body(new ReadableStream())).toBe('[ReadableStream]');
+    expect(s.body(document)).toBe('[Document]');
   });
 
   it('redacts secrets in text that is not valid JSON, such as a truncated body', () => {

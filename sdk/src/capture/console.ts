@@ -4,16 +4,9 @@ import { iso, type Recorder, type Uninstall } from './types';
 const MAX_MESSAGE = 2000;
 const MAX_STACK = 8000;
 
-function describe(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Error) return `${v.name}: ${v.message}`;
-  try {
-    const s = JSON.stringify(v);
-    return s === undefined ? String(v) : s;
-  } catch {
-    return String(v);
-  }
-}
+// Logged objects are redacted like bodies: console.error('login failed', form) is common.
+const describe = (v: unknown, s: Sanitizer): string =>
+  typeof v === 'string' ? v : v instanceof Error ? `${v.name}: ${v.message}` : s.body(v) ?? String(v);
 
 const cut = (s: string | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n)}…` : s);
 
@@ -35,17 +28,18 @@ export function captureConsole(record: Recorder, s: Sanitizer, onUncaught?: (err
     const err = args.find((a): a is Error => a instanceof Error);
     // Without an Error, the call site's stack says where it was logged from.
     const stack = err?.stack ?? new Error().stack?.split('\n').slice(2).join('\n');
-    push('console', args.map(describe).join(' '), stack);
+    push('console', args.map((a) => describe(a, s)).join(' '), stack);
   };
 
   const onError = (ev: ErrorEvent) => {
     const err = ev.error as unknown;
-    push('uncaught', ev.message || describe(err), err instanceof Error ? err.stack : undefined, ev.filename, ev.lineno, ev.colno);
-    onUncaught?.(err ?? new Error(ev.message));
+    push('uncaught', ev.message || describe(err, s), err instanceof Error ? err.stack : undefined, ev.filename, ev.lineno, ev.colno);
+    // A cross-origin script's error is only "Script error.": nothing to report a crash about.
+    if (err != null) onUncaught?.(err);
   };
   const onRejection = (ev: PromiseRejectionEvent) => {
     const r = ev.reason as unknown;
-    push('unhandledrejection', `Unhandled rejection: ${describe(r)}`, r instanceof Error ? r.stack : undefined);
+    push('unhandledrejection', `Unhandled rejection: ${describe(r, s)}`, r instanceof Error ? r.stack : undefined);
     onUncaught?.(r);
   };
   addEventListener('error', onError);
