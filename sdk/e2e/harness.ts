@@ -111,6 +111,11 @@ export async function startDemoSite(serverUrl: string, apiKey: string): Promise<
       res.end(JSON.stringify({ error: 'orders database unavailable', session_token: 'leaky-session-token' }));
       return;
     }
+    if (req.url?.startsWith('/api/profile')) {
+      res.writeHead(422, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: 'password too short' }));
+      return;
+    }
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(page);
   });

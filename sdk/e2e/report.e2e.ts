@@ -38,7 +38,9 @@ it('sends a report with the navigation, click, error and failed request, redacte
   await page.click('#go-cart');
   await page.click('#checkout');
   await page.click('#load-orders');
+  await page.click('#save-profile');
   await page.waitForFunction(() => (window as { ordersStatus?: number }).ordersStatus === 500);
+  await page.waitForFunction(() => (window as { profileStatus?: number }).profileStatus === 422);
   await page.waitForTimeout(200); // the failed response's body is read after the page gets it
 
   // Browsing sent nothing: the only request to the server was the script itself.
@@ -81,16 +83,25 @@ it('sends a report with the navigation, click, error and failed request, redacte
     expect.objectContaining({ type: 'click', selector: 'button#load-orders' }),
   ]));
   // The widget's own clicks are not part of the bug.
-  expect(timeline.filter((e) => e.type === 'click')).toHaveLength(3);
+  expect(timeline.filter((e) => e.type === 'click')).toHaveLength(4);
 
   expect(report.consoleErrors).toEqual([expect.objectContaining({
     kind: 'console', message: 'TypeError: Cart total is NaN', stack: expect.stringContaining('TypeError: Cart total is NaN'),
   })]);
-  expect(report.networkFailures).toEqual([expect.objectContaining({
-    initiator: 'fetch', method: 'GET', url: `${site.url}/api/orders?page=1`, status: 500,
-    requestHeaders: { authorization: '[REDACTED]' },
-    responseBody: JSON.stringify({ error: 'orders database unavailable', session_token: '[REDACTED]' }),
-  })]);
+  // In the order they completed, which the two requests do not promise.
+  expect(report.networkFailures).toHaveLength(2);
+  expect(report.networkFailures).toEqual(expect.arrayContaining([
+    expect.objectContaining({
+      initiator: 'fetch', method: 'GET', url: `${site.url}/api/orders?page=1`, status: 500, durationMs: expect.any(Number),
+      requestHeaders: { authorization: '[REDACTED]' }, responseHeaders: expect.objectContaining({ 'content-type': 'application/json' }),
+      responseBody: JSON.stringify({ error: 'orders database unavailable', session_token: '[REDACTED]' }),
+    }),
+    expect.objectContaining({
+      initiator: 'xhr', method: 'POST', url: `${site.url}/api/profile`, status: 422,
+      requestBody: JSON.stringify({ email: 'jane@example.com', password: '[REDACTED]' }),
+      responseBody: JSON.stringify({ error: 'password too short' }),
+    }),
+  ]));
   expect(JSON.stringify(report)).not.toMatch(/leaky/);
   await page.close();
 });
