@@ -58,12 +58,17 @@ describe('navigation capture', () => {
     ]);
   });
 
-  it('restores history when uninstalled', () => {
+  it('restores history when uninstalled, but not over a later patch', () => {
     const push = history.pushState;
+    const replace = history.replaceState;
     const u = captureNavigation(record, s);
     expect(history.pushState).not.toBe(push);
+    const router = function (this: History, ...a: Parameters<History['replaceState']>) { return replace.apply(this, a); };
+    history.replaceState = router;
     u();
     expect(history.pushState).toBe(push);
+    expect(history.replaceState).toBe(router);
+    history.replaceState = replace;
   });
 });
 
@@ -104,6 +109,19 @@ describe('console capture', () => {
       level: 'error', kind: 'console', message: 'Failed to load TypeError: x is undefined {"id":7}', timestamp: expect.any(String), stack: err.stack,
     }]);
     expect(events[1]![1].stack).toMatch(/capture\.test\.ts/);
+  });
+
+  it('restores console.error when uninstalled, but not over a later patch', () => {
+    const page = vi.fn();
+    console.error = page;
+    const u = captureConsole(record, s);
+    const later = vi.fn();
+    console.error = later;
+    u();
+    expect(console.error).toBe(later);
+    console.error = page;
+    captureConsole(record, s)();
+    expect(console.error).toBe(page);
   });
 
   it('redacts logged objects like bodies', () => {

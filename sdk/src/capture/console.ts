@@ -23,13 +23,14 @@ export function captureConsole(record: Recorder, s: Sanitizer, onUncaught?: (err
     });
 
   const original = console.error;
-  console.error = function (...args: unknown[]) {
+  const patched = function (this: Console, ...args: unknown[]) {
     original.apply(this, args);
     const err = args.find((a): a is Error => a instanceof Error);
     // Without an Error, the call site's stack says where it was logged from.
     const stack = err?.stack ?? new Error().stack?.split('\n').slice(2).join('\n');
     push('console', args.map((a) => describe(a, s)).join(' '), stack);
   };
+  console.error = patched;
 
   const onError = (ev: ErrorEvent) => {
     const err = ev.error as unknown;
@@ -45,7 +46,8 @@ export function captureConsole(record: Recorder, s: Sanitizer, onUncaught?: (err
   addEventListener('error', onError);
   addEventListener('unhandledrejection', onRejection);
   return () => {
-    console.error = original;
+    // Unless someone patched it after us: theirs stays.
+    if (console.error === patched) console.error = original;
     removeEventListener('error', onError);
     removeEventListener('unhandledrejection', onRejection);
   };

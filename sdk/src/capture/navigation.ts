@@ -20,24 +20,27 @@ export function captureNavigation(record: Recorder, s: Sanitizer): Uninstall {
   };
 
   const { pushState, replaceState } = history;
-  history.pushState = function (this: History, ...args: Parameters<History['pushState']>) {
+  const push = function (this: History, ...args: Parameters<History['pushState']>) {
     const r = pushState.apply(this, args);
     changed('pushState');
     return r;
   };
-  history.replaceState = function (this: History, ...args: Parameters<History['replaceState']>) {
+  const replace = function (this: History, ...args: Parameters<History['replaceState']>) {
     const r = replaceState.apply(this, args);
     changed('replaceState');
     return r;
   };
+  history.pushState = push;
+  history.replaceState = replace;
   // A fragment navigation fires popstate then hashchange: name it by what changed.
   const onPop = () => changed(location.href.split('#')[0] === last.split('#')[0] ? 'hashchange' : 'popstate');
   const onHash = () => changed('hashchange');
   addEventListener('popstate', onPop);
   addEventListener('hashchange', onHash);
   return () => {
-    history.pushState = pushState;
-    history.replaceState = replaceState;
+    // Unless a router patched them after us: its patches stay.
+    if (history.pushState === push) history.pushState = pushState;
+    if (history.replaceState === replace) history.replaceState = replaceState;
     removeEventListener('popstate', onPop);
     removeEventListener('hashchange', onHash);
   };

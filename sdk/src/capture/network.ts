@@ -108,7 +108,12 @@ export function captureNetwork(record: Recorder, s: Sanitizer, ignore: (url: str
       }
       return send.call(this, body);
     };
-    undo.push(() => Object.assign(proto, { open, send, setRequestHeader }));
+    const originals = { open, send, setRequestHeader };
+    const patched = { open: proto.open, send: proto.send, setRequestHeader: proto.setRequestHeader };
+    undo.push(() => {
+      // Unless another library patched them after us: its patches stay.
+      for (const k of ['open', 'send', 'setRequestHeader'] as const) if (proto[k] === patched[k]) Object.assign(proto, { [k]: originals[k] });
+    });
   }
   return () => undo.forEach((u) => u());
 }
