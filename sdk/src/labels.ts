@@ -17,6 +17,7 @@ export const defaultLabels: Labels = {
   severityCritical: 'Critical',
   emailLabel: 'Email (optional)',
   emailPlaceholder: 'you@example.com',
+  emailInvalid: 'Please enter a valid email address.',
   attachmentsLabel: 'Attachments (optional, up to 10 MB each)',
   consent: 'I agree to send my browsing data for bug analysis',
   consentDetails: 'The report includes the pages you visited, your clicks, errors and failed requests of the last few minutes, with passwords and tokens removed.',

@@ -89,6 +89,7 @@ export interface Labels {
   severityCritical: string;
   emailLabel: string;
   emailPlaceholder: string;
+  emailInvalid: string;
   attachmentsLabel: string;
   consent: string;
   consentDetails: string;

@@ -127,6 +127,20 @@ describe('widget', () => {
     expect(root.activeElement).toBe(consent);
   });
 
+  it('checks the email address before sending', () => {
+    const root = mount();
+    widget.open();
+    root.querySelector('textarea')!.value = 'x';
+    root.querySelector<HTMLInputElement>('input[type=checkbox]')!.checked = true;
+    const email = root.querySelector<HTMLInputElement>('input[type=email]')!;
+    email.value = 'not an address';
+    root.querySelector('form')!.requestSubmit();
+    expect(submit).not.toHaveBeenCalled();
+    expect(email.getAttribute('aria-invalid')).toBe('true');
+    expect(root.getElementById(email.getAttribute('aria-describedby')!)!.textContent).toBe(defaultLabels.emailInvalid);
+    expect(root.activeElement).toBe(email);
+  });
+
   it('refuses a file over 10 MB in the browser', () => {
     const root = mount();
     widget.open();

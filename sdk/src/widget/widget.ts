@@ -101,12 +101,13 @@ export class Widget {
     const option = (value: string, label: string, selected = false) => h('option', { value, selected }, label);
     const errorOf = (name: string) => h('p', { class: 'error', id: id(`${name}-error`), hidden: true });
 
-    const message = h('textarea', { id: id('message'), name: 'message', required: true, placeholder: L.messagePlaceholder, 'aria-describedby': id('message-error') });
+    // The server's limit is 10,000 characters.
+    const message = h('textarea', { id: id('message'), name: 'message', required: true, maxlength: '10000', placeholder: L.messagePlaceholder, 'aria-describedby': id('message-error') });
     const category = h('select', { id: id('category'), name: 'category' },
       option('ui', L.categoryUi), option('crash', L.categoryCrash), option('performance', L.categoryPerformance), option('other', L.categoryOther, true));
     const severity = h('select', { id: id('severity'), name: 'severity' },
       option('low', L.severityLow), option('medium', L.severityMedium, true), option('high', L.severityHigh), option('critical', L.severityCritical));
-    const email = h('input', { id: id('email'), name: 'email', type: 'email', autocomplete: 'email', placeholder: L.emailPlaceholder });
+    const email = h('input', { id: id('email'), name: 'email', type: 'email', autocomplete: 'email', placeholder: L.emailPlaceholder, 'aria-describedby': id('email-error') });
     email.value = this.d.email ?? '';
     const files = h('input', { id: id('files'), name: 'attachments', type: 'file', multiple: true, 'aria-describedby': id('files-error'),
       accept: 'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,application/json,video/webm,video/mp4' });
@@ -121,7 +122,7 @@ export class Widget {
       h('div', { class: 'row' },
         h('div', {}, h('label', { for: id('category') }, L.categoryLabel), category),
         h('div', {}, h('label', { for: id('severity') }, L.severityLabel), severity)),
-      h('label', { for: id('email') }, L.emailLabel), email,
+      h('label', { for: id('email') }, L.emailLabel), email, errorOf('email'),
       h('label', { for: id('files') }, L.attachmentsLabel), files, errorOf('files'),
       h('div', { class: 'consent' }, consent, h('label', { for: id('consent') }, L.consent)),
       h('p', { class: 'hint', id: id('consent-details') }, L.consentDetails), errorOf('consent'),
@@ -147,11 +148,12 @@ export class Widget {
       const p = checkFiles(list);
       const bad = [
         invalid(message, 'message', message.value.trim() ? undefined : L.messageRequired),
+        invalid(email, 'email', email.validity.typeMismatch ? L.emailInvalid : undefined),
         invalid(files, 'files', p && (p.kind === 'tooLarge' ? fill(L.fileTooLarge, { name: p.name }) : p.kind === 'tooMany' ? L.tooManyFiles : L.filesTooLarge)),
         invalid(consent, 'consent', consent.checked ? undefined : L.consentRequired),
       ];
       if (bad.some(Boolean)) {
-        ([message, files, consent] as HTMLElement[])[bad.indexOf(true)]!.focus();
+        ([message, email, files, consent] as HTMLElement[])[bad.indexOf(true)]!.focus();
         return;
       }
       submit.disabled = true;
