@@ -43,7 +43,7 @@ const DEFAULT_WIDGET: Required<WidgetOptions> = {
   enabled: true, position: 'bottom-right', color: '#6366f1', theme: 'light', text: 'Report a bug', icon: true,
 };
 
-// Automatic crash reports of one page: the same error once a minute, 20 in all.
+// Automatic crash reports of one page: the same error once a minute, 20 different errors in all.
 const AUTO_CRASH_REPEAT_MS = 60_000;
 const AUTO_CRASH_MAX = 20;
 
