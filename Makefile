@@ -13,13 +13,40 @@ GENERATED_DIRS = $(wildcard ent graph)
 # check-generated regenerates code in place, so nothing may read it meanwhile.
 .NOTPARALLEL:
 
-.PHONY: run build generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query bench-live clean
+.PHONY: run build sdk sdk-deps test-sdk generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query bench-live clean
 
-run:
+run: sdk
 	$(GO) run ./cmd/oopsie serve
 
-build:
+build: sdk
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/oopsie ./cmd/oopsie
+
+# The SDK's dependencies, installed from the lock file when missing or older than it.
+sdk-deps:
+	@cd sdk && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		npm ci --no-audit --no-fund; \
+	fi
+
+# Builds the SDK into sdk/dist/: ESM, CJS, types, and the CDN build the server embeds.
+sdk: sdk-deps
+	cd sdk && npm run build
+
+# Typecheck, unit tests, the capture-cost bench, the build (which must leave the committed CDN
+# build unchanged), its size budget, then the browser tests in Chromium against the real server.
+test-sdk: sdk-deps
+	cd sdk && npm run typecheck
+	cd sdk && npm test
+	cd sdk && npm run bench
+	@set -e; cd sdk; \
+	before=$$(sha256sum dist/oopsie.js 2>/dev/null || true); \
+	npm run build >/dev/null; \
+	if [ "$$before" != "$$(sha256sum dist/oopsie.js)" ]; then \
+		echo "test-sdk: sdk/dist/oopsie.js is stale: 'make sdk' changed it; commit the rebuilt file." >&2; \
+		exit 1; \
+	fi; \
+	echo "test-sdk: the committed CDN build is up to date"
+	cd sdk && npm run size
+	cd sdk && GO=$(GO) npm run test:browser
 
 generate:
 	$(GENERATE)
@@ -58,7 +85,7 @@ vet:
 services:
 	@bash .ci/services
 
-test: services check-generated vet
+test: services check-generated vet test-sdk
 	$(GO) test -race -count=1 ./...
 
 # A benchmark, not a test: starts the server on a throwaway PostgreSQL database,

@@ -41,6 +41,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/stats"
 	"github.com/yoanbernabeu/oopsie/internal/storage"
 	"github.com/yoanbernabeu/oopsie/internal/webhooks"
+	"github.com/yoanbernabeu/oopsie/sdk"
 )
 
 // App is a started instance, ready to serve.
@@ -275,6 +276,7 @@ func (a *App) routes(version string) http.Handler {
 		Crash:      http.HandlerFunc(in.Crash),
 		Preflight:  http.HandlerFunc(in.Preflight),
 		Attachment: authn.Middleware(files.Download(client, logger)),
+		SDKScript:  sdk.Handler(),
 	})
 }
 

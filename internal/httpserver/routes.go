@@ -21,6 +21,9 @@ func routes(d Deps, logger *slog.Logger) *http.ServeMux {
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	mux.Handle("GET /readyz", handleReadyz(d.Ready, logger))
 
+	// The SDK's CDN build, as the integration snippet loads it (projects.CDNPath).
+	handle(mux, "GET /sdk/oopsie.js", d.SDKScript)
+
 	handle(mux, "/graphql", d.GraphQL)
 	handle(mux, "GET /graphql/playground", d.Playground)
 	for _, rt := range restRoutes(d) {

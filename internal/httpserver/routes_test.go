@@ -147,3 +147,26 @@ func TestUIServedAtRoot(t *testing.T) {
 	r := do(t, srv.Client(), http.MethodGet, srv.URL+"/healthz", nil)
 	assertJSON(t, r.body, `{"status":"ok"}`)
 }
+
+func TestSDKScriptRoute(t *testing.T) {
+	t.Parallel()
+	script := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("sdk"))
+	})
+	srv := httptest.NewServer(New(Deps{
+		Logger:    discardLogger(),
+		SDKScript: script,
+		UI: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write([]byte("spa"))
+		}),
+	}))
+	defer srv.Close()
+
+	if r := do(t, srv.Client(), http.MethodGet, srv.URL+"/sdk/oopsie.js", nil); r.status != http.StatusOK || r.body != "sdk" {
+		t.Errorf("GET /sdk/oopsie.js = %d %q, want 200 from the SDK handler", r.status, r.body)
+	}
+	// Only reading is routed to the script; anything else is not the SDK's.
+	if r := do(t, srv.Client(), http.MethodPost, srv.URL+"/sdk/oopsie.js", nil); r.body == "sdk" {
+		t.Errorf("POST /sdk/oopsie.js reached the SDK handler")
+	}
+}

@@ -30,6 +30,8 @@ type Deps struct {
 	// Report, Feedback and Crash are the ingest routes, Preflight their CORS
 	// preflight; Attachment downloads an attachment.
 	Report, Feedback, Crash, Preflight, Attachment http.Handler
+	// SDKScript serves the SDK's CDN build at projects.CDNPath.
+	SDKScript http.Handler
 }
 
 // New builds the route table wrapped in the middleware chain.
