@@ -19,6 +19,7 @@ import (
 // progress bar on a terminal, and a summary either way.
 func purge(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // main prints the usage
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}

@@ -176,7 +176,7 @@ func (p *Purger) projects(ctx context.Context, now time.Time) ([]projectRetentio
 // Pending counts the items a purge would delete now, for a progress bar.
 func (p *Purger) Pending(ctx context.Context) (Counts, error) {
 	ctx = viewer.SystemContext(ctx, "retention")
-	now := p.now()
+	now := p.now().UTC() // SQLite compares times as UTC text
 	var total Counts
 	ps, err := p.projects(ctx, now)
 	if err != nil {
@@ -211,7 +211,7 @@ func (p *Purger) Run(ctx context.Context, progress func(Counts)) (Counts, error)
 	if progress == nil {
 		progress = func(Counts) {}
 	}
-	now := p.now()
+	now := p.now().UTC() // SQLite compares times as UTC text
 	var done Counts
 	ps, err := p.projects(ctx, now)
 	if err != nil {
@@ -232,13 +232,32 @@ func (p *Purger) Run(ctx context.Context, progress func(Counts)) (Counts, error)
 			return done, err
 		}
 	}
-	n, err := p.client.WebhookDelivery.Delete().Where(webhookdelivery.CreatedAtLT(now.Add(-deliveryRetention))).Exec(ctx)
+	n, err := inBatches(ctx, func(ctx context.Context) (int, error) {
+		ids, err := p.client.WebhookDelivery.Query().
+			Where(webhookdelivery.CreatedAtLT(now.Add(-deliveryRetention))).Limit(batchSize).IDs(ctx)
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
+		return p.client.WebhookDelivery.Delete().Where(webhookdelivery.IDIn(ids...)).Exec(ctx)
+	})
+	done.Deliveries += n
 	if err != nil {
 		return done, fmt.Errorf("purge webhook deliveries: %w", err)
 	}
-	done.Deliveries += n
 	progress(done)
 	return done, nil
+}
+
+// inBatches runs del until it deletes nothing, and returns the total.
+func inBatches(ctx context.Context, del func(context.Context) (int, error)) (int, error) {
+	total := 0
+	for {
+		n, err := del(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
 }
 
 func (p *Purger) purgeKind(ctx context.Context, k kind, pr projectRetention, done *Counts, progress func(Counts)) error {
@@ -306,15 +325,22 @@ func (p *Purger) purgeAttachments(ctx context.Context, before time.Time, done *C
 // last seen before the reports' cutoff (all their reports are gone), and
 // crash statistics older than the crashes'. Crash groups are kept.
 func (p *Purger) purgeBookkeeping(ctx context.Context, pr projectRetention, done *Counts) error {
-	n, err := p.client.ReportGroup.Delete().
-		Where(reportgroup.ProjectID(pr.id), reportgroup.LastSeenAtLT(pr.cutoffs.reports)).
-		Exec(ctx)
+	n, err := inBatches(ctx, func(ctx context.Context) (int, error) {
+		ids, err := p.client.ReportGroup.Query().
+			Where(reportgroup.ProjectID(pr.id), reportgroup.LastSeenAtLT(pr.cutoffs.reports)).
+			Limit(batchSize).IDs(ctx)
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
+		return p.client.ReportGroup.Delete().Where(reportgroup.IDIn(ids...)).Exec(ctx)
+	})
+	done.ReportGroups += n
 	if err != nil {
 		return fmt.Errorf("purge report groups: %w", err)
 	}
-	done.ReportGroups += n
 	// Rollups are whole hours and days: one is purged once it ends before
 	// the cutoff, so what is left still sums to the crashes that are left.
+	// Hourly purges keep each of these deletes to an hour's or a day's rows.
 	before := pr.cutoffs.crashes
 	hours, err := p.client.CrashHour.Delete().
 		Where(crashhour.ProjectID(pr.id), crashhour.HourLT(before.Add(-time.Hour))).Exec(ctx)

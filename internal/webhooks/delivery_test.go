@@ -80,7 +80,9 @@ func (r *receiver) next(t *testing.T) received {
 // attempt⁴ seconds.
 type quickRetry struct{}
 
-func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(100 * time.Millisecond) }
+func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(100 * time.Millisecond)
+}
 
 type fixture struct {
 	db       *database.DB
