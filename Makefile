@@ -13,7 +13,7 @@ GENERATED_DIRS = $(wildcard ent graph)
 # check-generated regenerates code in place, so nothing may read it meanwhile.
 .NOTPARALLEL:
 
-.PHONY: run build sdk sdk-deps test-sdk generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query bench-live clean
+.PHONY: run build sdk sdk-deps test-sdk bench-sdk generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query bench-live clean
 
 run: sdk
 	$(GO) run ./cmd/oopsie serve
@@ -21,22 +21,23 @@ run: sdk
 build: sdk
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/oopsie ./cmd/oopsie
 
-# The SDK's dependencies, installed from the lock file when missing or older than it.
+# The SDK's dependencies, installed from the lock file when missing or older than it. Not
+# `npm ci`: this machine's npm (omit-lockfile-registry-resolved) writes lock files whose
+# other-platform optional packages `npm ci` then reports as missing; `npm install` reads them.
 sdk-deps:
 	@cd sdk && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
-		npm ci --no-audit --no-fund; \
+		npm install --no-audit --no-fund; \
 	fi
 
 # Builds the SDK into sdk/dist/: ESM, CJS, types, and the CDN build the server embeds.
 sdk: sdk-deps
 	cd sdk && npm run build
 
-# Typecheck, unit tests, the capture-cost bench, the build (which must leave the committed CDN
-# build unchanged), its size budget, then the browser tests in Chromium against the real server.
+# Typecheck, unit tests, the build (which must leave the committed CDN build unchanged), its
+# size budget, then the browser tests in Chromium against the real server.
 test-sdk: sdk-deps
 	cd sdk && npm run typecheck
 	cd sdk && npm test
-	cd sdk && npm run bench
 	@set -e; cd sdk; \
 	before=$$(sha256sum dist/oopsie.js 2>/dev/null || true); \
 	npm run build >/dev/null; \
@@ -87,6 +88,12 @@ services:
 
 test: services check-generated vet test-sdk
 	$(GO) test -race -count=1 ./...
+
+# A benchmark, not a test: what capturing a click, a navigation, a console error or a failed
+# request costs a page with the SDK, against the page alone, in happy-dom and in Chromium.
+bench-sdk: sdk-deps
+	cd sdk && npm run bench
+	cd sdk && OOPSIE_BENCH=1 GO=$(GO) npx vitest run --config vitest.browser.config.ts e2e/capture-cost.e2e.ts
 
 # A benchmark, not a test: starts the server on a throwaway PostgreSQL database,
 # loads it with realistic reports and crashes, and prints the figures beside the targets.
