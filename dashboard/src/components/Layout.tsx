@@ -51,11 +51,9 @@ export function Layout() {
       </header>
       <aside
         id="main-nav"
-        className={cn(
-          "border-r border-slate-200 bg-white lg:sticky lg:top-0 lg:flex lg:h-screen lg:flex-col",
-          menuOpen ? "flex flex-col" : "hidden",
-        )}
+        className={cn("border-r border-slate-200 bg-white lg:block", menuOpen ? "block" : "hidden")}
       >
+        <div className="flex flex-col lg:sticky lg:top-0 lg:h-screen">
         <div className="hidden h-14 items-center gap-2 px-5 lg:flex">
           <Logo className="size-7" />
           <span className="font-semibold">Oopsie</span>
@@ -88,6 +86,7 @@ export function Layout() {
           <Button variant="ghost" className="w-full justify-start" onClick={signOut}>
             <LogOut className="size-4" aria-hidden /> Sign out
           </Button>
+        </div>
         </div>
       </aside>
       <div className="min-w-0">

@@ -104,7 +104,7 @@ function Stats({ projectId, period }: { projectId: string; period: StatsPeriod }
               <XAxis dataKey="label" fontSize={11} minTickGap={12} />
               <YAxis allowDecimals={false} fontSize={11} width={32} />
               <Tooltip />
-              <Bar dataKey="occurrences" name="Crashes" fill="#4f46e5" radius={[3, 3, 0, 0]} />
+              <Bar dataKey="occurrences" name="Crashes" fill="#4f46e5" radius={[3, 3, 0, 0]} isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
         </div>
