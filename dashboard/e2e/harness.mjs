@@ -57,6 +57,8 @@ export async function startStack() {
     headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     viewport: { width: 1366, height: 900 },
+    // Screenshots catch live rows mid-animation otherwise; the CSS has a static highlight for this.
+    reducedMotion: "reduce",
     baseURL: base,
   });
   context.setDefaultTimeout(10_000);

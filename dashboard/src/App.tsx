@@ -1,25 +1,28 @@
 import { Provider } from "urql";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
-import type { ReactNode } from "react";
+import { lazy, type ComponentType, type ReactNode } from "react";
 import { client } from "./lib/client";
 import { useHasSession } from "./lib/use-session";
 import { Layout } from "./components/Layout";
 import { LoginPage } from "./pages/LoginPage";
 import { SetupWizard } from "./pages/SetupWizard";
-import { HomePage } from "./pages/HomePage";
-import { ReportsPage } from "./pages/ReportsPage";
-import { ReportDetailPage } from "./pages/ReportDetailPage";
-import { CrashGroupsPage } from "./pages/CrashGroupsPage";
-import { CrashGroupDetailPage } from "./pages/CrashGroupDetailPage";
-import { CrashStatsPage } from "./pages/CrashStatsPage";
-import { FeedbackPage } from "./pages/FeedbackPage";
-import { FeedbackDetailPage } from "./pages/FeedbackDetailPage";
-import { ProjectsPage } from "./pages/ProjectsPage";
-import { ProjectPage } from "./pages/ProjectPage";
-import { IntegrationPage } from "./pages/IntegrationPage";
-import { UsersPage } from "./pages/UsersPage";
-import { SettingsPage } from "./pages/SettingsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+
+// Pages load on demand, so signing in does not wait for the charts library.
+const page = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) => lazy(() => load().then((m) => ({ default: m[name] })));
+const HomePage = page(() => import("./pages/HomePage"), "HomePage");
+const ReportsPage = page(() => import("./pages/ReportsPage"), "ReportsPage");
+const ReportDetailPage = page(() => import("./pages/ReportDetailPage"), "ReportDetailPage");
+const CrashGroupsPage = page(() => import("./pages/CrashGroupsPage"), "CrashGroupsPage");
+const CrashGroupDetailPage = page(() => import("./pages/CrashGroupDetailPage"), "CrashGroupDetailPage");
+const CrashStatsPage = page(() => import("./pages/CrashStatsPage"), "CrashStatsPage");
+const FeedbackPage = page(() => import("./pages/FeedbackPage"), "FeedbackPage");
+const FeedbackDetailPage = page(() => import("./pages/FeedbackDetailPage"), "FeedbackDetailPage");
+const ProjectsPage = page(() => import("./pages/ProjectsPage"), "ProjectsPage");
+const ProjectPage = page(() => import("./pages/ProjectPage"), "ProjectPage");
+const IntegrationPage = page(() => import("./pages/IntegrationPage"), "IntegrationPage");
+const UsersPage = page(() => import("./pages/UsersPage"), "UsersPage");
+const SettingsPage = page(() => import("./pages/SettingsPage"), "SettingsPage");
 
 /** Sends a signed-out visitor to the login page, remembering where they were going. */
 function RequireSession({ children }: { children: ReactNode }) {

@@ -1,11 +1,11 @@
-import { useState } from "react";
+import { Suspense, useState } from "react";
 import { NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { Bug, ChartColumn, FolderKanban, Home, LogOut, Menu, MessageSquare, Settings, Users, Zap } from "lucide-react";
 import { graphql } from "../gql";
 import { session } from "../lib/client";
 import { ViewerQuery } from "../lib/operations";
-import { Button, cn } from "./ui";
+import { Button, Loading, cn } from "./ui";
 import { Logo } from "./Logo";
 import { UpdateBanner } from "./UpdateBanner";
 
@@ -92,7 +92,9 @@ export function Layout() {
       <div className="min-w-0">
         <UpdateBanner />
         <main key={location.pathname} className="mx-auto max-w-7xl px-4 py-6 sm:px-6 lg:px-8">
-          <Outlet />
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
         </main>
       </div>
     </div>

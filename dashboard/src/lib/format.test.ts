@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { enumLabel, formatBytes, timeAgo } from "./format";
+import { enumLabel, formatBytes, plural, timeAgo } from "./format";
 import { dailyCounts, tally } from "./trend";
 import { safeReturnPath } from "./return-path";
 
@@ -7,6 +7,7 @@ describe("formatting", () => {
   it("labels enum values", () => {
     expect(enumLabel("IN_PROGRESS")).toBe("In progress");
     expect(enumLabel("NEW")).toBe("New");
+    expect(enumLabel("UI")).toBe("UI");
   });
 
   it("says how long ago", () => {
@@ -14,6 +15,11 @@ describe("formatting", () => {
     expect(timeAgo("2026-03-01T11:59:30Z", now)).toBe("just now");
     expect(timeAgo("2026-03-01T11:57:00Z", now)).toBe("3 minutes ago");
     expect(timeAgo("2026-02-28T12:00:00Z", now)).toBe("yesterday");
+  });
+
+  it("pluralises counts", () => {
+    expect(plural(1, "user")).toBe("1 user");
+    expect(plural(12000, "report")).toBe("12K reports");
   });
 
   it("sizes files", () => {

@@ -1,8 +1,12 @@
 // Display formatting shared by every page.
 
+// Values that are acronyms rather than words.
+const ACRONYMS: Record<string, string> = { UI: "UI", NPM: "npm", CDN: "CDN" };
+
 /** "IN_PROGRESS" → "In progress". */
 export function enumLabel(value: string | null | undefined): string {
   if (!value) return "";
+  if (ACRONYMS[value]) return ACRONYMS[value];
   const words = value.toLowerCase().split("_");
   return [words[0][0].toUpperCase() + words[0].slice(1), ...words.slice(1)].join(" ");
 }
@@ -46,6 +50,11 @@ export function formatBytes(bytes: number): string {
     i++;
   }
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[i]}`;
+}
+
+/** "1 report", "3 reports". */
+export function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
 }
 
 export function formatCount(n: number): string {

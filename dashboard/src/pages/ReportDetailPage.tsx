@@ -4,7 +4,7 @@ import { ArrowLeft } from "lucide-react";
 import { graphql } from "../gql";
 import type { ReportStatus } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
-import { enumLabel, formatDateTime } from "../lib/format";
+import { enumLabel, formatDateTime, plural } from "../lib/format";
 import { REPORT_STATUSES } from "../lib/report-filters";
 import { Card, CardHeader, ErrorState, Field, InlineError, Loading, PageHeader, Select } from "../components/ui";
 import { AssigneeSelect, EnumBadge, useUserOptions } from "../components/triage";
@@ -127,7 +127,7 @@ export function ReportDetailPage() {
                 ["Browser", r.browser],
                 ["OS", r.os],
                 ["Reporter", r.reporterEmail],
-                ["Similar reports", r.group ? `${r.group.reportCount} from ${r.group.affectedUsers} users` : null],
+                ["Similar reports", r.group ? `${plural(r.group.reportCount, "report")} from ${plural(r.group.affectedUsers, "user")}` : null],
               ].map(([k, v]) =>
                 v ? (
                   <div key={k}>

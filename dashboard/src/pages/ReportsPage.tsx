@@ -183,17 +183,18 @@ function DetailFilters({ filters, onChange }: { filters: ReportFilters; onChange
   );
 }
 
-const SORTABLE: { field: ReportOrderField; label: string }[] = [
+// On phones only severity keeps a column; status and time move under the message.
+const SORTABLE: { field: ReportOrderField; label: string; className?: string }[] = [
   { field: "SEVERITY", label: "Severity" },
-  { field: "STATUS", label: "Status" },
-  { field: "CREATED_AT", label: "Received" },
+  { field: "STATUS", label: "Status", className: "hidden sm:table-cell" },
+  { field: "CREATED_AT", label: "Received", className: "hidden sm:table-cell" },
 ];
 
-function SortHeader({ field, label, filters, onSort }: { field: ReportOrderField; label: string; filters: ReportFilters; onSort: (p: Partial<ReportFilters>) => void }) {
+function SortHeader({ field, label, className, filters, onSort }: { field: ReportOrderField; label: string; className?: string; filters: ReportFilters; onSort: (p: Partial<ReportFilters>) => void }) {
   const active = filters.sort === field;
   const Icon = !active ? ArrowUpDown : filters.direction === "ASC" ? ArrowUp : ArrowDown;
   return (
-    <th scope="col" aria-sort={active ? (filters.direction === "ASC" ? "ascending" : "descending") : "none"} className="px-3 py-2">
+    <th scope="col" aria-sort={active ? (filters.direction === "ASC" ? "ascending" : "descending") : "none"} className={cn("px-3 py-2", className)}>
       <button
         type="button"
         className="inline-flex items-center gap-1 font-medium hover:text-slate-900"
@@ -264,15 +265,18 @@ function ReportsTable({ filters, onSort }: { filters: ReportFilters; onSort: (p:
                     <p className="mt-0.5 truncate text-xs text-slate-500">
                       {enumLabel(r.category)} · {r.pageUrl} {r.browser && `· ${r.browser}`} {r.os && `· ${r.os}`}
                     </p>
+                    <p className="mt-1 flex items-center gap-2 text-xs text-slate-500 sm:hidden">
+                      <EnumBadge value={r.status} /> {timeAgo(r.createdAt)} · {r.project.name}
+                    </p>
                   </td>
                   <td className="hidden px-3 py-2.5 text-slate-600 md:table-cell">{r.project.name}</td>
                   <td className="px-3 py-2.5">
                     <EnumBadge value={r.severity} />
                   </td>
-                  <td className="px-3 py-2.5">
+                  <td className="hidden px-3 py-2.5 sm:table-cell">
                     <EnumBadge value={r.status} />
                   </td>
-                  <td className="px-3 py-2.5 whitespace-nowrap text-slate-500">
+                  <td className="hidden px-3 py-2.5 whitespace-nowrap text-slate-500 sm:table-cell">
                     <time dateTime={r.createdAt} title={r.createdAt}>
                       {timeAgo(r.createdAt)}
                     </time>
