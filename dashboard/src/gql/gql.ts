@@ -35,6 +35,7 @@ type Documents = {
     "\n  subscription FeedbackCreated($projectId: ID) {\n    feedbackCreated(projectId: $projectId) { ...FeedbackListItem }\n  }\n": typeof types.FeedbackCreatedDocument,
     "\n  fragment HomeReport on Report {\n    id message severity status createdAt project { id name }\n  }\n": typeof types.HomeReportFragmentDoc,
     "\n  query Home {\n    dashboardStats { newReportsToday unresolvedReports openFeedback newCrashGroups }\n    reports(first: 10) { edges { node { ...HomeReport } } }\n  }\n": typeof types.HomeDocument,
+    "\n  query ProjectStats($projectId: ID!) {\n    dashboardStats(projectId: $projectId) { newReportsToday unresolvedReports openFeedback newCrashGroups }\n  }\n": typeof types.ProjectStatsDocument,
     "\n  subscription HomeReportCreated {\n    reportCreated { ...HomeReport }\n  }\n": typeof types.HomeReportCreatedDocument,
     "\n  query IntegrationProject($id: ID!) {\n    project(id: $id) { id name slug publicKeys { id key revokedAt createdAt } }\n  }\n": typeof types.IntegrationProjectDocument,
     "\n  mutation Login($email: String!, $password: String!) {\n    login(email: $email, password: $password) { accessToken accessTokenExpiresAt refreshToken }\n  }\n": typeof types.LoginDocument,
@@ -58,6 +59,7 @@ type Documents = {
     "\n  mutation CreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) { id name slug }\n  }\n": typeof types.CreateProjectDocument,
     "\n  query Users {\n    users(first: 100) { edges { node { id name email createdAt } } }\n  }\n": typeof types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) { id name email createdAt }\n  }\n": typeof types.CreateUserDocument,
+    "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) { id name email }\n  }\n": typeof types.UpdateUserDocument,
     "\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id)\n  }\n": typeof types.DeleteUserDocument,
 };
 const documents: Documents = {
@@ -82,6 +84,7 @@ const documents: Documents = {
     "\n  subscription FeedbackCreated($projectId: ID) {\n    feedbackCreated(projectId: $projectId) { ...FeedbackListItem }\n  }\n": types.FeedbackCreatedDocument,
     "\n  fragment HomeReport on Report {\n    id message severity status createdAt project { id name }\n  }\n": types.HomeReportFragmentDoc,
     "\n  query Home {\n    dashboardStats { newReportsToday unresolvedReports openFeedback newCrashGroups }\n    reports(first: 10) { edges { node { ...HomeReport } } }\n  }\n": types.HomeDocument,
+    "\n  query ProjectStats($projectId: ID!) {\n    dashboardStats(projectId: $projectId) { newReportsToday unresolvedReports openFeedback newCrashGroups }\n  }\n": types.ProjectStatsDocument,
     "\n  subscription HomeReportCreated {\n    reportCreated { ...HomeReport }\n  }\n": types.HomeReportCreatedDocument,
     "\n  query IntegrationProject($id: ID!) {\n    project(id: $id) { id name slug publicKeys { id key revokedAt createdAt } }\n  }\n": types.IntegrationProjectDocument,
     "\n  mutation Login($email: String!, $password: String!) {\n    login(email: $email, password: $password) { accessToken accessTokenExpiresAt refreshToken }\n  }\n": types.LoginDocument,
@@ -105,6 +108,7 @@ const documents: Documents = {
     "\n  mutation CreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) { id name slug }\n  }\n": types.CreateProjectDocument,
     "\n  query Users {\n    users(first: 100) { edges { node { id name email createdAt } } }\n  }\n": types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) { id name email createdAt }\n  }\n": types.CreateUserDocument,
+    "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) { id name email }\n  }\n": types.UpdateUserDocument,
     "\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id)\n  }\n": types.DeleteUserDocument,
 };
 
@@ -209,6 +213,10 @@ export function graphql(source: "\n  query Home {\n    dashboardStats { newRepor
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query ProjectStats($projectId: ID!) {\n    dashboardStats(projectId: $projectId) { newReportsToday unresolvedReports openFeedback newCrashGroups }\n  }\n"): (typeof documents)["\n  query ProjectStats($projectId: ID!) {\n    dashboardStats(projectId: $projectId) { newReportsToday unresolvedReports openFeedback newCrashGroups }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  subscription HomeReportCreated {\n    reportCreated { ...HomeReport }\n  }\n"): (typeof documents)["\n  subscription HomeReportCreated {\n    reportCreated { ...HomeReport }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -298,6 +306,10 @@ export function graphql(source: "\n  query Users {\n    users(first: 100) { edge
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) { id name email createdAt }\n  }\n"): (typeof documents)["\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) { id name email createdAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) { id name email }\n  }\n"): (typeof documents)["\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) { id name email }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

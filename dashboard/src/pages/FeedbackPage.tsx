@@ -41,6 +41,7 @@ export function FeedbackPage() {
   const search = params.get("q") ?? undefined;
   const status = (FEEDBACK_STATUSES as string[]).includes(params.get("status") ?? "") ? (params.get("status") as FeedbackStatus) : undefined;
   const category = (CATEGORIES as string[]).includes(params.get("category") ?? "") ? (params.get("category") as FeedbackCategory) : undefined;
+  const version = params.get("version") ?? "";
   const [searchText, setSearchText] = useState(search ?? "");
   const set = (key: string, value: string | undefined) => {
     const next = new URLSearchParams(params);
@@ -52,6 +53,7 @@ export function FeedbackPage() {
   const where: FeedbackWhereInput = {};
   if (status) where.status = status;
   if (category) where.category = category;
+  if (version) where.appVersion = version;
   const variables = { projectId, search, where };
   const key = JSON.stringify(variables);
   const pages = useCursorPages(key);
@@ -60,7 +62,7 @@ export function FeedbackPage() {
   const showsNewest = pages.page === 1 && !search;
   useSubscription({ query: FeedbackCreatedSubscription, variables: { projectId }, pause: !showsNewest }, (_, event) => {
     const f = event.feedbackCreated;
-    if ((!status || f.status === status) && (!category || f.category === category)) setLive((prev) => ({ key, items: pushLive(prev.key === key ? prev.items : [], f) }));
+    if ((!status || f.status === status) && (!category || f.category === category) && (!version || f.appVersion === version)) setLive((prev) => ({ key, items: pushLive(prev.key === key ? prev.items : [], f) }));
     return event;
   });
   const fetched = nodes(data?.feedbacks);
@@ -82,7 +84,7 @@ export function FeedbackPage() {
             Search
           </Button>
         </form>
-        <div className="grid grid-cols-2 gap-3 sm:grid-cols-3">
+        <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
           <Field label="Project" htmlFor="fb-project">
             <ProjectSelect id="fb-project" value={projectId} onChange={(v) => set("project", v)} />
           </Field>
@@ -106,6 +108,9 @@ export function FeedbackPage() {
               ))}
             </Select>
           </Field>
+          <Field label="App version" htmlFor="fb-version">
+            <Input id="fb-version" key={version} defaultValue={version} placeholder="1.0.0" onBlur={(e) => e.target.value.trim() !== version && set("version", e.target.value.trim() || undefined)} onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()} />
+          </Field>
         </div>
       </Card>
       <Card>
@@ -114,7 +119,7 @@ export function FeedbackPage() {
         ) : error && !data ? (
           <ErrorState message={describeError(error)} onRetry={() => retry({ requestPolicy: "network-only" })} />
         ) : rows.length === 0 ? (
-          <EmptyState title="No feedback">{search || status || category ? "Nothing matches these filters." : "Feedback sent from your apps appears here as it arrives."}</EmptyState>
+          <EmptyState title="No feedback">{search || status || category || version ? "Nothing matches these filters." : "Feedback sent from your apps appears here as it arrives."}</EmptyState>
         ) : (
           <ul className="divide-y divide-slate-100">
             {rows.map((f) => (

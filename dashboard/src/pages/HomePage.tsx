@@ -4,10 +4,10 @@ import { useQuery, useSubscription } from "urql";
 import { graphql } from "../gql";
 import type { HomeReportFragment } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
-import { formatCount, timeAgo } from "../lib/format";
+import { formatCount, plural, timeAgo } from "../lib/format";
 import { mergeLive, pushLive } from "../lib/live";
 import { Card, CardHeader, EmptyState, ErrorState, Loading, PageHeader, cn } from "../components/ui";
-import { EnumBadge, nodes } from "../components/triage";
+import { EnumBadge, nodes, useProjectOptions } from "../components/triage";
 
 graphql(`
   fragment HomeReport on Report {
@@ -22,6 +22,12 @@ const HomeQuery = graphql(`
   }
 `);
 
+const ProjectStatsQuery = graphql(`
+  query ProjectStats($projectId: ID!) {
+    dashboardStats(projectId: $projectId) { newReportsToday unresolvedReports openFeedback newCrashGroups }
+  }
+`);
+
 const HomeReportCreated = graphql(`
   subscription HomeReportCreated {
     reportCreated { ...HomeReport }
@@ -29,6 +35,53 @@ const HomeReportCreated = graphql(`
 `);
 
 const RECENT = 10;
+// The overview shows this many projects; the rest are a click away.
+const PROJECTS_SHOWN = 12;
+
+function ProjectRow({ project }: { project: { id: string; name: string; slug: string } }) {
+  const [{ data, error }] = useQuery({ query: ProjectStatsQuery, variables: { projectId: project.id } });
+  const s = data?.dashboardStats;
+  return (
+    <li className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2.5 text-sm">
+      <Link to={`/reports?project=${project.id}`} className="min-w-0 flex-1 truncate font-medium hover:text-primary">
+        {project.name}
+      </Link>
+      {s ? (
+        <span className="flex gap-3 text-xs text-slate-500">
+          <span>{plural(s.unresolvedReports, "open report")}</span>
+          <span>{formatCount(s.openFeedback)} open feedback</span>
+          <span>{plural(s.newCrashGroups, "new crash group")}</span>
+        </span>
+      ) : (
+        <span className="text-xs text-slate-400">{error ? "Counts unavailable" : "…"}</span>
+      )}
+    </li>
+  );
+}
+
+function ProjectsOverview() {
+  const { projects, fetching, error } = useProjectOptions();
+  return (
+    <Card className="mb-6">
+      <CardHeader title="Projects" actions={<Link to="/projects" className="text-sm font-medium text-primary hover:underline">Manage</Link>} />
+      {fetching ? (
+        <Loading />
+      ) : error ? (
+        <ErrorState message={describeError(error)} />
+      ) : projects.length === 0 ? (
+        <EmptyState title="No projects yet">
+          <Link to="/projects" className="text-primary hover:underline">Create a project</Link> to start collecting reports.
+        </EmptyState>
+      ) : (
+        <ul className="divide-y divide-slate-100">
+          {projects.slice(0, PROJECTS_SHOWN).map((p) => (
+            <ProjectRow key={p.id} project={p} />
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
 
 export function HomePage() {
   const [{ data, fetching, error }, retry] = useQuery({ query: HomeQuery });
@@ -68,6 +121,7 @@ export function HomePage() {
           </Link>
         ))}
       </div>
+      <ProjectsOverview />
       <Card>
         <CardHeader title="Recent reports" actions={<Link to="/reports" className="text-sm font-medium text-primary hover:underline">All reports</Link>} />
         {recent.length === 0 ? (

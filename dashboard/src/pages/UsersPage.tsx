@@ -20,6 +20,12 @@ const CreateUserMutation = graphql(`
   }
 `);
 
+const UpdateUserMutation = graphql(`
+  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {
+    updateUser(id: $id, input: $input) { id name email }
+  }
+`);
+
 const DeleteUserMutation = graphql(`
   mutation DeleteUser($id: ID!) {
     deleteUser(id: $id)
@@ -53,7 +59,35 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
   );
 }
 
+function EditUserForm({ user, onDone }: { user: { id: string; name: string; email: string }; onDone: () => void }) {
+  const [form, setForm] = useState({ name: user.name, email: user.email, password: "" });
+  const [{ fetching, error }, update] = useMutation(UpdateUserMutation);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const res = await update({ id: user.id, input: { name: form.name, email: form.email, ...(form.password ? { password: form.password } : {}) } });
+    if (res.data) onDone();
+  }
+  return (
+    <form onSubmit={submit} className="space-y-4">
+      <Field label="Name" htmlFor="e-name">
+        <Input id="e-name" autoFocus value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+      </Field>
+      <Field label="Email" htmlFor="e-email">
+        <Input id="e-email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
+      </Field>
+      <Field label="New password" htmlFor="e-password" hint="Leave empty to keep the current one.">
+        <Input id="e-password" type="password" minLength={8} autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+      </Field>
+      <InlineError message={error && describeError(error)} />
+      <Button type="submit" disabled={fetching}>
+        {fetching ? "Saving…" : "Save"}
+      </Button>
+    </form>
+  );
+}
+
 export function UsersPage() {
+  const [editing, setEditing] = useState<{ id: string; name: string; email: string } | null>(null);
   const [adding, setAdding] = useState(false);
   const [{ data, fetching, error }, retry] = useQuery({ query: UsersQuery });
   const [{ data: me }] = useQuery({ query: ViewerQuery });
@@ -72,6 +106,9 @@ export function UsersPage() {
       />
       <Dialog open={adding} onClose={() => setAdding(false)} title="Add a user">
         <CreateUserForm onDone={() => setAdding(false)} />
+      </Dialog>
+      <Dialog open={editing !== null} onClose={() => setEditing(null)} title="Edit user">
+        {editing && <EditUserForm user={editing} onDone={() => setEditing(null)} />}
       </Dialog>
       <InlineError message={deleteState.error && describeError(deleteState.error)} />
       <Card className="mt-2">
@@ -93,6 +130,9 @@ export function UsersPage() {
                     {u.email} · joined {formatDateTime(u.createdAt)}
                   </p>
                 </div>
+                <Button variant="secondary" size="sm" onClick={() => setEditing(u)}>
+                  Edit
+                </Button>
                 {u.id !== me?.viewer?.id && (
                   <Button variant="secondary" size="sm" disabled={deleteState.fetching} onClick={() => confirm(`Remove ${u.email}?`) && deleteUser({ id: u.id }, { additionalTypenames: ["User"] })}>
                     Remove
