@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { SCREENSHOTS, graphql, recordSentFrames, startStack } from "./harness.mjs";
 
 const ADMIN = { name: "Ada Admin", email: "ada@example.test", password: "correct horse battery" };
+const PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1366, height: 900 };
 
@@ -51,6 +52,7 @@ function sendReport(message) {
         { type: "click", selector: "#pay", text: "Pay now", timestamp: "2026-03-01T12:00:03Z" },
       ],
       consoleErrors: [{ message: "TypeError: total is undefined", stack: "TypeError: total is undefined\n    at pay (checkout.js:42:7)", timestamp: "2026-03-01T12:00:04Z" }],
+      attachments: [{ filename: "screenshot.png", mimeType: "image/png", data: PIXEL_PNG }],
       networkFailures: [{ method: "POST", url: "/api/pay", status: 500, timestamp: "2026-03-01T12:00:03.5Z", requestBody: '{"amount":42}', responseBody: '{"error":"gateway timeout"}' }],
     }),
   });
@@ -161,6 +163,11 @@ describe("dashboard", () => {
     await timeline.getByRole("button", { name: "Request and response" }).click();
     await timeline.getByText("gateway timeout").waitFor();
     await page.getByText("plan").first().waitFor();
+    // The attachment is fetched with the session's token and shown from a blob: URL.
+    await page.getByRole("button", { name: "View" }).click();
+    const img = page.getByRole("img", { name: "screenshot.png" });
+    await img.waitFor();
+    await page.waitForFunction(() => document.querySelector('img[alt="screenshot.png"]')?.naturalWidth === 1);
     await shot("report-detail");
   });
 

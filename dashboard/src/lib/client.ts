@@ -2,10 +2,9 @@ import { Client, fetchExchange, subscriptionExchange, cacheExchange } from "urql
 import { createClient as createWSClient, type Client as WSClient } from "graphql-ws";
 import { Session, type Tokens } from "./session";
 import { authFetch } from "./auth-fetch";
+import { liveAuthentication } from "./live-auth";
 
 const GRAPHQL_PATH = "/graphql";
-// The server closes a socket whose connection_init carried a bad token with 4403.
-const CLOSE_FORBIDDEN = 4403;
 
 const REFRESH_MUTATION = `mutation RefreshToken($token: String!) {
   refreshToken(token: $token) { accessToken accessTokenExpiresAt refreshToken }
@@ -29,29 +28,15 @@ function websocketURL(): string {
   return `${protocol === "https:" ? "wss:" : "ws:"}//${host}${GRAPHQL_PATH}`;
 }
 
-/**
- * The WebSocket re-authenticates on every (re)connection: connectionParams is
- * evaluated each time, with a fresh access token. A 4403 close (token
- * refused) forces a refresh before the next attempt.
- */
 function createLiveClient(): WSClient {
-  let refused: string | null = null;
-  let lastToken = "";
+  const auth = liveAuthentication(session);
   return createWSClient({
     url: websocketURL(),
     lazy: true,
     retryAttempts: Infinity,
     shouldRetry: () => session.hasSession,
-    connectionParams: async () => {
-      lastToken = refused === lastToken ? await session.refresh(refused) : await session.accessToken();
-      refused = null;
-      return { authorization: `Bearer ${lastToken}` };
-    },
-    on: {
-      closed: (event) => {
-        if ((event as CloseEvent | undefined)?.code === CLOSE_FORBIDDEN) refused = lastToken;
-      },
-    },
+    connectionParams: auth.connectionParams,
+    on: { closed: (event) => auth.closed((event as CloseEvent | undefined)?.code) },
   });
 }
 
