@@ -234,9 +234,22 @@ describe("dashboard", () => {
     await page.getByText("Checkout button does nothing").waitFor();
     await shot("home");
 
+    const mark = frames.mark();
     await page.goto("/feedback");
     await page.getByText("No feedback").waitFor();
     await shot("feedback-empty");
+    await frames.waitForSubscribe("FeedbackCreated", mark);
+    await created(
+      await fetch(`${stack.base}/sdk/${slug}/feedback`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-API-Key": publicKey },
+        body: JSON.stringify({ category: "feature", message: "Please add a dark mode", appVersion: "2.3.0", platform: "web", email: "fan@example.test" }),
+      }),
+    );
+    await page.getByRole("link", { name: "Please add a dark mode" }).click();
+    await page.getByLabel("Status").selectOption("IN_PROGRESS");
+    await page.getByRole("heading", { name: "Feature feedback" }).waitFor();
+    await shot("feedback-detail");
 
     await page.goto("/reports?view=grouped");
     await page.getByRole("button", { name: "Grouped" }).waitFor();
@@ -262,6 +275,41 @@ describe("dashboard", () => {
 
     await page.goto("/reports/rep_doesnotexist");
     await page.getByRole("alert").waitFor();
+  });
+
+  it("filters, searches and sorts reports through the URL", async () => {
+    await page.goto("/reports");
+    await page.getByLabel("Status").selectOption("NEW");
+    await page.getByText("No reports match").waitFor();
+    await page.getByLabel("Status").selectOption("RESOLVED");
+    await page.getByRole("link", { name: "Checkout button does nothing" }).waitFor();
+    assert.match(page.url(), /status=RESOLVED/);
+    await page.getByRole("button", { name: /Severity/ }).click();
+    await page.waitForURL(/sort=SEVERITY/);
+    await page.getByRole("searchbox", { name: "Search reports" }).fill("gateway");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.waitForURL(/q=gateway/);
+    await page.getByRole("searchbox", { name: "Search reports" }).fill("nothing");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByRole("link", { name: "Checkout button does nothing" }).waitFor();
+    // The filtered view survives a reload: its state is the URL.
+    await page.reload();
+    assert.equal(await page.getByLabel("Status").inputValue(), "RESOLVED");
+    await page.getByRole("link", { name: "Checkout button does nothing" }).waitFor();
+  });
+
+  it("shows an error with a retry when the server cannot be reached", async () => {
+    const before = stack.consoleErrors.length;
+    await page.route("**/graphql", (route) => route.abort());
+    await page.goto("/projects");
+    await page.getByRole("alert").getByText("Cannot reach the server").waitFor();
+    await shot("error-state");
+    await page.unroute("**/graphql");
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.getByRole("link", { name: "Web Shop" }).waitFor();
+    // The aborted requests were logged by the browser on purpose; anything else still fails the run.
+    const caused = stack.consoleErrors.splice(before);
+    assert.ok(caused.every((e) => e.includes("net::ERR_FAILED")), caused.join("\n"));
   });
 
   it("logged no console error", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { authFetch } from "./auth-fetch";
-import { Session, type Tokens } from "./session";
+import { RefreshRefusedError, Session, type Tokens } from "./session";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
 const tokens = (n: number): Tokens => ({ accessToken: `access-${n}`, accessTokenExpiresAt: new Date(NOW + 900_000).toISOString(), refreshToken: `refresh-${n}` });
@@ -38,7 +38,7 @@ describe("authFetch", () => {
   });
 
   it("ends the session when the refresh is refused, returning the server's answer", async () => {
-    const session = new Session(async () => Promise.reject(new Error("revoked")), store(), () => NOW);
+    const session = new Session(async () => Promise.reject(new RefreshRefusedError("revoked")), store(), () => NOW);
     session.start(tokens(1));
     const res = await authFetch(session, async () => unauthenticated())("/graphql", op("Reports"));
     expect((await res.json()).errors[0].extensions.code).toBe("UNAUTHENTICATED");

@@ -1,6 +1,6 @@
 import { Client, fetchExchange, subscriptionExchange, cacheExchange } from "urql";
 import { createClient as createWSClient, type Client as WSClient } from "graphql-ws";
-import { Session, type Tokens } from "./session";
+import { RefreshRefusedError, Session, type Tokens } from "./session";
 import { authFetch } from "./auth-fetch";
 import { liveAuthentication } from "./live-auth";
 
@@ -16,9 +16,13 @@ async function refreshTokens(refreshToken: string): Promise<Tokens> {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ operationName: "RefreshToken", query: REFRESH_MUTATION, variables: { token: refreshToken } }),
   });
-  const body = (await res.json()) as { data?: { refreshToken: Tokens }; errors?: { message: string }[] };
-  if (!body.data?.refreshToken) throw new Error(body.errors?.[0]?.message ?? `refresh failed (${res.status})`);
-  return body.data.refreshToken;
+  if (!res.ok) throw new Error(`refresh failed (${res.status})`);
+  const body = (await res.json()) as { data?: { refreshToken: Tokens }; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (body.data?.refreshToken) return body.data.refreshToken;
+  const error = body.errors?.[0];
+  // A rate limit or a server fault says nothing about the token.
+  if (error?.extensions?.code === "RATE_LIMITED" || error?.extensions?.code === "INTERNAL") throw new Error(error.message);
+  throw new RefreshRefusedError(error?.message ?? "refresh token refused");
 }
 
 export const session = new Session(refreshTokens, window.localStorage);

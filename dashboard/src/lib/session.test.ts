@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { Session, SessionExpiredError, type Tokens } from "./session";
+import { RefreshRefusedError, Session, SessionExpiredError, type Tokens } from "./session";
 
 class MemoryStore {
   data = new Map<string, string>();
@@ -66,7 +66,7 @@ describe("Session", () => {
 
   it("ends the session and notifies when the refresh token is refused", async () => {
     const store = new MemoryStore();
-    const s = new Session(async () => Promise.reject(new Error("revoked")), store, () => NOW);
+    const s = new Session(async () => Promise.reject(new RefreshRefusedError("revoked")), store, () => NOW);
     s.start(tokens(1, 0));
     const listener = vi.fn();
     s.subscribe(listener);
@@ -76,12 +76,24 @@ describe("Session", () => {
     expect(listener).toHaveBeenCalled();
   });
 
+  it("keeps the session when the refresh fails for another reason, such as the network", async () => {
+    const store = new MemoryStore();
+    let offline = true;
+    const s = new Session(async () => (offline ? Promise.reject(new TypeError("Failed to fetch")) : tokens(4)), store, () => NOW);
+    s.start(tokens(1, 0));
+    await expect(s.accessToken()).rejects.toBeInstanceOf(TypeError);
+    expect(s.hasSession).toBe(true);
+    expect(store.getItem("oopsie.refreshToken")).toBe("refresh-1");
+    offline = false;
+    expect(await s.accessToken()).toBe("access-4");
+  });
+
   it("retries with a token another tab rotated instead of signing out", async () => {
     const store = new MemoryStore();
     const refresh = vi.fn(async (rt: string) => {
       if (rt === "refresh-1") {
         store.setItem("oopsie.refreshToken", "refresh-other-tab");
-        throw new Error("already used");
+        throw new RefreshRefusedError("already used");
       }
       return tokens(5);
     });

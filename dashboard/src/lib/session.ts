@@ -9,8 +9,19 @@ export interface Tokens {
   refreshToken: string;
 }
 
-/** Exchanges a refresh token for a new pair; rejects when the server refuses it. */
+/**
+ * Exchanges a refresh token for a new pair. It rejects with
+ * RefreshRefusedError when the server refused the token; any other rejection
+ * (the network, a server error) is taken as transient and keeps the session.
+ */
 export type RefreshFn = (refreshToken: string) => Promise<Tokens>;
+
+export class RefreshRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RefreshRefusedError";
+  }
+}
 
 /** Thrown when no valid session remains: the user must sign in again. */
 export class SessionExpiredError extends Error {
@@ -105,7 +116,9 @@ export class Session {
     let tokens: Tokens;
     try {
       tokens = await this.refreshFn(refreshToken);
-    } catch {
+    } catch (err) {
+      // Being offline for a moment must not sign the user out.
+      if (!(err instanceof RefreshRefusedError)) throw err;
       // Another tab may have rotated the stored token meanwhile: try its
       // token. Only a refusal of the token still stored ends the session.
       if (this.store.getItem(REFRESH_KEY) !== refreshToken) return this.rotate();
