@@ -232,6 +232,7 @@ describe("dashboard", () => {
 
     await page.goto("/");
     await page.getByText("Checkout button does nothing").waitFor();
+    await page.getByText("1 new crash group").waitFor();
     await shot("home");
 
     const mark = frames.mark();
@@ -310,6 +311,18 @@ describe("dashboard", () => {
     // The aborted requests were logged by the browser on purpose; anything else still fails the run.
     const caused = stack.consoleErrors.splice(before);
     assert.ok(caused.every((e) => e.includes("net::ERR_FAILED")), caused.join("\n"));
+  });
+
+  it("navigates on a phone through the menu", async () => {
+    await page.setViewportSize(PHONE);
+    await page.goto("/");
+    const nav = page.getByRole("navigation", { name: "Main" });
+    assert.equal(await nav.isVisible(), false);
+    await page.getByRole("button", { name: "Menu" }).click();
+    await nav.getByRole("link", { name: "Crash stats" }).click();
+    await page.getByRole("heading", { name: "Crash stats" }).waitFor();
+    assert.equal(await nav.isVisible(), false, "the menu stays open after navigating");
+    await page.setViewportSize(DESKTOP);
   });
 
   it("logged no console error", () => {

@@ -31,8 +31,7 @@ export function EnumBadge({ value }: { value: string }) {
 }
 
 export function ProjectSelect({ value, onChange, id = "project", includeAll = true }: { value?: string; onChange: (id: string | undefined) => void; id?: string; includeAll?: boolean }) {
-  const [{ data }] = useQuery({ query: ProjectOptionsQuery });
-  const projects = data?.projects.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? [];
+  const { projects } = useProjectOptions();
   return (
     <Select id={id} value={value ?? ""} onChange={(e) => onChange(e.target.value || undefined)}>
       {includeAll && <option value="">All projects</option>}
@@ -47,12 +46,12 @@ export function ProjectSelect({ value, onChange, id = "project", includeAll = tr
 
 export function useProjectOptions() {
   const [{ data, fetching, error }, retry] = useQuery({ query: ProjectOptionsQuery });
-  return { projects: data?.projects.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? [], fetching: fetching && !data, error, retry };
+  return { projects: nodes(data?.projects), fetching: fetching && !data, error, retry };
 }
 
 export function useUserOptions() {
   const [{ data }] = useQuery({ query: UserOptionsQuery });
-  return data?.users.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? [];
+  return nodes(data?.users);
 }
 
 /** Assignee picker; "" means unassigned. */

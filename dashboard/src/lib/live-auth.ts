@@ -1,7 +1,7 @@
 import type { Session } from "./session";
 
 // The server closes a socket whose connection_init carried a bad token with 4403.
-export const CLOSE_FORBIDDEN = 4403;
+const CLOSE_FORBIDDEN = 4403;
 
 /**
  * Authentication for the subscriptions' WebSocket. connectionParams runs on
