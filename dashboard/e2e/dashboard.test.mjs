@@ -313,6 +313,52 @@ describe("dashboard", () => {
     assert.ok(caused.every((e) => e.includes("net::ERR_FAILED")), caused.join("\n"));
   });
 
+  it("manages projects, public keys, users and API tokens", async () => {
+    await page.goto("/projects");
+    await page.getByRole("button", { name: "New project" }).click();
+    const dialog = page.getByRole("dialog", { name: "New project" });
+    await dialog.getByLabel("Name").fill("Desktop App");
+    await dialog.getByRole("button", { name: "Create project" }).click();
+    await page.getByRole("heading", { name: "Integration" }).waitFor();
+    assert.match(await page.getByLabel("npm snippet", { exact: true }).innerText(), /pk_desktop-app_/);
+
+    await page.getByRole("link", { name: "Desktop App" }).click();
+    await page.getByLabel("Rate limit (requests per minute per key)").fill("30");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved.").waitFor();
+
+    const keys = page.locator("li", { has: page.locator("code", { hasText: /^pk_desktop-app_/ }) });
+    const original = await keys.first().locator("code").innerText();
+    await page.getByRole("button", { name: "Regenerate" }).click();
+    await page.getByText("Revoked", { exact: true }).waitFor();
+    assert.equal(await keys.count(), 2);
+    const active = keys.filter({ hasText: "Active" });
+    assert.notEqual(await active.locator("code").innerText(), original, "regenerating kept the old key active");
+
+    page.once("dialog", (d) => d.accept());
+    await page.getByRole("button", { name: "Delete project" }).click();
+    const confirmDelete = page.getByRole("dialog", { name: "Delete Desktop App?" });
+    await confirmDelete.getByLabel("Type Desktop App to confirm").fill("Desktop App");
+    await confirmDelete.getByRole("button", { name: "Delete forever" }).click();
+    await page.waitForURL("**/projects");
+    await page.getByRole("link", { name: "Web Shop" }).waitFor();
+    assert.equal(await page.getByRole("link", { name: "Desktop App" }).count(), 0);
+
+    await page.goto("/users");
+    await page.getByRole("button", { name: "Add user" }).click();
+    const addUser = page.getByRole("dialog", { name: "Add a user" });
+    await addUser.getByLabel("Email").fill("bob@example.test");
+    await addUser.getByLabel("Temporary password").fill("another long password");
+    await addUser.getByRole("button", { name: "Add user" }).click();
+    await page.getByText("bob@example.test ·").waitFor();
+
+    await page.goto("/settings");
+    await page.getByLabel("New token name").fill("CI export");
+    await page.getByRole("button", { name: "Create token" }).click();
+    assert.match(await page.getByLabel("new API token", { exact: true }).innerText(), /^uk_live_/);
+    await shot("settings-token");
+  });
+
   it("navigates on a phone through the menu", async () => {
     await page.setViewportSize(PHONE);
     await page.goto("/");

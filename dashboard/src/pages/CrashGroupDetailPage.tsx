@@ -194,7 +194,7 @@ export function CrashGroupDetailPage() {
         <div className="space-y-6">
           <Card>
             <CardHeader title="Triage" />
-            <TriageForm key={g.updatedAt} group={g} />
+            <TriageForm key={g.id} group={g} />
           </Card>
           <Card>
             <CardHeader title="Versions" />

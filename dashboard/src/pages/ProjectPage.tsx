@@ -248,7 +248,7 @@ export function ProjectPage() {
       <div className="space-y-6">
         <Card>
           <CardHeader title="Settings" />
-          <SettingsForm key={p.updatedAt} project={p} />
+          <SettingsForm key={p.id} project={p} />
         </Card>
         <Card>
           <CardHeader title="Public keys" />

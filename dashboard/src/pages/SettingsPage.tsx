@@ -129,7 +129,7 @@ export function SettingsPage() {
       <div className="space-y-6">
         <Card>
           <CardHeader title="Instance" />
-          <InstanceForm key={data.settings.updatedAt} settings={data.settings} />
+          <InstanceForm key={data.settings.id} settings={data.settings} />
         </Card>
         <Card>
           <CardHeader title="API tokens" />
