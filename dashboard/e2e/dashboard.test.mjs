@@ -356,6 +356,7 @@ describe("dashboard", () => {
     await page.getByLabel("New token name").fill("CI export");
     await page.getByRole("button", { name: "Create token" }).click();
     assert.match(await page.getByLabel("new API token", { exact: true }).innerText(), /^uk_live_/);
+    await page.getByText("CI export", { exact: true }).waitFor();
     await shot("settings-token");
   });
 

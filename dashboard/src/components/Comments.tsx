@@ -5,6 +5,12 @@ import { describeError } from "../lib/graphql-errors";
 import { formatDateTime } from "../lib/format";
 import { Button, InlineError, Textarea } from "./ui";
 
+/**
+ * For the query of a page with a comment thread: registers it under Comment
+ * even while the thread is empty, so the first comment posted refreshes it.
+ */
+export const commentsContext = { additionalTypenames: ["Comment"] };
+
 interface CommentItem {
   id: string;
   body: string;

@@ -12,7 +12,7 @@ import { Badge, Button, Card, CardHeader, ErrorState, Field, InlineError, Input,
 import { AssigneeSelect, EnumBadge, nodes } from "../components/triage";
 import { StackTrace } from "../components/StackTrace";
 import { JsonView } from "../components/JsonView";
-import { Comments } from "../components/Comments";
+import { Comments, commentsContext } from "../components/Comments";
 import { CRASH_GROUP_STATUSES } from "./CrashGroupsPage";
 
 // The trend and the version/platform split are drawn from the latest
@@ -110,7 +110,7 @@ function TriageForm({ group }: { group: { id: string; status: CrashGroupStatus; 
 
 export function CrashGroupDetailPage() {
   const { id = "" } = useParams();
-  const [{ data, fetching, error }, retry] = useQuery({ query: CrashGroupQuery, variables: { id, sample: SAMPLE_SIZE } });
+  const [{ data, fetching, error }, retry] = useQuery({ query: CrashGroupQuery, variables: { id, sample: SAMPLE_SIZE } , context: commentsContext });
   if (fetching && !data) return <Loading label="Loading the crash group…" />;
   if (error && !data) return <ErrorState message={describeError(error)} onRetry={() => retry({ requestPolicy: "network-only" })} />;
   const g = data?.node?.__typename === "CrashGroup" ? data.node : null;

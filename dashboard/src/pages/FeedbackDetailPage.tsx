@@ -10,7 +10,7 @@ import { Button, Card, CardHeader, ErrorState, Field, InlineError, Loading, Page
 import { EnumBadge } from "../components/triage";
 import { JsonView } from "../components/JsonView";
 import { Attachments } from "../components/Attachments";
-import { Comments } from "../components/Comments";
+import { Comments, commentsContext } from "../components/Comments";
 import { FEEDBACK_STATUSES } from "./FeedbackPage";
 
 const FeedbackQuery = graphql(`
@@ -49,7 +49,7 @@ function Notes({ id, initial }: { id: string; initial: string }) {
 
 export function FeedbackDetailPage() {
   const { id = "" } = useParams();
-  const [{ data, fetching, error }, retry] = useQuery({ query: FeedbackQuery, variables: { id } });
+  const [{ data, fetching, error }, retry] = useQuery({ query: FeedbackQuery, variables: { id } , context: commentsContext });
   const [update, updateFeedback] = useMutation(UpdateFeedbackMutation);
   if (fetching && !data) return <Loading label="Loading feedback…" />;
   if (error && !data) return <ErrorState message={describeError(error)} onRetry={() => retry({ requestPolicy: "network-only" })} />;

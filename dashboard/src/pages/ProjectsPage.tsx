@@ -42,10 +42,13 @@ function CreateProjectForm({ onCreated }: { onCreated: (id: string) => void }) {
   );
 }
 
+// Registers the list under Project even while it is empty, so the first project created shows up.
+const projectsContext = { additionalTypenames: ["Project"] };
+
 export function ProjectsPage() {
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
-  const [{ data, fetching, error }, retry] = useQuery({ query: ProjectsQuery });
+  const [{ data, fetching, error }, retry] = useQuery({ query: ProjectsQuery, context: projectsContext });
   const projects = nodes(data?.projects);
   return (
     <>

@@ -11,7 +11,7 @@ import { AssigneeSelect, EnumBadge, useUserOptions } from "../components/triage"
 import { Timeline } from "../components/Timeline";
 import { JsonView } from "../components/JsonView";
 import { Attachments } from "../components/Attachments";
-import { Comments } from "../components/Comments";
+import { Comments, commentsContext } from "../components/Comments";
 
 const ReportQuery = graphql(`
   query Report($id: ID!) {
@@ -40,7 +40,7 @@ const UpdateReportMutation = graphql(`
 
 export function ReportDetailPage() {
   const { id = "" } = useParams();
-  const [{ data, fetching, error }, retry] = useQuery({ query: ReportQuery, variables: { id } });
+  const [{ data, fetching, error }, retry] = useQuery({ query: ReportQuery, variables: { id } , context: commentsContext });
   const [update, updateReport] = useMutation(UpdateReportMutation);
   const users = useUserOptions();
   // Assignee changes record user ids; statuses are stored in lower case.

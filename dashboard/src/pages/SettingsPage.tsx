@@ -117,8 +117,12 @@ function APITokens({ tokens }: { tokens: { id: string; name: string; createdAt: 
   );
 }
 
+// Registers the page's query under APIToken even while the list is empty, so
+// creating the first token refreshes it.
+const tokensContext = { additionalTypenames: ["APIToken"] };
+
 export function SettingsPage() {
-  const [{ data, fetching, error }, retry] = useQuery({ query: SettingsQuery });
+  const [{ data, fetching, error }, retry] = useQuery({ query: SettingsQuery, context: tokensContext });
   if (fetching && !data) return <Loading label="Loading settings…" />;
   if (error && !data) return <ErrorState message={describeError(error)} onRetry={() => retry({ requestPolicy: "network-only" })} />;
   if (!data) return null;
