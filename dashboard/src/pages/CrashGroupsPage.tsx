@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useQuery, useSubscription } from "urql";
 import { Radio } from "lucide-react";
@@ -78,7 +78,6 @@ export function CrashGroupsPage() {
   const [{ data, fetching, error }, retry] = useQuery({ query: CrashGroupsQuery, variables: { ...variables, first: PAGE_SIZE, after: pages.after } });
 
   const [live, setLive] = useState<{ key: string; items: CrashGroupListItemFragment[] }>({ key, items: [] });
-  useEffect(() => setLive({ key, items: [] }), [key]);
   useSubscription({ query: CrashGroupUpdatedSubscription, variables: { projectId } }, (_, event) => {
     const g = event.crashGroupUpdated;
     setLive((prev) => ({ key, items: pushLive(prev.key === key ? prev.items : [], g) }));
