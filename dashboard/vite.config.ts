@@ -1,11 +1,10 @@
 import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
-import tailwindcss from "@tailwindcss/vite";
 
 // The build lands in dist/app, which embed.go serves; dist/placeholder stays
 // untouched (it is tracked), so emptying only dist/app keeps git clean.
 export default defineConfig({
-  plugins: [react(), tailwindcss()],
+  plugins: [react()],
   build: {
     outDir: "dist/app",
     emptyOutDir: true,

@@ -113,7 +113,7 @@ export function HomePage() {
       <PageHeader title="Overview" description="What your users ran into, across all projects." />
       <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
         {stats.map((stat) => (
-          <Link key={stat.label} to={stat.to} className="rounded-lg focus-visible:outline-2">
+          <Link key={stat.label} to={stat.to} className="rounded-lg">
             <Card className="h-full p-4 hover:border-indigo-300">
               <p className="text-xs text-slate-500">{stat.label}</p>
               <p className="mt-1 text-2xl font-semibold tabular-nums">{formatCount(stat.value)}</p>
