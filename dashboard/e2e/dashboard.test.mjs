@@ -223,6 +223,14 @@ describe("dashboard", () => {
     await shot("crash-detail");
     await page.getByRole("list", { name: "Stack trace" }).getByText("render").waitFor();
     await page.getByRole("list", { name: "Breadcrumbs" }).getByText("Opened /settings").waitFor();
+    await page.getByLabel("Status").selectOption("RESOLVED");
+    await page.getByLabel("Resolved in version").fill("2.3.1");
+    await page.getByLabel("Resolution notes").fill("Guarded the recursion.");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Saved" }).waitFor();
+    await page.reload();
+    await page.getByText("Resolved", { exact: true }).first().waitFor();
+    assert.equal(await page.getByLabel("Resolution notes").inputValue(), "Guarded the recursion.");
     await shot("crash-detail");
 
     await page.goto("/crashes/stats");

@@ -44,10 +44,9 @@ function createLiveClient(): WSClient {
   });
 }
 
-export const liveClient = createLiveClient();
+const liveClient = createLiveClient();
 
-// Signing out (or another account signing in) must not keep a socket
-// authenticated as the previous user.
+// Signing out must not leave a socket authenticated as the user who left.
 let hadSession = session.hasSession;
 session.subscribe(() => {
   if (hadSession && !session.hasSession) liveClient.terminate();

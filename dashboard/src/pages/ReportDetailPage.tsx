@@ -69,8 +69,26 @@ export function ReportDetailPage() {
           </span>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
-        <div className="min-w-0 space-y-6">
+      <div className="grid gap-6 lg:grid-cols-[1fr_20rem] lg:grid-rows-[auto_1fr] lg:items-start">
+        {/* Triage first in the source so that phones show it above the timeline. */}
+        <div className="lg:col-start-2 lg:row-start-1">
+          <Card className="space-y-4 p-4">
+            <Field label="Status" htmlFor="status">
+              <Select id="status" value={r.status} disabled={update.fetching} onChange={(e) => updateReport({ id: r.id, input: { status: e.target.value as ReportStatus } })}>
+                {REPORT_STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {enumLabel(s)}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+            <Field label="Assignee" htmlFor="assignee">
+              <AssigneeSelect id="assignee" value={r.assignee?.id ?? ""} disabled={update.fetching} onChange={(v) => updateReport({ id: r.id, input: { assigneeId: v || null } })} />
+            </Field>
+            <InlineError message={update.error && describeError(update.error)} />
+          </Card>
+        </div>
+        <div className="min-w-0 space-y-6 lg:col-start-1 lg:row-span-2 lg:row-start-1">
           <Card>
             <CardHeader title="Timeline" />
             <div className="p-4">
@@ -102,22 +120,7 @@ export function ReportDetailPage() {
             </div>
           </Card>
         </div>
-        <div className="space-y-6">
-          <Card className="space-y-4 p-4">
-            <Field label="Status" htmlFor="status">
-              <Select id="status" value={r.status} disabled={update.fetching} onChange={(e) => updateReport({ id: r.id, input: { status: e.target.value as ReportStatus } })}>
-                {REPORT_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {enumLabel(s)}
-                  </option>
-                ))}
-              </Select>
-            </Field>
-            <Field label="Assignee" htmlFor="assignee">
-              <AssigneeSelect id="assignee" value={r.assignee?.id ?? ""} disabled={update.fetching} onChange={(v) => updateReport({ id: r.id, input: { assigneeId: v || null } })} />
-            </Field>
-            <InlineError message={update.error && describeError(update.error)} />
-          </Card>
+        <div className="space-y-6 lg:col-start-2">
           <Card>
             <CardHeader title="Details" />
             <dl className="space-y-2 p-4 text-sm">
