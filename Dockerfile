@@ -12,7 +12,7 @@ RUN set -eu; \
         fi ); \
     done; \
     mkdir -p sdk/dist dashboard/dist; \
-    test -f dashboard/dist/index.html
+    test -f dashboard/dist/app/index.html
 
 # ---- build: the Go binary, with the built dashboard embedded ----
 FROM golang:1.26 AS build

@@ -13,12 +13,12 @@ GENERATED_DIRS = $(wildcard ent graph)
 # check-generated regenerates code in place, so nothing may read it meanwhile.
 .NOTPARALLEL:
 
-.PHONY: run build sdk sdk-deps test-sdk bench-sdk generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query bench-live clean
+.PHONY: run build sdk sdk-deps test-sdk bench-sdk dashboard dashboard-deps test-dashboard generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query bench-live clean
 
-run: sdk
+run: sdk dashboard
 	$(GO) run ./cmd/oopsie serve
 
-build: sdk
+build: sdk dashboard
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/oopsie ./cmd/oopsie
 
 # The SDK's dependencies, installed from the lock file when missing or older than it. Not
@@ -48,6 +48,35 @@ test-sdk: sdk-deps
 	echo "test-sdk: the committed CDN build is up to date"
 	cd sdk && npm run size
 	cd sdk && GO=$(GO) npm run test:browser
+
+# The dashboard's node_modules, installed from the lock file when missing or
+# older than it (npm ci writes node_modules/.package-lock.json).
+dashboard/node_modules/.package-lock.json: dashboard/package-lock.json
+	cd dashboard && npm ci --no-audit --no-fund
+	@touch $@
+
+dashboard-deps: dashboard/node_modules/.package-lock.json
+
+# Builds the React app into dashboard/dist/app, which the binary embeds (see dashboard/README.md).
+dashboard: dashboard-deps
+	cd dashboard && npm run --silent build
+
+# Typecheck, stale codegen check, unit tests, production build, then the
+# browser tests against a freshly built binary on a fresh SQLite database.
+test-dashboard: dashboard-deps
+	cd dashboard && npm run --silent typecheck
+	@set -e; cd dashboard; \
+	sums() { find src/gql -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; }; \
+	before=$$(sums); npm run --silent codegen >/dev/null; after=$$(sums); \
+	if [ "$$before" != "$$after" ]; then \
+		echo "test-dashboard: src/gql is stale; 'cd dashboard && npm run codegen' changed it. Commit the regenerated files." >&2; \
+		exit 1; \
+	fi; echo "test-dashboard: generated GraphQL types are up to date"
+	cd dashboard && npx vitest run
+	cd dashboard && npm run --silent build
+	@set -e; bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; \
+	$(GO) build -o "$$bin/oopsie" ./cmd/oopsie; \
+	cd dashboard && OOPSIE_BIN="$$bin/oopsie" node --test --test-concurrency=1 e2e/
 
 generate:
 	$(GENERATE)
@@ -86,7 +115,7 @@ vet:
 services:
 	@bash .ci/services
 
-test: services check-generated vet test-sdk
+test: services check-generated vet test-sdk test-dashboard
 	$(GO) test -race -count=1 ./...
 
 # A benchmark, not a test: what capturing a click, a navigation, a console error or a failed
@@ -112,4 +141,4 @@ bench-live:
 	$(GO) run ./internal/tools/benchlive
 
 clean:
-	rm -rf bin/
+	rm -rf bin/ dashboard/dist/app

@@ -1,5 +1,10 @@
-// Package dashboard embeds the built React dashboard (dist/) into the binary
-// and serves it as a single-page application.
+// Package dashboard embeds the built React dashboard into the binary and
+// serves it as a single-page application.
+//
+// dist/ holds two trees: placeholder/ is tracked in git, so `go build` works
+// on a fresh clone without Node; app/ is Vite's output (git-ignored, so a real
+// build never dirties the tree). The app is served when it was built, the
+// placeholder otherwise.
 package dashboard
 
 import (
@@ -11,6 +16,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -19,6 +25,9 @@ import (
 var distFS embed.FS
 
 const (
+	appDir         = "dist/app"
+	placeholderDir = "dist/placeholder"
+
 	indexFile = "index.html"
 	// assetsDir holds the bundler's content-hashed files: their names change
 	// whenever their content does, so they may be cached for good.
@@ -28,7 +37,7 @@ const (
 	cacheRevalidate = "no-cache"
 )
 
-// Handler serves the embedded dashboard:
+// Handler serves the embedded dashboard (see the package comment for which):
 //
 //   - a file that exists in dist/ is served as is; files under /assets/ are
 //     content-hashed and get a one-year immutable cache, every other file
@@ -40,16 +49,45 @@ const (
 //     index.html, so the client-side router can resolve it.
 //
 // Only GET and HEAD are allowed; other methods get 405. Every response
-// carries X-Content-Type-Options: nosniff. The handler is meant to be mounted
+// carries X-Content-Type-Options: nosniff and a strict Content-Security-Policy. The handler is meant to be mounted
 // at "/" after the API routes (/graphql, /api/, /sdk/, /healthz, /readyz).
 func Handler() http.Handler {
-	dist, err := fs.Sub(distFS, "dist")
+	return newSPA(distFS)
+}
+
+// newSPA serves root's built app, or its placeholder when the app is absent.
+func newSPA(root fs.FS) *spa {
+	dir := placeholderDir
+	if _, err := fs.Stat(root, path.Join(appDir, indexFile)); err == nil {
+		dir = appDir
+	}
+	dist, err := fs.Sub(root, dir)
 	if err != nil {
-		// Unreachable: "dist" is a valid literal path embedded above.
+		// Unreachable: dir is a valid literal path.
 		panic("dashboard: " + err.Error())
 	}
 	return &spa{fs: dist, etags: computeETags(dist)}
 }
+
+// contentSecurityPolicy forbids inline scripts and styles and every foreign
+// host: the bundle, its stylesheet and its fonts are all served from here.
+// Images may also be data: URLs (inlined icons) and blob: URLs (attachments
+// fetched with the session's token). Connections go to this origin only; the
+// ws:/wss: sources repeat it because older browsers do not count WebSockets
+// to the same host as 'self'.
+func contentSecurityPolicy(host string) string {
+	connect := "'self'"
+	if validHost.MatchString(host) {
+		connect += " ws://" + host + " wss://" + host
+	}
+	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+		"font-src 'self'; connect-src " + connect + "; manifest-src 'self'; base-uri 'none'; " +
+		"form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+}
+
+// validHost guards the header against a Host that could smuggle in another
+// directive; net/http already rejects most such hosts, tests and proxies may not.
+var validHost = regexp.MustCompile(`^[A-Za-z0-9.\-]+(:[0-9]+)?$|^\[[0-9A-Fa-f:.]+\](:[0-9]+)?$`)
 
 type spa struct {
 	fs    fs.FS
@@ -58,6 +96,8 @@ type spa struct {
 
 func (h *spa) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", contentSecurityPolicy(r.Host))
+	w.Header().Set("Referrer-Policy", "same-origin")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)

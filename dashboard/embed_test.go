@@ -137,3 +137,48 @@ func TestBuiltFilesAndCaching(t *testing.T) {
 		t.Errorf("client route served %q, want index.html", got)
 	}
 }
+
+func TestServesBuiltAppOverPlaceholder(t *testing.T) {
+	placeholder := &fstest.MapFile{Data: []byte("placeholder")}
+
+	onlyPlaceholder := newSPA(fstest.MapFS{"dist/placeholder/index.html": placeholder})
+	if got := body(t, do(t, onlyPlaceholder, http.MethodGet, "/reports", nil)); got != "placeholder" {
+		t.Errorf("without a build, / served %q, want the placeholder", got)
+	}
+
+	built := newSPA(fstest.MapFS{
+		"dist/placeholder/index.html": placeholder,
+		"dist/app/index.html":         {Data: []byte("app")},
+		"dist/app/assets/main-1.js":   {Data: []byte("js")},
+	})
+	if got := body(t, do(t, built, http.MethodGet, "/reports", nil)); got != "app" {
+		t.Errorf("with a build, / served %q, want the app", got)
+	}
+	if res := do(t, built, http.MethodGet, "/assets/main-1.js", nil); res.StatusCode != http.StatusOK {
+		t.Errorf("built asset = %d, want 200", res.StatusCode)
+	}
+}
+
+func TestContentSecurityPolicy(t *testing.T) {
+	h := Handler()
+	for _, target := range []string{"/", "/assets/missing.js"} {
+		res := do(t, h, http.MethodGet, target, nil)
+		csp := res.Header.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'none'", "script-src 'self';", "style-src 'self';", "connect-src 'self' ws://example.com wss://example.com;", "frame-ancestors 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("GET %s CSP %q lacks %q", target, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe") {
+			t.Errorf("GET %s CSP allows unsafe sources: %q", target, csp)
+		}
+	}
+
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Host = "evil.test; script-src *"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if csp := rec.Header().Get("Content-Security-Policy"); strings.Contains(csp, "evil") || !strings.Contains(csp, "connect-src 'self';") {
+		t.Errorf("a malformed Host reached the CSP: %q", csp)
+	}
+}

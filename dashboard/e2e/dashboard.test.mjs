@@ -1,0 +1,386 @@
+// End-to-end: the real binary with the embedded dashboard, a fresh database,
+// Debian's Chromium. The tests run in order and build on each other, as a new
+// user would: set up, sign out and in, receive a report, triage it, watch crashes.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { SCREENSHOTS, graphql, recordSentFrames, startStack } from "./harness.mjs";
+
+const ADMIN = { name: "Ada Admin", email: "ada@example.test", password: "correct horse battery" };
+const PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1366, height: 900 };
+
+let stack, page, frames;
+let publicKey, slug, reportId, groupId;
+
+async function shot(name) {
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: `${SCREENSHOTS}${name}-phone.png`, fullPage: true });
+  await page.setViewportSize(DESKTOP);
+}
+
+async function signIn() {
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function token() {
+  const data = await graphql(stack.base, `mutation($e:String!,$p:String!){login(email:$e,password:$p){accessToken}}`, { e: ADMIN.email, p: ADMIN.password });
+  return data.login.accessToken;
+}
+
+function sendReport(message) {
+  return fetch(`${stack.base}/api/v1/reports`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Oopsie-Key": publicKey },
+    body: JSON.stringify({
+      message,
+      category: "ui",
+      severity: "high",
+      pageUrl: "https://shop.example.test/checkout",
+      appVersion: "2.3.0",
+      consent: true,
+      reporterEmail: "buyer@example.test",
+      userContext: { id: "user-42", plan: "pro" },
+      customMetadata: { cartSize: 3 },
+      deviceInfo: { browser: "Chrome 120", os: "macOS 14", screen: "1440x900" },
+      timeline: [
+        { type: "navigation", url: "/cart", timestamp: "2026-03-01T12:00:00Z" },
+        { type: "click", selector: "#pay", text: "Pay now", timestamp: "2026-03-01T12:00:03Z" },
+      ],
+      consoleErrors: [{ message: "TypeError: total is undefined", stack: "TypeError: total is undefined\n    at pay (checkout.js:42:7)", timestamp: "2026-03-01T12:00:04Z" }],
+      attachments: [{ filename: "screenshot.png", mimeType: "image/png", data: PIXEL_PNG }],
+      networkFailures: [{ method: "POST", url: "/api/pay", status: 500, timestamp: "2026-03-01T12:00:03.5Z", requestBody: '{"amount":42}', responseBody: '{"error":"gateway timeout"}' }],
+    }),
+  });
+}
+
+function sendCrash() {
+  return fetch(`${stack.base}/sdk/${slug}/crashes`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-API-Key": publicKey },
+    body: JSON.stringify({
+      errorType: "RangeError",
+      errorMessage: "Maximum call stack size exceeded",
+      appVersion: "2.3.0",
+      platform: "web",
+      severity: "fatal",
+      userId: "user-42",
+      stackTrace: [
+        { file: "app.js", line: 10, column: 3, function: "render" },
+        { file: "app.js", line: 20, column: 5, function: "update" },
+      ],
+      breadcrumbs: [{ type: "navigation", message: "Opened /settings", timestamp: "2026-03-01T12:00:00Z" }],
+    }),
+  });
+}
+
+async function created(res) {
+  const text = await res.text();
+  assert.equal(res.status, 201, text);
+  return JSON.parse(text).data;
+}
+
+describe("dashboard", () => {
+  before(async () => {
+    stack = await startStack();
+    page = stack.page;
+    frames = recordSentFrames(page);
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it("runs the setup wizard from an empty database", async () => {
+    await page.goto("/");
+    await page.waitForURL("**/setup");
+    await page.getByLabel("Your name").fill(ADMIN.name);
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByLabel("Instance name").fill("Acme Bugs");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByLabel("Project name").fill("Web Shop");
+    await page.getByRole("button", { name: "Create project" }).click();
+    const npm = page.getByLabel("npm snippet", { exact: true });
+    await npm.waitFor();
+    assert.match(await npm.innerText(), /apiKey: "pk_/);
+    await page.getByRole("tab", { name: "CDN" }).click();
+    assert.match(await page.getByLabel("CDN snippet", { exact: true }).innerText(), /<script/);
+    await shot("setup-snippet");
+    await page.getByRole("button", { name: "Go to the dashboard" }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+
+    const data = await graphql(stack.base, `{ projects(first: 1) { edges { node { slug publicKeys { key } } } } }`, {}, await token());
+    slug = data.projects.edges[0].node.slug;
+    publicKey = data.projects.edges[0].node.publicKeys[0].key;
+  });
+
+  it("signs out and back in", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL("**/login");
+    await page.getByRole("heading", { name: "Sign in to Acme Bugs" }).waitFor();
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    await shot("login");
+    await signIn();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    // A reload resumes the session from the rotating refresh token.
+    await page.reload();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+  });
+
+  it("shows a report sent through REST in the open list without a reload", async () => {
+    const mark = frames.mark();
+    await page.getByRole("link", { name: "Reports", exact: true }).click();
+    await page.getByText("No reports match").waitFor();
+    await frames.waitForSubscribe("ReportCreated", mark);
+    await page.evaluate(() => (window.__noReload = true));
+
+    reportId = (await created(await sendReport("Checkout button does nothing"))).id;
+
+    const row = page.locator('tr[data-live="true"]', { hasText: "Checkout button does nothing" });
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await page.evaluate(() => window.__noReload), true, "the page reloaded");
+    await shot("reports");
+  });
+
+  it("opens the report's timeline with stack and network details", async () => {
+    await page.getByRole("link", { name: "Checkout button does nothing" }).click();
+    await page.waitForURL(`**/reports/${reportId}`);
+    const timeline = page.getByRole("list", { name: "Timeline" });
+    await timeline.waitFor();
+    assert.equal(await timeline.locator("li").count(), 4);
+    await timeline.getByText("Clicked Pay now").waitFor();
+    await timeline.getByRole("button", { name: "Stack trace" }).click();
+    await timeline.getByText("at pay (checkout.js:42:7)").waitFor();
+    await timeline.getByRole("button", { name: "Request and response" }).click();
+    await timeline.getByText("gateway timeout").waitFor();
+    await page.getByText("plan").first().waitFor();
+    // The attachment is fetched with the session's token and shown from a blob: URL.
+    await page.getByRole("button", { name: "View" }).click();
+    const img = page.getByRole("img", { name: "screenshot.png" });
+    await img.waitFor();
+    await page.waitForFunction(() => document.querySelector('img[alt="screenshot.png"]')?.naturalWidth === 1);
+    await shot("report-detail");
+  });
+
+  it("persists a status change and a comment", async () => {
+    await page.getByLabel("Status").selectOption("RESOLVED");
+    await page.getByText("changed status from New to Resolved").waitFor();
+    await page.getByLabel("Add a comment").fill("Fixed by the gateway retry.");
+    await page.getByRole("button", { name: "Comment" }).click();
+    await page.getByRole("list", { name: "Comments" }).getByText("Fixed by the gateway retry.").waitFor();
+
+    await page.reload();
+    await page.getByRole("list", { name: "Timeline" }).waitFor();
+    assert.equal(await page.getByLabel("Status").inputValue(), "RESOLVED");
+    await page.getByRole("list", { name: "Comments" }).getByText("Fixed by the gateway retry.").waitFor();
+    const data = await graphql(stack.base, `query($id:ID!){ node(id:$id) { ... on Report { status comments { body } } } }`, { id: reportId }, await token());
+    assert.equal(data.node.status, "RESOLVED");
+    assert.deepEqual(data.node.comments.map((c) => c.body), ["Fixed by the gateway retry."]);
+  });
+
+  it("counts a crash group's occurrences up live", async () => {
+    groupId = (await created(await sendCrash())).groupId;
+
+    const mark = frames.mark();
+    await page.getByRole("link", { name: "Crashes", exact: true }).click();
+    const events = page.locator(`tr[data-group-id="${groupId}"] [data-testid="count-events"]`);
+    await events.waitFor();
+    assert.equal(await events.innerText(), "1");
+    await frames.waitForSubscribe("CrashGroupUpdated", mark);
+    await page.evaluate(() => (window.__noReload = true));
+
+    await created(await sendCrash());
+    await page.waitForFunction((id) => document.querySelector(`tr[data-group-id="${id}"] [data-testid="count-events"]`)?.textContent === "2", groupId, { timeout: 10_000 });
+    assert.equal(await page.evaluate(() => window.__noReload), true, "the page reloaded");
+    await shot("crashes");
+  });
+
+  it("comes back to where the user was after the session expired", async () => {
+    await page.goto("/crashes?status=NEW");
+    await page.getByRole("heading", { name: "Crashes" }).waitFor();
+    // The refresh token is revoked server-side (as after a reuse or a logout elsewhere).
+    const refreshToken = await page.evaluate(() => localStorage.getItem("oopsie.refreshToken"));
+    await graphql(stack.base, `mutation($t:String!){ logout(refreshToken:$t) }`, { t: refreshToken });
+    await page.reload();
+    await page.waitForURL(/\/login\?next=/);
+    await signIn();
+    await page.waitForURL("**/crashes?status=NEW");
+    await page.getByRole("heading", { name: "Crashes" }).waitFor();
+  });
+
+  it("renders every page (screenshots) with empty and filled states", async () => {
+    await page.goto(`/crashes/${groupId}`);
+    await page.getByRole("heading", { name: "RangeError" }).waitFor();
+    await shot("crash-detail");
+    await page.getByRole("list", { name: "Stack trace" }).getByText("render").waitFor();
+    await page.getByRole("list", { name: "Breadcrumbs" }).getByText("Opened /settings").waitFor();
+    await page.getByLabel("Status").selectOption("RESOLVED");
+    await page.getByLabel("Resolved in version").fill("2.3.1");
+    await page.getByLabel("Resolution notes").fill("Guarded the recursion.");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Saved" }).waitFor();
+    await page.reload();
+    await page.getByText("Resolved", { exact: true }).first().waitFor();
+    assert.equal(await page.getByLabel("Resolution notes").inputValue(), "Guarded the recursion.");
+    await shot("crash-detail");
+
+    await page.goto("/crashes/stats");
+    await page.getByText("Top crash groups").waitFor();
+    await page.getByRole("link", { name: /RangeError/ }).waitFor();
+    await shot("crash-stats");
+
+    await page.goto("/");
+    await page.getByText("Checkout button does nothing").waitFor();
+    await page.getByText("1 new crash group").waitFor();
+    await shot("home");
+
+    const mark = frames.mark();
+    await page.goto("/feedback");
+    await page.getByText("No feedback").waitFor();
+    await shot("feedback-empty");
+    await frames.waitForSubscribe("FeedbackCreated", mark);
+    await created(
+      await fetch(`${stack.base}/sdk/${slug}/feedback`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-API-Key": publicKey },
+        body: JSON.stringify({ category: "feature", message: "Please add a dark mode", appVersion: "2.3.0", platform: "web", email: "fan@example.test" }),
+      }),
+    );
+    await page.getByRole("link", { name: "Please add a dark mode" }).click();
+    await page.getByLabel("Status").selectOption("IN_PROGRESS");
+    await page.getByRole("heading", { name: "Feature feedback" }).waitFor();
+    await shot("feedback-detail");
+
+    await page.goto("/reports?view=grouped");
+    await page.getByRole("button", { name: "Grouped" }).waitFor();
+    await page.getByRole("cell", { name: /TypeError: total is undefined/ }).waitFor();
+    await shot("reports-grouped");
+
+    await page.goto("/projects");
+    await page.getByRole("link", { name: "Web Shop" }).click();
+    await page.getByRole("heading", { name: "Public keys" }).waitFor();
+    await shot("project");
+
+    await page.getByRole("link", { name: "Integration" }).click();
+    await page.getByLabel("npm snippet", { exact: true }).waitFor();
+    await shot("integration");
+
+    await page.goto("/users");
+    await page.getByText(ADMIN.email).waitFor();
+    await shot("users");
+
+    await page.goto("/settings");
+    await page.getByRole("heading", { name: "API tokens" }).waitFor();
+    await shot("settings");
+
+    await page.goto("/reports/rep_doesnotexist");
+    await page.getByRole("alert").waitFor();
+  });
+
+  it("filters, searches and sorts reports through the URL", async () => {
+    await page.goto("/reports");
+    await page.getByLabel("Status").selectOption("NEW");
+    await page.getByText("No reports match").waitFor();
+    await page.getByLabel("Status").selectOption("RESOLVED");
+    await page.getByRole("link", { name: "Checkout button does nothing" }).waitFor();
+    assert.match(page.url(), /status=RESOLVED/);
+    await page.getByRole("button", { name: /Severity/ }).click();
+    await page.waitForURL(/sort=SEVERITY/);
+    await page.getByRole("searchbox", { name: "Search reports" }).fill("gateway");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.waitForURL(/q=gateway/);
+    await page.getByRole("searchbox", { name: "Search reports" }).fill("nothing");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByRole("link", { name: "Checkout button does nothing" }).waitFor();
+    // The filtered view survives a reload: its state is the URL.
+    await page.reload();
+    assert.equal(await page.getByLabel("Status").inputValue(), "RESOLVED");
+    await page.getByRole("link", { name: "Checkout button does nothing" }).waitFor();
+  });
+
+  it("shows an error with a retry when the server cannot be reached", async () => {
+    const before = stack.consoleErrors.length;
+    await page.route("**/graphql", (route) => route.abort());
+    await page.goto("/projects");
+    await page.getByRole("alert").getByText("Cannot reach the server").waitFor();
+    await shot("error-state");
+    await page.unroute("**/graphql");
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.getByRole("link", { name: "Web Shop" }).waitFor();
+    // The aborted requests were logged by the browser on purpose; anything else still fails the run.
+    const caused = stack.consoleErrors.splice(before);
+    assert.ok(caused.every((e) => e.includes("net::ERR_FAILED")), caused.join("\n"));
+  });
+
+  it("manages projects, public keys, users and API tokens", async () => {
+    await page.goto("/projects");
+    await page.getByRole("button", { name: "New project" }).click();
+    const dialog = page.getByRole("dialog", { name: "New project" });
+    await dialog.getByLabel("Name").fill("Desktop App");
+    await dialog.getByRole("button", { name: "Create project" }).click();
+    await page.getByRole("heading", { name: "Integration" }).waitFor();
+    assert.match(await page.getByLabel("npm snippet", { exact: true }).innerText(), /pk_desktop-app_/);
+
+    await page.getByRole("link", { name: "Desktop App" }).click();
+    await page.getByLabel("Rate limit (requests per minute per key)").fill("30");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved.").waitFor();
+
+    const keys = page.locator("li", { has: page.locator("code", { hasText: /^pk_desktop-app_/ }) });
+    const original = await keys.first().locator("code").innerText();
+    await page.getByRole("button", { name: "Regenerate" }).click();
+    await page.getByText("Revoked", { exact: true }).waitFor();
+    assert.equal(await keys.count(), 2);
+    const active = keys.filter({ hasText: "Active" });
+    assert.notEqual(await active.locator("code").innerText(), original, "regenerating kept the old key active");
+
+    page.once("dialog", (d) => d.accept());
+    await page.getByRole("button", { name: "Delete project" }).click();
+    const confirmDelete = page.getByRole("dialog", { name: "Delete Desktop App?" });
+    await confirmDelete.getByLabel("Type Desktop App to confirm").fill("Desktop App");
+    await confirmDelete.getByRole("button", { name: "Delete forever" }).click();
+    await page.waitForURL("**/projects");
+    await page.getByRole("link", { name: "Web Shop" }).waitFor();
+    assert.equal(await page.getByRole("link", { name: "Desktop App" }).count(), 0);
+
+    await page.goto("/users");
+    await page.getByRole("button", { name: "Add user" }).click();
+    const addUser = page.getByRole("dialog", { name: "Add a user" });
+    await addUser.getByLabel("Email").fill("bob@example.test");
+    await addUser.getByLabel("Temporary password").fill("another long password");
+    await addUser.getByRole("button", { name: "Add user" }).click();
+    await page.getByText("bob@example.test ·").waitFor();
+
+    await page.goto("/settings");
+    await page.getByLabel("New token name").fill("CI export");
+    await page.getByRole("button", { name: "Create token" }).click();
+    assert.match(await page.getByLabel("new API token", { exact: true }).innerText(), /^uk_live_/);
+    await page.getByText("CI export", { exact: true }).waitFor();
+    await shot("settings-token");
+  });
+
+  it("navigates on a phone through the menu", async () => {
+    await page.setViewportSize(PHONE);
+    await page.goto("/");
+    const nav = page.getByRole("navigation", { name: "Main" });
+    assert.equal(await nav.isVisible(), false);
+    await page.getByRole("button", { name: "Menu" }).click();
+    await nav.getByRole("link", { name: "Crash stats" }).click();
+    await page.getByRole("heading", { name: "Crash stats" }).waitFor();
+    assert.equal(await nav.isVisible(), false, "the menu stays open after navigating");
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it("logged no console error", () => {
+    assert.deepEqual(stack.consoleErrors, []);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { matchesReportFilters, parseReportFilters, reportFiltersToParams, reportQueryVariables } from "./report-filters";
+
+describe("report filters ⇄ URL", () => {
+  it("round-trips every filter through the URL", () => {
+    const url = "project=prj_1&q=checkout+-safari&status=IN_PROGRESS&category=UI&severity=HIGH&assignee=usr_2&from=2026-03-01&to=2026-03-31&page=%2Fcart&browser=Chrome&os=macOS&sort=SEVERITY&dir=ASC&view=grouped";
+    const f = parseReportFilters(new URLSearchParams(url));
+    expect(f).toMatchObject({ projectId: "prj_1", search: "checkout -safari", status: "IN_PROGRESS", sort: "SEVERITY", direction: "ASC", grouped: true, pageUrl: "/cart" });
+    expect(reportFiltersToParams(f).toString()).toBe(url);
+  });
+
+  it("drops unknown values and leaves defaults out of the URL", () => {
+    const f = parseReportFilters(new URLSearchParams("status=BOGUS&sort=nope&from=yesterday&q=%20%20"));
+    expect(f.status).toBeUndefined();
+    expect(f.from).toBeUndefined();
+    expect(f.search).toBeUndefined();
+    expect(f.sort).toBe("CREATED_AT");
+    expect(reportFiltersToParams(f).toString()).toBe("");
+  });
+
+  it("turns filters into the API's where input with an inclusive end date", () => {
+    const f = parseReportFilters(new URLSearchParams("status=NEW&assignee=none&from=2026-03-01&to=2026-03-01&browser=firefox"));
+    const v = reportQueryVariables(f);
+    expect(v.where.status).toBe("NEW");
+    expect(v.where.assigneeIDIsNil).toBe(true);
+    expect(v.where.browserContainsFold).toBe("firefox");
+    const from = Date.parse(v.where.createdAtGTE as string);
+    const to = Date.parse(v.where.createdAtLT as string);
+    expect(to - from).toBe(24 * 3600 * 1000);
+    expect(v.orderBy).toEqual({ field: "CREATED_AT", direction: "DESC" });
+  });
+
+  it("decides whether a live report belongs in the filtered list", () => {
+    const r = { projectID: "prj_1", createdAt: new Date().toISOString(), status: "NEW" as const, category: "UI" as const, severity: "HIGH" as const, assigneeID: null, pageUrl: "https://x.test/cart", browser: "Chrome 120", os: "macOS" };
+    const f = (q: string) => parseReportFilters(new URLSearchParams(q));
+    expect(matchesReportFilters(r, f(""))).toBe(true);
+    expect(matchesReportFilters(r, f("project=prj_1&severity=HIGH&browser=chrome&page=cart&assignee=none"))).toBe(true);
+    expect(matchesReportFilters(r, f("project=prj_2"))).toBe(false);
+    expect(matchesReportFilters(r, f("status=RESOLVED"))).toBe(false);
+    expect(matchesReportFilters(r, f("assignee=usr_1"))).toBe(false);
+    expect(matchesReportFilters(r, f("to=2020-01-01"))).toBe(false);
+    // Full-text matching is the server's: a live report never guesses it.
+    expect(matchesReportFilters(r, f("q=cart"))).toBe(false);
+  });
+});

@@ -1,0 +1,232 @@
+import { useState, type FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import { useMutation, useQuery } from "urql";
+import { ArrowLeft } from "lucide-react";
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { graphql } from "../gql";
+import type { CrashGroupStatus } from "../gql/graphql";
+import { describeError } from "../lib/graphql-errors";
+import { enumLabel, formatCount, formatDateTime, timeAgo } from "../lib/format";
+import { dailyCounts, tally } from "../lib/trend";
+import { Badge, Button, Card, CardHeader, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select, Textarea } from "../components/ui";
+import { AssigneeSelect, EnumBadge, nodes } from "../components/triage";
+import { StackTrace } from "../components/StackTrace";
+import { JsonView } from "../components/JsonView";
+import { Comments, commentsContext } from "../components/Comments";
+import { CRASH_GROUP_STATUSES } from "./CrashGroupsPage";
+
+// The trend and the version/platform split are drawn from the latest
+// SAMPLE_SIZE crashes; the counters above them are the group's own totals.
+// 100 keeps the query under the server's complexity limit (2000).
+const SAMPLE_SIZE = 100;
+const TREND_DAYS = 30;
+
+const CrashGroupQuery = graphql(`
+  query CrashGroup($id: ID!, $sample: Int!) {
+    node(id: $id) {
+      __typename
+      ... on CrashGroup {
+        id errorType errorMessage fingerprint occurrenceCount affectedUsers firstSeenAt lastSeenAt updatedAt
+        affectedVersions affectedPlatforms status resolutionNotes resolvedAt resolvedInVersion
+        project { id name }
+        assignee { id name email }
+        comments { id body createdAt author { id name email } }
+        crashReports(first: $sample, orderBy: { field: CREATED_AT, direction: DESC }) {
+          edges { node { id createdAt appVersion platform osVersion severity userID stackTrace breadcrumbs deviceInfo appState } }
+        }
+      }
+    }
+  }
+`);
+
+const UpdateCrashGroupMutation = graphql(`
+  mutation UpdateCrashGroup($id: ID!, $input: UpdateCrashGroupInput!) {
+    updateCrashGroup(id: $id, input: $input) { id status resolutionNotes resolvedAt resolvedInVersion updatedAt assignee { id name email } }
+  }
+`);
+
+interface Breadcrumb {
+  type?: string;
+  message?: string;
+  timestamp?: string;
+  data?: unknown;
+}
+
+function Breadcrumbs({ items }: { items: unknown }) {
+  if (!Array.isArray(items) || items.length === 0) return <p className="text-sm text-slate-500">No breadcrumbs were sent.</p>;
+  return (
+    <ol className="space-y-1.5 text-sm" aria-label="Breadcrumbs">
+      {(items as Breadcrumb[]).map((b, i) => (
+        <li key={i} className="flex gap-3">
+          <span className="w-16 shrink-0 font-mono text-xs text-slate-500">{b.timestamp ? new Date(b.timestamp).toLocaleTimeString("en", { hour12: false }) : "—"}</span>
+          <Badge>{b.type || "event"}</Badge>
+          <span className="min-w-0 break-words">{b.message}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function TriageForm({ group }: { group: { id: string; status: CrashGroupStatus; resolutionNotes: string; resolvedInVersion?: string | null; assignee?: { id: string } | null } }) {
+  const [status, setStatus] = useState(group.status);
+  const [notes, setNotes] = useState(group.resolutionNotes);
+  const [resolvedIn, setResolvedIn] = useState(group.resolvedInVersion ?? "");
+  const [{ fetching, error, data }, update] = useMutation(UpdateCrashGroupMutation);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    update({ id: group.id, input: { status, resolutionNotes: notes, ...(status === "RESOLVED" && resolvedIn ? { resolvedInVersion: resolvedIn } : {}) } });
+  }
+
+  return (
+    <form onSubmit={submit} className="space-y-4 p-4">
+      <Field label="Assignee" htmlFor="cg-assignee">
+        <AssigneeSelect id="cg-assignee" value={group.assignee?.id ?? ""} onChange={(v) => update({ id: group.id, input: { assigneeId: v || null } })} />
+      </Field>
+      <Field label="Status" htmlFor="cg-status">
+        <Select id="cg-status" value={status} onChange={(e) => setStatus(e.target.value as CrashGroupStatus)}>
+          {CRASH_GROUP_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {enumLabel(s)}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      {status === "RESOLVED" && (
+        <Field label="Resolved in version" htmlFor="cg-version" hint="A crash from a newer version reopens the group as regressed.">
+          <Input id="cg-version" value={resolvedIn} onChange={(e) => setResolvedIn(e.target.value)} placeholder="1.4.3" />
+        </Field>
+      )}
+      <Field label="Resolution notes" htmlFor="cg-notes">
+        <Textarea id="cg-notes" value={notes} onChange={(e) => setNotes(e.target.value)} />
+      </Field>
+      <InlineError message={error && describeError(error)} />
+      <Button type="submit" disabled={fetching}>
+        {fetching ? "Saving…" : data ? "Saved" : "Save"}
+      </Button>
+    </form>
+  );
+}
+
+export function CrashGroupDetailPage() {
+  const { id = "" } = useParams();
+  const [{ data, fetching, error }, retry] = useQuery({ query: CrashGroupQuery, variables: { id, sample: SAMPLE_SIZE } , context: commentsContext });
+  if (fetching && !data) return <Loading label="Loading the crash group…" />;
+  if (error && !data) return <ErrorState message={describeError(error)} onRetry={() => retry({ requestPolicy: "network-only" })} />;
+  const g = data?.node?.__typename === "CrashGroup" ? data.node : null;
+  if (!g) return <ErrorState message="This crash group does not exist or was deleted." />;
+
+  const crashes = nodes(g.crashReports);
+  const latest = crashes[0];
+  const trend = dailyCounts(
+    crashes.map((c) => c.createdAt),
+    TREND_DAYS,
+  );
+  const versions = tally(crashes.map((c) => c.appVersion));
+  const platforms = tally(crashes.map((c) => c.platform));
+
+  return (
+    <>
+      <Link to="/crashes" className="mb-3 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-900">
+        <ArrowLeft className="size-4" aria-hidden /> Crashes
+      </Link>
+      <PageHeader
+        title={g.errorType}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <EnumBadge value={g.status} /> {g.errorMessage}
+          </span>
+        }
+      />
+      <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
+        {[
+          ["Events", formatCount(g.occurrenceCount)],
+          ["Users affected", formatCount(g.affectedUsers)],
+          ["First seen", timeAgo(g.firstSeenAt)],
+          ["Last seen", timeAgo(g.lastSeenAt)],
+        ].map(([label, value]) => (
+          <Card key={label} className="p-4">
+            <p className="text-xs text-slate-500">{label}</p>
+            <p className="mt-1 text-lg font-semibold tabular-nums">{value}</p>
+          </Card>
+        ))}
+      </div>
+      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+        <div className="min-w-0 space-y-6">
+          <Card>
+            <CardHeader title={`Trend, last ${TREND_DAYS} days`} />
+            <div className="h-56 p-4" role="img" aria-label={`Crashes per day over the last ${TREND_DAYS} days`}>
+              <ResponsiveContainer width="100%" height="100%">
+                <BarChart data={trend}>
+                  <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
+                  <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} fontSize={11} minTickGap={16} />
+                  <YAxis allowDecimals={false} fontSize={11} width={32} />
+                  <Tooltip />
+                  <Bar dataKey="count" name="Crashes" fill="#4f46e5" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+          </Card>
+          <Card>
+            <CardHeader title="Sample stack trace" actions={latest && <span className="text-xs text-slate-500">latest crash, {formatDateTime(latest.createdAt)}</span>} />
+            <div className="p-4">{latest ? <StackTrace frames={latest.stackTrace} /> : <p className="text-sm text-slate-500">No crash is retained for this group.</p>}</div>
+          </Card>
+          <Card>
+            <CardHeader title="Breadcrumbs" />
+            <div className="p-4">{latest ? <Breadcrumbs items={latest.breadcrumbs} /> : <p className="text-sm text-slate-500">None.</p>}</div>
+          </Card>
+          {latest && (
+            <Card>
+              <CardHeader title="Device and app state" />
+              <div className="grid gap-4 p-4 md:grid-cols-2">
+                <JsonView value={latest.deviceInfo} empty="No device information." />
+                <JsonView value={latest.appState} empty="No app state." />
+              </div>
+            </Card>
+          )}
+          <Card>
+            <CardHeader title="Comments" />
+            <div className="p-4">
+              <Comments comments={g.comments ?? []} target={{ crashGroupId: g.id }} />
+            </div>
+          </Card>
+        </div>
+        <div className="space-y-6">
+          <Card>
+            <CardHeader title="Triage" />
+            <TriageForm key={g.id} group={g} />
+          </Card>
+          <Card>
+            <CardHeader title="Versions" />
+            <SplitList rows={versions} fallback={g.affectedVersions} />
+          </Card>
+          <Card>
+            <CardHeader title="Platforms" />
+            <SplitList rows={platforms} fallback={g.affectedPlatforms} />
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function SplitList({ rows, fallback }: { rows: { key: string; count: number }[]; fallback: string[] }) {
+  const items = rows.length ? rows : fallback.map((key) => ({ key, count: 0 }));
+  if (items.length === 0) return <p className="p-4 text-sm text-slate-500">None recorded.</p>;
+  const max = Math.max(1, ...items.map((r) => r.count));
+  return (
+    <ul className="space-y-2 p-4 text-sm">
+      {items.map((r) => (
+        <li key={r.key}>
+          <div className="flex justify-between gap-2">
+            <span className="truncate">{r.key}</span>
+            {r.count > 0 && <span className="text-slate-500 tabular-nums">{r.count}</span>}
+          </div>
+          {r.count > 0 && (
+            <progress className="mt-1 h-1.5 w-full overflow-hidden rounded-full [&::-webkit-progress-bar]:bg-slate-100 [&::-webkit-progress-value]:bg-primary" value={r.count} max={max} aria-label={`${r.key}: ${r.count}`} />
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
