@@ -1,13 +1,13 @@
 # syntax=docker/dockerfile:1
 
-# ---- web: build the dashboard and the SDK (skipped while they have no package.json) ----
+# ---- web: build the dashboard and the SDK ----
 FROM node:20-bookworm-slim AS web
 WORKDIR /src
 COPY . .
 RUN set -eu; \
     for dir in sdk dashboard; do \
       ( cd "$dir" && if [ -f package.json ]; then \
-          if [ -f package-lock.json ]; then npm ci; else npm install; fi; \
+          npm install --no-audit --no-fund; \
           npm run build; \
         fi ); \
     done; \
