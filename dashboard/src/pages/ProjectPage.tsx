@@ -181,11 +181,9 @@ function SigningSecret({ projectId, secret }: { projectId: string; secret?: stri
 
   return (
     <div className="space-y-2">
-      <p className="text-sm font-medium text-slate-700" id="webhook-secret-label">
-        Signing secret
-      </p>
+      <p className="text-sm font-medium text-slate-700">Signing secret</p>
       <div className="flex flex-wrap items-center gap-2">
-        <code aria-labelledby="webhook-secret-label" className="min-w-0 flex-1 rounded bg-slate-50 px-2 py-1.5 text-xs break-all" data-revealed={revealed}>
+        <code className="w-full rounded bg-slate-50 px-2 py-1.5 text-xs break-all sm:w-auto sm:min-w-0 sm:flex-1" data-testid="webhook-secret">
           {revealed ? secret : maskSecret(secret)}
         </code>
         <Button variant="secondary" size="sm" onClick={() => setRevealed(!revealed)} aria-pressed={revealed}>
@@ -267,7 +265,7 @@ function DeliveryLog({ projectId, hasWebhook }: { projectId: string; hasWebhook:
         <table className="w-full text-left text-sm" aria-label="Webhook deliveries">
           <thead className="border-b border-slate-200 text-xs text-slate-500">
             <tr>
-              <th scope="col" className="px-3 py-2 font-medium">
+              <th scope="col" className="py-2 pr-3 pl-4 font-medium">
                 Event
               </th>
               <th scope="col" className="px-3 py-2 font-medium">
@@ -285,7 +283,7 @@ function DeliveryLog({ projectId, hasWebhook }: { projectId: string; hasWebhook:
               <th scope="col" className="px-3 py-2 font-medium">
                 Created
               </th>
-              <th scope="col" className="px-3 py-2 font-medium">
+              <th scope="col" className="py-2 pr-4 pl-3 font-medium">
                 Delivered
               </th>
             </tr>
@@ -293,7 +291,7 @@ function DeliveryLog({ projectId, hasWebhook }: { projectId: string; hasWebhook:
           <tbody className="divide-y divide-slate-100">
             {deliveries.map((d) => (
               <tr key={d.id} data-delivery-id={d.id}>
-                <td className="px-3 py-2.5 font-mono text-xs whitespace-nowrap">{d.event}</td>
+                <td className="py-2.5 pr-3 pl-4 font-mono text-xs whitespace-nowrap">{d.event}</td>
                 <td className="px-3 py-2.5">
                   <EnumBadge value={d.status} />
                 </td>
@@ -313,7 +311,7 @@ function DeliveryLog({ projectId, hasWebhook }: { projectId: string; hasWebhook:
                 <td className="px-3 py-2.5 whitespace-nowrap text-slate-500">
                   <time dateTime={d.createdAt}>{formatDateTime(d.createdAt)}</time>
                 </td>
-                <td className="px-3 py-2.5 whitespace-nowrap text-slate-500">
+                <td className="py-2.5 pr-4 pl-3 whitespace-nowrap text-slate-500">
                   {d.deliveredAt ? <time dateTime={d.deliveredAt}>{formatDateTime(d.deliveredAt)}</time> : <span className="text-slate-400">—</span>}
                 </td>
               </tr>
