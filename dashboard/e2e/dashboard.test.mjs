@@ -3,6 +3,8 @@
 // user would: set up, sign out and in, receive a report, triage it, watch crashes.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
 import { SCREENSHOTS, graphql, recordSentFrames, startStack } from "./harness.mjs";
 
 const ADMIN = { name: "Ada Admin", email: "ada@example.test", password: "correct horse battery" };
@@ -76,6 +78,37 @@ function sendCrash() {
       breadcrumbs: [{ type: "navigation", message: "Opened /settings", timestamp: "2026-03-01T12:00:00Z" }],
     }),
   });
+}
+
+/** A webhook receiver on 127.0.0.1 recording every request and answering 200. */
+async function startReceiver() {
+  const requests = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      requests.push({ method: req.method, url: req.url, headers: req.headers, body });
+      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hooks/oopsie`,
+    requests,
+    async next(timeout = 20_000) {
+      const deadline = Date.now() + timeout;
+      while (Date.now() < deadline) {
+        if (requests.length > 0) return requests[0];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error("the webhook receiver got no request");
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 async function created(res) {
@@ -343,7 +376,6 @@ describe("dashboard", () => {
     const active = keys.filter({ hasText: "Active" });
     assert.notEqual(await active.locator("code").innerText(), original, "regenerating kept the old key active");
 
-    page.once("dialog", (d) => d.accept());
     await page.getByRole("button", { name: "Delete project" }).click();
     const confirmDelete = page.getByRole("dialog", { name: "Delete Desktop App?" });
     await confirmDelete.getByLabel("Type Desktop App to confirm").fill("Desktop App");
@@ -366,6 +398,60 @@ describe("dashboard", () => {
     assert.match(await page.getByLabel("new API token", { exact: true }).innerText(), /^uk_live_/);
     await page.getByText("CI export", { exact: true }).waitFor();
     await shot("settings-token");
+  });
+
+  it("sends a signed test event to the webhook and shows its delivery without a reload", async () => {
+    const receiver = await startReceiver();
+    try {
+      await page.goto("/projects");
+      await page.getByRole("link", { name: "Web Shop" }).click();
+      await page.getByRole("heading", { name: "Webhook", exact: true }).waitFor();
+      const send = page.getByRole("button", { name: "Send test event" });
+      assert.equal(await send.isDisabled(), true, "a test event can be sent without a webhook URL");
+      await page.getByText("Set a webhook URL in the settings above and save it to send a test event.").waitFor();
+      await page.getByText("No deliveries yet").waitFor();
+
+      await page.getByLabel("Webhook URL").fill(receiver.url);
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.getByText("Saved.").waitFor();
+      // The secret comes with the first URL, masked until revealed.
+      const secretText = page.getByTestId("webhook-secret");
+      await secretText.getByText(/^whsec_•+/).waitFor();
+      await page.getByRole("button", { name: "Reveal" }).click();
+      const secret = await secretText.innerText();
+      assert.match(secret, /^whsec_[^•]+$/);
+
+      await page.evaluate(() => (window.__noReload = true));
+      await send.click();
+      const req = await receiver.next();
+      assert.equal(req.method, "POST");
+      assert.match(req.body, /"event":"webhook.test"/);
+      const signature = req.headers["x-oopsie-signature"];
+      assert.match(signature ?? "", /^t=\d+,v1=[0-9a-f]{64}$/);
+      const [, t, v1] = signature.match(/^t=(\d+),v1=([0-9a-f]+)$/);
+      assert.equal(v1, createHmac("sha256", secret).update(`${t}.${req.body}`).digest("hex"), "the signature does not match the secret shown");
+
+      // The log picks the delivery up and polls it from pending to succeeded.
+      const row = page.locator(`tr[data-delivery-id="${req.headers["x-oopsie-delivery"]}"]`);
+      await row.waitFor();
+      await row.getByText("Succeeded", { exact: true }).waitFor({ timeout: 20_000 });
+      assert.equal(await row.getByTestId("response-code").innerText(), "200");
+      assert.match(await row.innerText(), /webhook\.test/);
+      assert.equal(await page.evaluate(() => window.__noReload), true, "the page reloaded");
+      assert.equal(receiver.requests.length, 1);
+      await page.getByRole("button", { name: "Hide" }).click();
+      await secretText.getByText(/^whsec_•+/).waitFor();
+      await shot("project-webhook");
+
+      page.once("dialog", (d) => d.accept());
+      await page.getByRole("button", { name: "Rotate secret" }).click();
+      await page.getByText("Secret rotated").waitFor();
+      await page.getByRole("button", { name: "Reveal" }).click();
+      await page.waitForFunction((old) => /^whsec_[^•]+$/.test(document.querySelector('[data-testid="webhook-secret"]')?.textContent ?? "") && document.querySelector('[data-testid="webhook-secret"]')?.textContent !== old, secret);
+      assert.match(await secretText.innerText(), /^whsec_[^•]+$/);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("navigates on a phone through the menu", async () => {

@@ -44,7 +44,15 @@ export async function startStack() {
   const base = `http://127.0.0.1:${port}`;
   const logs = [];
   const server = spawn(bin, ["serve"], {
-    env: { ...process.env, OOPSIE_ADDR: `127.0.0.1:${port}`, OOPSIE_DATA_DIR: dataDir, OOPSIE_PUBLIC_URL: base, OOPSIE_RELEASES_URL: "" },
+    env: {
+      ...process.env,
+      OOPSIE_ADDR: `127.0.0.1:${port}`,
+      OOPSIE_DATA_DIR: dataDir,
+      OOPSIE_PUBLIC_URL: base,
+      OOPSIE_RELEASES_URL: "",
+      // The webhook test's receiver listens on 127.0.0.1, which webhooks refuse by default.
+      OOPSIE_WEBHOOK_ALLOW_PRIVATE: "true",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   server.stdout.on("data", (d) => logs.push(String(d)));

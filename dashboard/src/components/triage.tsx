@@ -23,6 +23,11 @@ const TONES: Record<string, BadgeTone> = {
   BUG: "red",
   FEATURE: "indigo",
   GENERAL: "gray",
+  // Webhook deliveries.
+  PENDING: "blue",
+  RETRYING: "amber",
+  SUCCEEDED: "green",
+  FAILED: "red",
 };
 
 /** A status, severity or category as a coloured label. */

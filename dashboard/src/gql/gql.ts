@@ -44,6 +44,8 @@ type Documents = {
     "\n  mutation DeleteProject($id: ID!) {\n    deleteProject(id: $id)\n  }\n": typeof types.DeleteProjectDocument,
     "\n  mutation CreatePublicKey($projectId: ID!, $name: String!) {\n    createPublicKey(projectId: $projectId, name: $name) { id name key createdAt lastUsedAt revokedAt }\n  }\n": typeof types.CreatePublicKeyDocument,
     "\n  mutation RevokePublicKey($id: ID!) {\n    revokePublicKey(id: $id) { id revokedAt }\n  }\n": typeof types.RevokePublicKeyDocument,
+    "\n  query WebhookDeliveries($id: ID!) {\n    project(id: $id) {\n      id\n      webhookDeliveries(last: 20) {\n        totalCount\n        edges { node { id event status attempts responseCode lastError createdAt deliveredAt } }\n      }\n    }\n  }\n": typeof types.WebhookDeliveriesDocument,
+    "\n  mutation SendTestWebhook($projectId: ID!) {\n    sendTestWebhook(projectId: $projectId) { id event status attempts responseCode lastError createdAt deliveredAt }\n  }\n": typeof types.SendTestWebhookDocument,
     "\n  query Projects {\n    projects(first: 100) {\n      edges { node { id name slug allowedDomains createdAt publicKeys { id revokedAt } } }\n    }\n  }\n": typeof types.ProjectsDocument,
     "\n  query Report($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Report {\n        id message category severity status pageUrl appVersion browser os reporterEmail createdAt updatedAt\n        userContext customMetadata deviceInfo\n        project { id name }\n        assignee { id name email }\n        group { id reportCount affectedUsers }\n        mergedTimeline { timestamp type data }\n        attachments { id filename mimeType size }\n        comments { id body createdAt author { id name email } }\n        changes { id createdAt field fromValue toValue actor { id name email } }\n      }\n    }\n  }\n": typeof types.ReportDocument,
     "\n  mutation UpdateReport($id: ID!, $input: UpdateReportInput!) {\n    updateReport(id: $id, input: $input) { id status updatedAt assignee { id name email } }\n  }\n": typeof types.UpdateReportDocument,
@@ -93,6 +95,8 @@ const documents: Documents = {
     "\n  mutation DeleteProject($id: ID!) {\n    deleteProject(id: $id)\n  }\n": types.DeleteProjectDocument,
     "\n  mutation CreatePublicKey($projectId: ID!, $name: String!) {\n    createPublicKey(projectId: $projectId, name: $name) { id name key createdAt lastUsedAt revokedAt }\n  }\n": types.CreatePublicKeyDocument,
     "\n  mutation RevokePublicKey($id: ID!) {\n    revokePublicKey(id: $id) { id revokedAt }\n  }\n": types.RevokePublicKeyDocument,
+    "\n  query WebhookDeliveries($id: ID!) {\n    project(id: $id) {\n      id\n      webhookDeliveries(last: 20) {\n        totalCount\n        edges { node { id event status attempts responseCode lastError createdAt deliveredAt } }\n      }\n    }\n  }\n": types.WebhookDeliveriesDocument,
+    "\n  mutation SendTestWebhook($projectId: ID!) {\n    sendTestWebhook(projectId: $projectId) { id event status attempts responseCode lastError createdAt deliveredAt }\n  }\n": types.SendTestWebhookDocument,
     "\n  query Projects {\n    projects(first: 100) {\n      edges { node { id name slug allowedDomains createdAt publicKeys { id revokedAt } } }\n    }\n  }\n": types.ProjectsDocument,
     "\n  query Report($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Report {\n        id message category severity status pageUrl appVersion browser os reporterEmail createdAt updatedAt\n        userContext customMetadata deviceInfo\n        project { id name }\n        assignee { id name email }\n        group { id reportCount affectedUsers }\n        mergedTimeline { timestamp type data }\n        attachments { id filename mimeType size }\n        comments { id body createdAt author { id name email } }\n        changes { id createdAt field fromValue toValue actor { id name email } }\n      }\n    }\n  }\n": types.ReportDocument,
     "\n  mutation UpdateReport($id: ID!, $input: UpdateReportInput!) {\n    updateReport(id: $id, input: $input) { id status updatedAt assignee { id name email } }\n  }\n": types.UpdateReportDocument,
@@ -246,6 +250,14 @@ export function graphql(source: "\n  mutation CreatePublicKey($projectId: ID!, $
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RevokePublicKey($id: ID!) {\n    revokePublicKey(id: $id) { id revokedAt }\n  }\n"): (typeof documents)["\n  mutation RevokePublicKey($id: ID!) {\n    revokePublicKey(id: $id) { id revokedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookDeliveries($id: ID!) {\n    project(id: $id) {\n      id\n      webhookDeliveries(last: 20) {\n        totalCount\n        edges { node { id event status attempts responseCode lastError createdAt deliveredAt } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query WebhookDeliveries($id: ID!) {\n    project(id: $id) {\n      id\n      webhookDeliveries(last: 20) {\n        totalCount\n        edges { node { id event status attempts responseCode lastError createdAt deliveredAt } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendTestWebhook($projectId: ID!) {\n    sendTestWebhook(projectId: $projectId) { id event status attempts responseCode lastError createdAt deliveredAt }\n  }\n"): (typeof documents)["\n  mutation SendTestWebhook($projectId: ID!) {\n    sendTestWebhook(projectId: $projectId) { id event status attempts responseCode lastError createdAt deliveredAt }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

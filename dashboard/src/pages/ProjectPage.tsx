@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { ArrowLeft, KeyRound } from "lucide-react";
+import { ArrowLeft, Check, Copy, Eye, EyeOff, KeyRound, RefreshCw, Send } from "lucide-react";
 import { graphql } from "../gql";
 import type { WebhookFormat } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
 import { enumLabel, formatDateTime, timeAgo } from "../lib/format";
-import { Badge, Button, Card, CardHeader, Dialog, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select } from "../components/ui";
+import { DELIVERY_POLL_MS, inFlight, maskSecret, newestFirst, usePolling } from "../lib/webhooks";
+import { Badge, Button, Card, CardHeader, Dialog, EmptyState, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select } from "../components/ui";
+import { EnumBadge, nodes } from "../components/triage";
 
 const ProjectQuery = graphql(`
   query Project($id: ID!) {
@@ -41,6 +43,26 @@ const RevokePublicKeyMutation = graphql(`
   }
 `);
 
+// The latest 20 deliveries, oldest first (a connection's last page). Its own
+// query, so that polling it while a delivery is in flight refetches nothing else.
+const WebhookDeliveriesQuery = graphql(`
+  query WebhookDeliveries($id: ID!) {
+    project(id: $id) {
+      id
+      webhookDeliveries(last: 20) {
+        totalCount
+        edges { node { id event status attempts responseCode lastError createdAt deliveredAt } }
+      }
+    }
+  }
+`);
+
+const SendTestWebhookMutation = graphql(`
+  mutation SendTestWebhook($projectId: ID!) {
+    sendTestWebhook(projectId: $projectId) { id event status attempts responseCode lastError createdAt deliveredAt }
+  }
+`);
+
 const FORMATS: WebhookFormat[] = ["GENERIC", "SLACK", "DISCORD"];
 
 // An emptied number field is left out: the API keeps the current value.
@@ -52,7 +74,6 @@ interface ProjectSettings {
   slug: string;
   allowedDomains: string[];
   webhookUrl?: string | null;
-  webhookSecret?: string | null;
   webhookFormat: WebhookFormat;
   retentionDays?: number | null;
   rateLimitPerMinute?: number | null;
@@ -118,27 +139,220 @@ function SettingsForm({ project }: { project: ProjectSettings }) {
       <Field label="Rate limit (requests per minute per key)" htmlFor="p-rate" hint="Empty uses the default (100).">
         <Input id="p-rate" type="number" min={1} value={form.rateLimitPerMinute} onChange={change("rateLimitPerMinute")} />
       </Field>
-      {project.webhookSecret && (
-        <div className="sm:col-span-2">
-          <p className="text-sm font-medium text-slate-700">Webhook signing secret</p>
-          <code className="mt-1 block break-all rounded bg-slate-50 p-2 text-xs">{project.webhookSecret}</code>
-        </div>
-      )}
       <div className="flex items-center gap-3 sm:col-span-2">
         <Button type="submit" disabled={fetching}>
           {fetching ? "Saving…" : "Save changes"}
         </Button>
         {data && !error && <span className="text-sm text-emerald-700">Saved.</span>}
-        {project.webhookUrl && (
-          <Button variant="secondary" disabled={fetching} onClick={() => update({ id: project.id, input: { rotateWebhookSecret: true } })}>
-            Rotate webhook secret
-          </Button>
-        )}
       </div>
       <div className="sm:col-span-2">
         <InlineError message={error && describeError(error)} />
       </div>
     </form>
+  );
+}
+
+function SigningSecret({ projectId, secret }: { projectId: string; secret?: string | null }) {
+  const [revealed, setRevealed] = useState(false);
+  const [copied, setCopied] = useState<"copied" | "failed">();
+  const [rotated, rotate] = useMutation(UpdateProjectMutation);
+
+  if (!secret) {
+    return <p className="text-sm text-slate-500">A signing secret is created when you save a webhook URL.</p>;
+  }
+
+  async function copy() {
+    try {
+      // Missing outside a secure context (plain HTTP on another host than localhost).
+      await navigator.clipboard.writeText(secret!);
+      setCopied("copied");
+      setTimeout(() => setCopied(undefined), 1500);
+    } catch {
+      setRevealed(true);
+      setCopied("failed");
+    }
+  }
+
+  async function rotateSecret() {
+    if (!confirm("Rotate the signing secret? Receivers checking signatures with the current secret reject deliveries until they use the new one.")) return;
+    setCopied(undefined);
+    await rotate({ id: projectId, input: { rotateWebhookSecret: true } });
+  }
+
+  return (
+    <div className="space-y-2">
+      <p className="text-sm font-medium text-slate-700">Signing secret</p>
+      <div className="flex flex-wrap items-center gap-2">
+        <code className="w-full rounded bg-slate-50 px-2 py-1.5 text-xs break-all sm:w-auto sm:min-w-0 sm:flex-1" data-testid="webhook-secret">
+          {revealed ? secret : maskSecret(secret)}
+        </code>
+        <Button variant="secondary" size="sm" onClick={() => setRevealed(!revealed)} aria-pressed={revealed}>
+          {revealed ? <EyeOff className="size-3.5" aria-hidden /> : <Eye className="size-3.5" aria-hidden />}
+          {revealed ? "Hide" : "Reveal"}
+        </Button>
+        <Button variant="secondary" size="sm" onClick={copy} aria-label="Copy the signing secret">
+          {copied === "copied" ? <Check className="size-3.5" aria-hidden /> : <Copy className="size-3.5" aria-hidden />}
+          {copied === "copied" ? "Copied" : "Copy"}
+        </Button>
+        <Button variant="secondary" size="sm" disabled={rotated.fetching} onClick={rotateSecret}>
+          <RefreshCw className="size-3.5" aria-hidden />
+          {rotated.fetching ? "Rotating…" : "Rotate secret"}
+        </Button>
+      </div>
+      <p className="text-xs text-slate-500">
+        Each delivery is signed with it in the <code>X-Oopsie-Signature</code> header; check it in your receiver.
+      </p>
+      {copied === "failed" && <p className="text-xs text-amber-800">This browser does not allow copying here; select the secret above and copy it.</p>}
+      {rotated.data && !rotated.error && <p className="text-sm text-emerald-700">Secret rotated: deliveries are now signed with the new one.</p>}
+      <InlineError message={rotated.error && describeError(rotated.error)} />
+    </div>
+  );
+}
+
+function SendTestEvent({ projectId, webhookUrl }: { projectId: string; webhookUrl?: string | null }) {
+  const [sent, send] = useMutation(SendTestWebhookMutation);
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap items-center gap-3">
+        <Button variant="secondary" disabled={!webhookUrl || sent.fetching} aria-describedby="webhook-test-hint" onClick={() => send({ projectId })}>
+          <Send className="size-4" aria-hidden />
+          {sent.fetching ? "Sending…" : "Send test event"}
+        </Button>
+        {sent.data && !sent.error && <span className="text-sm text-emerald-700">Test event queued; it shows in the log below.</span>}
+      </div>
+      <p id="webhook-test-hint" className="text-xs break-all text-slate-500">
+        {webhookUrl ? (
+          <>
+            Sends a <code>webhook.test</code> event to {webhookUrl}.
+          </>
+        ) : (
+          "Set a webhook URL in the settings above and save it to send a test event."
+        )}
+      </p>
+      <InlineError message={sent.error && describeError(sent.error)} />
+    </div>
+  );
+}
+
+// Registers the log under WebhookDelivery even while it is empty, so that
+// sending a test event (which returns one) refetches it.
+const deliveriesContext = { additionalTypenames: ["WebhookDelivery"] };
+
+function DeliveryLog({ projectId, hasWebhook }: { projectId: string; hasWebhook: boolean }) {
+  const [{ data, fetching, error }, refetch] = useQuery({ query: WebhookDeliveriesQuery, variables: { id: projectId }, context: deliveriesContext });
+  const connection = data?.project?.webhookDeliveries;
+  const deliveries = newestFirst(nodes(connection));
+  const refresh = () => refetch({ requestPolicy: "network-only" });
+  // A pending or retrying delivery changes without any event the page hears of.
+  usePolling(
+    deliveries.some((d) => inFlight(d.status)),
+    DELIVERY_POLL_MS,
+    () => !fetching && refresh(),
+  );
+
+  let body;
+  if (fetching && !data) body = <Loading label="Loading deliveries…" />;
+  else if (error && !data) body = <ErrorState message={describeError(error)} onRetry={refresh} />;
+  else if (deliveries.length === 0)
+    body = (
+      <EmptyState title="No deliveries yet">
+        {hasWebhook ? "Events sent to the webhook show here for 30 days. Send a test event to check your receiver." : "Set a webhook URL to receive new reports, feedback and crash groups."}
+      </EmptyState>
+    );
+  else
+    body = (
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm" aria-label="Webhook deliveries">
+          <thead className="border-b border-slate-200 text-xs text-slate-500">
+            <tr>
+              <th scope="col" className="py-2 pr-3 pl-4 font-medium">
+                Event
+              </th>
+              <th scope="col" className="px-3 py-2 font-medium">
+                Status
+              </th>
+              <th scope="col" className="px-3 py-2 text-right font-medium">
+                Attempts
+              </th>
+              <th scope="col" className="px-3 py-2 text-right font-medium">
+                Response
+              </th>
+              <th scope="col" className="px-3 py-2 font-medium">
+                Last error
+              </th>
+              <th scope="col" className="px-3 py-2 font-medium">
+                Created
+              </th>
+              <th scope="col" className="py-2 pr-4 pl-3 font-medium">
+                Delivered
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {deliveries.map((d) => (
+              <tr key={d.id} data-delivery-id={d.id}>
+                <td className="py-2.5 pr-3 pl-4 font-mono text-xs whitespace-nowrap">{d.event}</td>
+                <td className="px-3 py-2.5">
+                  <EnumBadge value={d.status} />
+                </td>
+                <td className="px-3 py-2.5 text-right tabular-nums">{d.attempts}</td>
+                <td className="px-3 py-2.5 text-right tabular-nums" data-testid="response-code">
+                  {d.responseCode ?? <span className="text-slate-400">—</span>}
+                </td>
+                <td className="max-w-xs px-3 py-2.5 text-xs text-slate-600">
+                  {d.lastError ? (
+                    <span className="line-clamp-2 break-words" title={d.lastError}>
+                      {d.lastError}
+                    </span>
+                  ) : (
+                    <span className="text-slate-400">—</span>
+                  )}
+                </td>
+                <td className="px-3 py-2.5 whitespace-nowrap text-slate-500">
+                  <time dateTime={d.createdAt}>{formatDateTime(d.createdAt)}</time>
+                </td>
+                <td className="py-2.5 pr-4 pl-3 whitespace-nowrap text-slate-500">
+                  {d.deliveredAt ? <time dateTime={d.deliveredAt}>{formatDateTime(d.deliveredAt)}</time> : <span className="text-slate-400">—</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    );
+
+  return (
+    <div className="border-t border-slate-200">
+      <div className="flex flex-wrap items-center gap-2 px-4 pt-3">
+        <h3 className="text-sm font-semibold text-slate-900">Recent deliveries</h3>
+        {connection && connection.totalCount > deliveries.length && (
+          <span className="text-xs text-slate-500">
+            latest {deliveries.length} of {connection.totalCount}
+          </span>
+        )}
+        <Button variant="ghost" size="sm" className="ml-auto" disabled={fetching} onClick={refresh}>
+          <RefreshCw className="size-3.5" aria-hidden /> Refresh
+        </Button>
+      </div>
+      {error && data && (
+        <div className="px-4 pt-2">
+          <InlineError message={`The log could not be refreshed: ${describeError(error)}`} />
+        </div>
+      )}
+      {body}
+    </div>
+  );
+}
+
+function Webhook({ project }: { project: { id: string; webhookUrl?: string | null; webhookSecret?: string | null } }) {
+  return (
+    <>
+      <div className="space-y-5 p-4">
+        <SigningSecret projectId={project.id} secret={project.webhookSecret} />
+        <SendTestEvent projectId={project.id} webhookUrl={project.webhookUrl} />
+      </div>
+      <DeliveryLog projectId={project.id} hasWebhook={Boolean(project.webhookUrl)} />
+    </>
   );
 }
 
@@ -249,6 +463,10 @@ export function ProjectPage() {
         <Card>
           <CardHeader title="Settings" />
           <SettingsForm key={p.id} project={p} />
+        </Card>
+        <Card>
+          <CardHeader title="Webhook" />
+          <Webhook key={p.id} project={p} />
         </Card>
         <Card>
           <CardHeader title="Public keys" />
