@@ -5,12 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/yoanbernabeu/oopsie/internal/config"
 	"github.com/yoanbernabeu/oopsie/internal/database"
+	"github.com/yoanbernabeu/oopsie/internal/logging"
 	"github.com/yoanbernabeu/oopsie/internal/retention"
 	"github.com/yoanbernabeu/oopsie/internal/storage"
 )
@@ -44,7 +44,7 @@ func purge(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	p := retention.New(db.Client, blobs, cfg.Retention, time.Now)
 	var bar func(retention.Counts)
-	if isTerminal(stdout) {
+	if logging.IsTerminal(stdout) {
 		pending, err := p.Pending(ctx)
 		if err != nil {
 			return err
@@ -60,15 +60,6 @@ func purge(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "and %d emptied report groups, %d statistics rows, %d webhook deliveries\n",
 		done.ReportGroups, done.StatsRows, done.Deliveries)
 	return err
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // progressBar redraws one line in place as items are deleted.

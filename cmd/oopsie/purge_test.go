@@ -19,6 +19,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/internal/config"
 	"github.com/yoanbernabeu/oopsie/internal/database"
+	"github.com/yoanbernabeu/oopsie/internal/logging"
 	"github.com/yoanbernabeu/oopsie/internal/retention"
 	"github.com/yoanbernabeu/oopsie/internal/storage"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
@@ -316,11 +317,11 @@ func TestIsTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if isTerminal(f) || isTerminal(&bytes.Buffer{}) {
+	if logging.IsTerminal(f) || logging.IsTerminal(&bytes.Buffer{}) {
 		t.Error("a file or a buffer taken for a terminal")
 	}
 	_, tty := openPTY(t)
-	if !isTerminal(tty) {
+	if !logging.IsTerminal(tty) {
 		t.Error("a pseudo-terminal not taken for a terminal")
 	}
 }

@@ -18,16 +18,16 @@ import (
 // get structured ones. Validating user-supplied values is the caller's job.
 func New(w io.Writer, level slog.Level, format string) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
-	if format == "text" || (format != "json" && isTerminal(w)) {
+	if format == "text" || (format != "json" && IsTerminal(w)) {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-// isTerminal approximates "a human is watching" without a third-party isatty:
-// a character device is a TTY in practice (or /dev/null, where the format is
-// irrelevant).
-func isTerminal(w io.Writer) bool {
+// IsTerminal approximates "a human is watching" without a third-party
+// isatty: a character device is a TTY in practice (or /dev/null, where
+// output meant for people is as good as any).
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

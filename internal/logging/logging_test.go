@@ -51,10 +51,10 @@ func TestIsTerminalCharDevice(t *testing.T) {
 		t.Skipf("no %s: %v", os.DevNull, err)
 	}
 	defer f.Close()
-	if !isTerminal(f) {
+	if !IsTerminal(f) {
 		t.Fatalf("%s not detected as a character device", os.DevNull)
 	}
-	if isTerminal(&bytes.Buffer{}) {
+	if IsTerminal(&bytes.Buffer{}) {
 		t.Fatal("bytes.Buffer detected as a terminal")
 	}
 }

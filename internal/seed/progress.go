@@ -3,10 +3,11 @@ package seed
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/yoanbernabeu/oopsie/internal/logging"
 )
 
 // Kinds of rows the progress counts.
@@ -35,16 +36,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, total [kinds]int) *progress {
-	return &progress{w: w, tty: isTerminal(w), start: time.Now(), total: total, next: 10}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return &progress{w: w, tty: logging.IsTerminal(w), start: time.Now(), total: total, next: 10}
 }
 
 func (p *progress) add(kind, n int) {
