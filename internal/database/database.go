@@ -26,12 +26,12 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 )
 
-// sqliteDriver is registered under Atlas's name for SQLite as well as
-// modernc's own, so Atlas tooling finds the pure-Go driver.
-const sqliteDriver = "sqlite3"
+// SQLiteDriver is the database/sql name of the pure-Go SQLite driver:
+// Atlas's name for SQLite as well as modernc's own, so Atlas tooling finds it.
+const SQLiteDriver = "sqlite3"
 
 func init() {
-	sql.Register(sqliteDriver, &sqlite.Driver{})
+	sql.Register(SQLiteDriver, &sqlite.Driver{})
 }
 
 // DB is an open store: the ent client and the handles under it.
@@ -123,7 +123,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database: SQLite file %s: %w", path, err)
 	}
 	f.Close()
-	db, err := sql.Open(sqliteDriver, SQLiteDSN(path))
+	db, err := sql.Open(SQLiteDriver, SQLiteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

@@ -16,7 +16,7 @@ import (
 // OpenSQLiteDev opens an empty in-memory SQLite database for replaying
 // migrations into. One connection, since each would see its own memory.
 func OpenSQLiteDev() (*sql.DB, error) {
-	db, err := sql.Open(sqliteDriver, "file:dev?mode=memory&_pragma=foreign_keys(1)")
+	db, err := sql.Open(SQLiteDriver, "file:dev?mode=memory&_pragma=foreign_keys(1)")
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite dev database: %w", err)
 	}

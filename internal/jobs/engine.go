@@ -117,7 +117,7 @@ func New(ctx context.Context, db *database.DB, opts Options) (*Engine, error) {
 		// River's SQLite driver wants a single connection; a pool of its
 		// own on the same file keeps it from taking the app's connections,
 		// and the busy timeout makes each side wait out the other's writes.
-		rdb, err := sql.Open("sqlite3", database.SQLiteDSN(db.Path))
+		rdb, err := sql.Open(database.SQLiteDriver, database.SQLiteDSN(db.Path))
 		if err != nil {
 			return nil, fmt.Errorf("job engine: %w", err)
 		}
