@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -17,9 +16,8 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/schema/pulid"
 	"github.com/yoanbernabeu/oopsie/internal/attachments"
 	"github.com/yoanbernabeu/oopsie/internal/bulkupdate"
-	"github.com/yoanbernabeu/oopsie/internal/dbtx"
+	"github.com/yoanbernabeu/oopsie/internal/groupbatch"
 	"github.com/yoanbernabeu/oopsie/internal/stats"
-	"github.com/yoanbernabeu/oopsie/internal/viewer"
 	"github.com/yoanbernabeu/oopsie/internal/webhooks"
 )
 
@@ -29,47 +27,17 @@ type pending struct {
 	files []attachments.Upload
 }
 
-// groupKey names a crash group: its project and fingerprint.
-type groupKey struct{ project, fingerprint string }
-
-func (k groupKey) compare(o groupKey) int {
-	if c := strings.Compare(k.project, o.project); c != 0 {
-		return c
-	}
-	return strings.Compare(k.fingerprint, o.fingerprint)
-}
-
 // write stores a batch of crashes in one transaction, all or nothing.
 // Blobs the attachment store wrote are deleted again when it does not
 // commit.
 func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) {
-	// The callers' viewers were checked by Ingest; one batch mixes them.
-	ctx = viewer.SystemContext(ctx, "ingest")
-	var cleanups []func()
-	cleanup := func() {
-		for _, f := range cleanups {
-			f()
-		}
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			cleanup() // blobs the batch never keeps
-			panic(p)
-		}
-	}()
 	var res []Result
-	// Its own transaction: the batch holds other callers' crashes too.
-	err := dbtx.RunNew(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
+	err := groupbatch.Write(ctx, s.client, func(ctx context.Context, c *ent.Client, cleanups *[]func()) error {
 		var err error
-		res, err = s.writeTx(ctx, c, batch, s.now(), &cleanups)
+		res, err = s.writeTx(ctx, c, batch, s.now(), cleanups)
 		return err
 	})
 	if err != nil {
-		// Also when the commit failed: should it have landed after all (a
-		// connection lost while acknowledging it), attachment rows would
-		// point at deleted blobs; the alternative, blobs no row points at,
-		// would escape retention and keep user files forever.
-		cleanup()
 		return nil, fmt.Errorf("ingest crash: %w", err)
 	}
 	return res, nil
@@ -91,18 +59,11 @@ func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) 
 // Under the lock, read-then-write is exact: every writer of a group's
 // users and counters holds its row first.
 func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, now time.Time, cleanups *[]func()) ([]Result, error) {
-	members := map[groupKey][]int{}
-	for i, p := range batch {
-		k := groupKey{p.v.projectID, p.v.fingerprint}
-		members[k] = append(members[k], i)
-	}
-	keys := make([]groupKey, 0, len(members))
-	for k := range members {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, groupKey.compare)
+	members, keys := groupbatch.Split(len(batch), func(i int) groupbatch.Key {
+		return groupbatch.Key{Project: batch[i].v.projectID, Fingerprint: batch[i].v.fingerprint}
+	})
 
-	candidates := make(map[groupKey]string, len(keys))
+	candidates := make(map[groupbatch.Key]string, len(keys))
 	creates := make([]*ent.CrashGroupCreate, len(keys))
 	for i, k := range keys {
 		idx := members[k]
@@ -115,8 +76,8 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 		candidates[k] = pulid.New("grp")
 		creates[i] = c.CrashGroup.Create().
 			SetID(candidates[k]).
-			SetProjectID(k.project).
-			SetFingerprint(k.fingerprint).
+			SetProjectID(k.Project).
+			SetFingerprint(k.Fingerprint).
 			SetErrorType(first.errorType).
 			SetErrorMessage(first.message).
 			SetOccurrenceCount(len(idx)).
@@ -213,8 +174,8 @@ func groupEvents(batch []pending, results []Result) []webhooks.Event {
 
 // countInto brings the batch's existing groups up to date, in one UPDATE,
 // and marks in results the crashes that reopened a resolved group.
-func countInto(ctx context.Context, c *ent.Client, batch []pending, keys []groupKey, members map[groupKey][]int,
-	groups map[groupKey]*ent.CrashGroup, candidates map[groupKey]string, newUsers map[string]int, results []Result, now time.Time,
+func countInto(ctx context.Context, c *ent.Client, batch []pending, keys []groupbatch.Key, members map[groupbatch.Key][]int,
+	groups map[groupbatch.Key]*ent.CrashGroup, candidates map[groupbatch.Key]string, newUsers map[string]int, results []Result, now time.Time,
 ) error {
 	var ids []string
 	var counts, affected, lastSeen, versions, platforms, statuses, resolvedAt []any
@@ -248,7 +209,7 @@ func countInto(ctx context.Context, c *ent.Client, batch []pending, keys []group
 		counts = append(counts, g.OccurrenceCount+len(members[k]))
 		affected = append(affected, g.AffectedUsers+newUsers[g.ID])
 		// Compared rather than set: a batch stamped earlier may commit later.
-		lastSeen = append(lastSeen, latest(g.LastSeenAt, now))
+		lastSeen = append(lastSeen, groupbatch.Latest(g.LastSeenAt, now))
 		versions = append(versions, vs)
 		platforms = append(platforms, ps)
 		statuses = append(statuses, string(g.Status))
@@ -280,90 +241,50 @@ func countInto(ctx context.Context, c *ent.Client, batch []pending, keys []group
 }
 
 // readGroups reads the batch's groups, by key.
-func readGroups(ctx context.Context, c *ent.Client, keys []groupKey) (map[groupKey]*ent.CrashGroup, error) {
-	var projects, fingerprints []string
-	for _, k := range keys {
-		projects = append(projects, k.project)
-		fingerprints = append(fingerprints, k.fingerprint)
-	}
+func readGroups(ctx context.Context, c *ent.Client, keys []groupbatch.Key) (map[groupbatch.Key]*ent.CrashGroup, error) {
 	rows, err := c.CrashGroup.Query().
-		Where(crashgroup.ProjectIDIn(uniq(projects)...), crashgroup.FingerprintIn(fingerprints...)).
+		Where(crashgroup.ProjectIDIn(groupbatch.Projects(keys)...), crashgroup.FingerprintIn(groupbatch.Fingerprints(keys)...)).
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read groups: %w", err)
 	}
-	groups := make(map[groupKey]*ent.CrashGroup, len(keys))
-	for _, g := range rows {
-		groups[groupKey{g.ProjectID, g.Fingerprint}] = g
-	}
-	for _, k := range keys {
-		if groups[k] == nil {
-			// Upserted in this transaction: only a broken invariant gets here.
-			return nil, fmt.Errorf("group %q of project %s missing after its upsert", k.fingerprint, k.project)
-		}
-	}
-	return groups, nil
+	return groupbatch.ByKey(keys, rows, func(g *ent.CrashGroup) groupbatch.Key {
+		return groupbatch.Key{Project: g.ProjectID, Fingerprint: g.Fingerprint}
+	})
 }
 
 // addUsers records the users the batch's groups meet for the first time,
 // and returns how many each existing group gained. A new group's users are
 // all new; it was inserted counting them.
-func addUsers(ctx context.Context, c *ent.Client, batch []pending, keys []groupKey, members map[groupKey][]int,
-	groups map[groupKey]*ent.CrashGroup, candidates map[groupKey]string, now time.Time,
+func addUsers(ctx context.Context, c *ent.Client, batch []pending, keys []groupbatch.Key, members map[groupbatch.Key][]int,
+	groups map[groupbatch.Key]*ent.CrashGroup, candidates map[groupbatch.Key]string, now time.Time,
 ) (map[string]int, error) {
-	type pair struct{ group, user string }
-	var (
-		pairs        []pair
-		existingIDs  []string
-		existingUIDs []string
-	)
-	for _, k := range keys {
-		g := groups[k]
-		users := distinctUsers(batch, members[k])
-		for _, u := range users {
-			pairs = append(pairs, pair{g.ID, u})
-		}
-		if g.ID != candidates[k] && len(users) > 0 {
-			existingIDs = append(existingIDs, g.ID)
-			existingUIDs = append(existingUIDs, users...)
-		}
+	ids := make(map[groupbatch.Key]string, len(groups))
+	for k, g := range groups {
+		ids[k] = g.ID
 	}
-	if len(pairs) == 0 {
-		return nil, nil
+	fresh, gained, err := groupbatch.NewUsers(keys, ids,
+		func(k groupbatch.Key) bool { return ids[k] == candidates[k] },
+		func(k groupbatch.Key) []string { return distinctUsers(batch, members[k]) },
+		func(groupIDs, users []string) ([]groupbatch.Pair, error) {
+			rows, err := c.CrashGroupUser.Query().
+				Where(crashgroupuser.GroupIDIn(groupIDs...), crashgroupuser.UserIDIn(users...)).
+				All(ctx)
+			pairs := make([]groupbatch.Pair, len(rows))
+			for i, r := range rows {
+				pairs[i] = groupbatch.Pair{Group: r.GroupID, User: r.UserID}
+			}
+			return pairs, err
+		})
+	if err != nil || len(fresh) == 0 {
+		return gained, err
 	}
-	known := map[pair]bool{}
-	if len(existingIDs) > 0 {
-		rows, err := c.CrashGroupUser.Query().
-			Where(crashgroupuser.GroupIDIn(existingIDs...), crashgroupuser.UserIDIn(uniq(existingUIDs)...)).
-			All(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read affected users: %w", err)
-		}
-		for _, r := range rows {
-			known[pair{r.GroupID, r.UserID}] = true
-		}
+	creates := make([]*ent.CrashGroupUserCreate, len(fresh))
+	for i, p := range fresh {
+		creates[i] = c.CrashGroupUser.Create().SetProjectID(p.Project).SetGroupID(p.Group).SetUserID(p.User).SetCreatedAt(now)
 	}
-	projectOf := make(map[string]string, len(groups))
-	for _, g := range groups {
-		projectOf[g.ID] = g.ProjectID
-	}
-	gained := map[string]int{}
-	var creates []*ent.CrashGroupUserCreate
-	for _, p := range pairs {
-		if known[p] {
-			continue
-		}
-		gained[p.group]++
-		creates = append(creates, c.CrashGroupUser.Create().
-			SetProjectID(projectOf[p.group]).
-			SetGroupID(p.group).
-			SetUserID(p.user).
-			SetCreatedAt(now))
-	}
-	if len(creates) > 0 {
-		if err := c.CrashGroupUser.CreateBulk(creates...).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("record affected users: %w", err)
-		}
+	if err := c.CrashGroupUser.CreateBulk(creates...).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("record affected users: %w", err)
 	}
 	return gained, nil
 }
@@ -406,22 +327,9 @@ func crashCreate(c *ent.Client, v values, groupID string, now time.Time) *ent.Cr
 	return create
 }
 
-func latest(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
 func deref(s *string) string {
 	if s == nil {
 		return ""
 	}
 	return *s
-}
-
-func uniq(s []string) []string {
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return slices.Compact(s)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -17,8 +16,7 @@ import (
 	"github.com/yoanbernabeu/oopsie/ent/schema/pulid"
 	"github.com/yoanbernabeu/oopsie/internal/attachments"
 	"github.com/yoanbernabeu/oopsie/internal/bulkupdate"
-	"github.com/yoanbernabeu/oopsie/internal/dbtx"
-	"github.com/yoanbernabeu/oopsie/internal/viewer"
+	"github.com/yoanbernabeu/oopsie/internal/groupbatch"
 	"github.com/yoanbernabeu/oopsie/internal/webhooks"
 )
 
@@ -28,47 +26,17 @@ type pending struct {
 	d  derived
 }
 
-// groupKey names a report group: its project and fingerprint.
-type groupKey struct{ project, fingerprint string }
-
-func (k groupKey) compare(o groupKey) int {
-	if c := strings.Compare(k.project, o.project); c != 0 {
-		return c
-	}
-	return strings.Compare(k.fingerprint, o.fingerprint)
-}
-
 // write stores a batch of reports in one transaction, all or nothing.
 // Blobs the attachment store wrote are deleted again when it does not
 // commit.
 func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) {
-	// The callers' viewers were checked by Ingest; one batch mixes them.
-	ctx = viewer.SystemContext(ctx, "ingest")
-	var cleanups []func()
-	cleanup := func() {
-		for _, f := range cleanups {
-			f()
-		}
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			cleanup() // blobs the batch never keeps
-			panic(p)
-		}
-	}()
 	var res []Result
-	// Its own transaction: the batch holds other callers' reports too.
-	err := dbtx.RunNew(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
+	err := groupbatch.Write(ctx, s.client, func(ctx context.Context, c *ent.Client, cleanups *[]func()) error {
 		var err error
-		res, err = s.writeTx(ctx, c, batch, s.now(), &cleanups)
+		res, err = s.writeTx(ctx, c, batch, s.now(), cleanups)
 		return err
 	})
 	if err != nil {
-		// Also when the commit failed: should it have landed after all (a
-		// connection lost while acknowledging it), attachment rows would
-		// point at deleted blobs; the alternative, blobs no row points at,
-		// would escape retention and keep user files forever.
-		cleanup()
 		return nil, fmt.Errorf("ingest report: %w", err)
 	}
 	return res, nil
@@ -88,18 +56,11 @@ func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) 
 // Under the lock, read-then-write is exact: every writer of a group's
 // users and counters holds its row first.
 func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, now time.Time, cleanups *[]func()) ([]Result, error) {
-	members := map[groupKey][]int{}
-	for i, p := range batch {
-		k := groupKey{p.in.ProjectID, p.d.fingerprint}
-		members[k] = append(members[k], i)
-	}
-	keys := make([]groupKey, 0, len(members))
-	for k := range members {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, groupKey.compare)
+	members, keys := groupbatch.Split(len(batch), func(i int) groupbatch.Key {
+		return groupbatch.Key{Project: batch[i].in.ProjectID, Fingerprint: batch[i].d.fingerprint}
+	})
 
-	candidates := make(map[groupKey]string, len(keys))
+	candidates := make(map[groupbatch.Key]string, len(keys))
 	creates := make([]*ent.ReportGroupCreate, len(keys))
 	for i, k := range keys {
 		idx := members[k]
@@ -107,8 +68,8 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 		candidates[k] = pulid.New("rgr")
 		creates[i] = c.ReportGroup.Create().
 			SetID(candidates[k]).
-			SetProjectID(k.project).
-			SetFingerprint(k.fingerprint).
+			SetProjectID(k.Project).
+			SetFingerprint(k.Fingerprint).
 			SetPageURL(first.d.groupURL).
 			SetErrorMessage(first.d.groupMessage).
 			SetReportCount(len(idx)).
@@ -174,7 +135,7 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 		counts = append(counts, g.ReportCount+len(members[k]))
 		affected = append(affected, g.AffectedUsers+newUsers[g.ID])
 		// Compared rather than set: a batch stamped earlier may commit later.
-		lastSeen = append(lastSeen, latest(g.LastSeenAt, now))
+		lastSeen = append(lastSeen, groupbatch.Latest(g.LastSeenAt, now))
 	}
 	if len(ids) > 0 {
 		err := c.ReportGroup.Update().
@@ -211,90 +172,50 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 }
 
 // readGroups reads the batch's groups, by key.
-func readGroups(ctx context.Context, c *ent.Client, keys []groupKey) (map[groupKey]*ent.ReportGroup, error) {
-	var projects, fingerprints []string
-	for _, k := range keys {
-		projects = append(projects, k.project)
-		fingerprints = append(fingerprints, k.fingerprint)
-	}
+func readGroups(ctx context.Context, c *ent.Client, keys []groupbatch.Key) (map[groupbatch.Key]*ent.ReportGroup, error) {
 	rows, err := c.ReportGroup.Query().
-		Where(reportgroup.ProjectIDIn(uniq(projects)...), reportgroup.FingerprintIn(fingerprints...)).
+		Where(reportgroup.ProjectIDIn(groupbatch.Projects(keys)...), reportgroup.FingerprintIn(groupbatch.Fingerprints(keys)...)).
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read groups: %w", err)
 	}
-	groups := make(map[groupKey]*ent.ReportGroup, len(keys))
-	for _, g := range rows {
-		groups[groupKey{g.ProjectID, g.Fingerprint}] = g
-	}
-	for _, k := range keys {
-		if groups[k] == nil {
-			// Upserted in this transaction: only a broken invariant gets here.
-			return nil, fmt.Errorf("group %q of project %s missing after its upsert", k.fingerprint, k.project)
-		}
-	}
-	return groups, nil
+	return groupbatch.ByKey(keys, rows, func(g *ent.ReportGroup) groupbatch.Key {
+		return groupbatch.Key{Project: g.ProjectID, Fingerprint: g.Fingerprint}
+	})
 }
 
 // addUsers records the users the batch's existing groups meet for the first
 // time, and returns how many each group gained. A new group's users are
 // all new; it was inserted counting them.
-func addUsers(ctx context.Context, c *ent.Client, batch []pending, keys []groupKey, members map[groupKey][]int,
-	groups map[groupKey]*ent.ReportGroup, candidates map[groupKey]string, now time.Time,
+func addUsers(ctx context.Context, c *ent.Client, batch []pending, keys []groupbatch.Key, members map[groupbatch.Key][]int,
+	groups map[groupbatch.Key]*ent.ReportGroup, candidates map[groupbatch.Key]string, now time.Time,
 ) (map[string]int, error) {
-	type pair struct{ group, user string }
-	var (
-		pairs        []pair
-		existingIDs  []string
-		existingKeys []string
-	)
-	for _, k := range keys {
-		g := groups[k]
-		users := distinctUsers(batch, members[k])
-		for _, u := range users {
-			pairs = append(pairs, pair{g.ID, u})
-		}
-		if g.ID != candidates[k] && len(users) > 0 {
-			existingIDs = append(existingIDs, g.ID)
-			existingKeys = append(existingKeys, users...)
-		}
+	ids := make(map[groupbatch.Key]string, len(groups))
+	for k, g := range groups {
+		ids[k] = g.ID
 	}
-	if len(pairs) == 0 {
-		return nil, nil
+	fresh, gained, err := groupbatch.NewUsers(keys, ids,
+		func(k groupbatch.Key) bool { return ids[k] == candidates[k] },
+		func(k groupbatch.Key) []string { return distinctUsers(batch, members[k]) },
+		func(groupIDs, users []string) ([]groupbatch.Pair, error) {
+			rows, err := c.ReportGroupUser.Query().
+				Where(reportgroupuser.GroupIDIn(groupIDs...), reportgroupuser.UserKeyIn(users...)).
+				All(ctx)
+			pairs := make([]groupbatch.Pair, len(rows))
+			for i, r := range rows {
+				pairs[i] = groupbatch.Pair{Group: r.GroupID, User: r.UserKey}
+			}
+			return pairs, err
+		})
+	if err != nil || len(fresh) == 0 {
+		return gained, err
 	}
-	known := map[pair]bool{}
-	if len(existingIDs) > 0 {
-		rows, err := c.ReportGroupUser.Query().
-			Where(reportgroupuser.GroupIDIn(existingIDs...), reportgroupuser.UserKeyIn(uniq(existingKeys)...)).
-			All(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read affected users: %w", err)
-		}
-		for _, r := range rows {
-			known[pair{r.GroupID, r.UserKey}] = true
-		}
+	creates := make([]*ent.ReportGroupUserCreate, len(fresh))
+	for i, p := range fresh {
+		creates[i] = c.ReportGroupUser.Create().SetProjectID(p.Project).SetGroupID(p.Group).SetUserKey(p.User).SetCreatedAt(now)
 	}
-	projectOf := make(map[string]string, len(groups))
-	for _, g := range groups {
-		projectOf[g.ID] = g.ProjectID
-	}
-	gained := map[string]int{}
-	var creates []*ent.ReportGroupUserCreate
-	for _, p := range pairs {
-		if known[p] {
-			continue
-		}
-		gained[p.group]++
-		creates = append(creates, c.ReportGroupUser.Create().
-			SetProjectID(projectOf[p.group]).
-			SetGroupID(p.group).
-			SetUserKey(p.user).
-			SetCreatedAt(now))
-	}
-	if len(creates) > 0 {
-		if err := c.ReportGroupUser.CreateBulk(creates...).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("record affected users: %w", err)
-		}
+	if err := c.ReportGroupUser.CreateBulk(creates...).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("record affected users: %w", err)
 	}
 	return gained, nil
 }
@@ -346,17 +267,4 @@ func reportCreate(c *ent.Client, p pending, groupID string, now time.Time) *ent.
 		}
 	}
 	return b
-}
-
-func latest(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
-func uniq(s []string) []string {
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return slices.Compact(s)
 }
