@@ -39,8 +39,6 @@ type Options struct {
 	Workers  *river.Workers
 	Periodic []*river.PeriodicJob
 	Logger   *slog.Logger
-	// WebhookWorkers is how many deliveries run at once per replica.
-	WebhookWorkers int
 	// PollInterval is how often a replica looks for jobs it was not told
 	// about (on SQLite, every job; on PostgreSQL, LISTEN/NOTIFY tells it).
 	PollInterval time.Duration
@@ -57,6 +55,10 @@ type Engine struct {
 	close  func() error
 }
 
+// webhookWorkers is how many deliveries run at once per replica; each
+// mostly waits on the receiver.
+const webhookWorkers = 10
+
 // maxAttempts bounds retries: with backoff, ten attempts span about a day
 // and a half.
 const maxAttempts = 10
@@ -70,9 +72,6 @@ const rescueAfter = 15 * time.Minute
 // New migrates River's tables on db and builds the engine. It starts no
 // work until Start.
 func New(ctx context.Context, db *database.DB, opts Options) (*Engine, error) {
-	if opts.WebhookWorkers <= 0 {
-		opts.WebhookWorkers = 10
-	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
 	}
@@ -90,7 +89,7 @@ func New(ctx context.Context, db *database.DB, opts Options) (*Engine, error) {
 		RetryPolicy:          opts.RetryPolicy,
 		Queues: map[string]river.QueueConfig{
 			QueueMaintenance: {MaxWorkers: 2},
-			QueueWebhooks:    {MaxWorkers: opts.WebhookWorkers},
+			QueueWebhooks:    {MaxWorkers: webhookWorkers},
 		},
 	}
 	e := &Engine{logger: opts.Logger}

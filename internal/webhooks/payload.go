@@ -86,7 +86,7 @@ type crashGroupJSON struct {
 }
 
 // dashboardPath is where the dashboard shows what an event is about.
-func dashboardPath(event string, s subject) string {
+func dashboardPath(s subject) string {
 	switch {
 	case s.report != nil:
 		return "/reports/" + s.report.ID
@@ -103,7 +103,7 @@ func newMessage(event, publicURL string, s subject) message {
 	m := message{
 		Event:        event,
 		Project:      projectJSON{ID: s.project.ID, Name: s.project.Name, Slug: s.project.Slug},
-		DashboardURL: strings.TrimRight(publicURL, "/") + dashboardPath(event, s),
+		DashboardURL: strings.TrimRight(publicURL, "/") + dashboardPath(s),
 	}
 	switch {
 	case s.report != nil:
