@@ -114,18 +114,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("-search %q finds nothing to look for: %v", o.search, parseErr)
 	}
 
-	interrupted := ctx
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	ctx, cancel, explain := benchkit.Deadline(ctx, o.timeout)
 	defer cancel()
-	defer func() {
-		switch {
-		case err == nil:
-		case interrupted.Err() != nil:
-			err = fmt.Errorf("interrupted: %w", err)
-		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			err = fmt.Errorf("the run took longer than -timeout %s: %w", o.timeout, err)
-		}
-	}()
+	defer func() { err = explain(err) }()
 	// Clean-up runs even when ctx is done (Ctrl-C, timeout).
 	cleanupCtx := context.WithoutCancel(ctx)
 
