@@ -9,6 +9,7 @@ import { enumLabel, formatDateTime } from "../lib/format";
 import { Button, Card, CardHeader, ErrorState, Field, InlineError, Loading, PageHeader, Select, Textarea } from "../components/ui";
 import { EnumBadge } from "../components/triage";
 import { JsonView } from "../components/JsonView";
+import { DetailList } from "../components/DetailList";
 import { Attachments } from "../components/Attachments";
 import { Comments, commentsContext } from "../components/Comments";
 import { FEEDBACK_STATUSES } from "./FeedbackPage";
@@ -106,21 +107,14 @@ export function FeedbackDetailPage() {
           </Card>
           <Card>
             <CardHeader title="Details" />
-            <dl className="space-y-2 p-4 text-sm">
-              {[
+            <DetailList
+              items={[
                 ["From", f.email],
                 ["App version", f.appVersion],
                 ["Platform", f.platform],
                 ["OS version", f.osVersion],
-              ].map(([k, v]) =>
-                v ? (
-                  <div key={k}>
-                    <dt className="text-xs text-slate-500">{k}</dt>
-                    <dd className="break-words">{v}</dd>
-                  </div>
-                ) : null,
-              )}
-            </dl>
+              ]}
+            />
           </Card>
           <Card>
             <CardHeader title="Device" />

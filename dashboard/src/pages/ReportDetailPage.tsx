@@ -10,6 +10,7 @@ import { Card, CardHeader, ErrorState, Field, InlineError, Loading, PageHeader, 
 import { AssigneeSelect, EnumBadge, useUserOptions } from "../components/triage";
 import { Timeline } from "../components/Timeline";
 import { JsonView } from "../components/JsonView";
+import { DetailList } from "../components/DetailList";
 import { Attachments } from "../components/Attachments";
 import { Comments, commentsContext } from "../components/Comments";
 
@@ -123,23 +124,16 @@ export function ReportDetailPage() {
         <div className="space-y-6 lg:col-start-2">
           <Card>
             <CardHeader title="Details" />
-            <dl className="space-y-2 p-4 text-sm">
-              {[
+            <DetailList
+              items={[
                 ["Page", r.pageUrl],
                 ["App version", r.appVersion],
                 ["Browser", r.browser],
                 ["OS", r.os],
                 ["Reporter", r.reporterEmail],
                 ["Similar reports", r.group ? `${plural(r.group.reportCount, "report")} from ${plural(r.group.affectedUsers, "user")}` : null],
-              ].map(([k, v]) =>
-                v ? (
-                  <div key={k}>
-                    <dt className="text-xs text-slate-500">{k}</dt>
-                    <dd className="break-words">{v}</dd>
-                  </div>
-                ) : null,
-              )}
-            </dl>
+              ]}
+            />
           </Card>
           <Card>
             <CardHeader title="Device" />
