@@ -58,6 +58,7 @@ func newServer(r *Resolver, limits Limits, logger *slog.Logger) *handler.Server 
 	srv.Use(extension.FixedComplexityLimit(limits.Complexity))
 	srv.Use(depthLimit{max: limits.Depth})
 	srv.Use(entgql.Transactioner{TxOpener: entgql.TxOpenerFunc(r.openTx)})
+	srv.Use(sharedResponses{})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		logger.ErrorContext(ctx, "panic in GraphQL resolver", "panic", p)

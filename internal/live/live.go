@@ -4,8 +4,11 @@
 //
 // Each topic has one hub per process: one broker subscription, one reload
 // of each item, and a bounded queue per subscriber. A subscriber costs a
-// channel, not a goroutine nor a database query per event, so thousands of
-// idle dashboards stay cheap and a burst of events is loaded once.
+// small struct, not a goroutine nor a database query per event, so
+// thousands of idle dashboards stay cheap and a burst of events is loaded
+// once. Through a Pull, what the transport makes of an item (a marshalled
+// GraphQL response) is made once for all the subscribers that ask for the
+// same thing, not once each.
 package live
 
 import (
@@ -155,20 +158,15 @@ type hub[T any] struct {
 	subs    map[*subscriber[T]]struct{}
 }
 
-type subscriber[T any] struct {
-	ctx     context.Context
-	project *string
-	ch      chan T
-}
-
 func newHub[T any](broker pubsub.Broker, logger *slog.Logger, topic string, load func(context.Context, byID) (T, error)) *hub[T] {
 	return &hub[T]{broker: broker, logger: logger, topic: topic, load: load, subs: map[*subscriber[T]]struct{}{}}
 }
 
-// add registers a subscriber; its channel closes when ctx ends, when it
-// falls Buffer items behind, or when the broker closes.
+// add registers a subscriber; its stream ends when ctx ends, when it falls
+// Buffer items behind, or when the broker closes. When ctx carries a Pull
+// (WithPull), the subscriber is pulled through it.
 func (h *hub[T]) add(ctx context.Context, projectID *string) (<-chan T, error) {
-	s := &subscriber[T]{ctx: ctx, project: projectID, ch: make(chan T, Buffer)}
+	s := newSubscriber[T](ctx, projectID)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -183,17 +181,20 @@ func (h *hub[T]) add(ctx context.Context, projectID *string) (<-chan T, error) {
 		go h.run(sub)
 	}
 	h.subs[s] = struct{}{}
+	if p, ok := ctx.Value(pullKey{}).(*Pull); ok {
+		p.src = s
+	}
 	context.AfterFunc(ctx, func() { h.remove(s) })
-	return s.ch, nil
+	return s.out, nil
 }
 
-// remove unregisters s and closes its channel, once.
+// remove unregisters s and ends its stream, once.
 func (h *hub[T]) remove(s *subscriber[T]) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.subs[s]; ok {
 		delete(h.subs, s)
-		close(s.ch)
+		s.end()
 	}
 }
 
@@ -220,7 +221,7 @@ func (h *hub[T]) run(sub *pubsub.Subscription) {
 	h.closed = true
 	for s := range h.subs {
 		delete(h.subs, s)
-		close(s.ch)
+		s.end()
 	}
 }
 
@@ -253,17 +254,16 @@ func (h *hub[T]) deliver(e pubsub.Event) {
 		return
 	}
 
+	ev := &event[T]{item: item}
 	var slow []*subscriber[T]
 	h.mu.Lock()
 	for s := range h.subs {
 		if s.project != nil && *s.project != e.ProjectID {
 			continue
 		}
-		select {
-		case s.ch <- item:
-		default:
+		if !s.offer(ev) {
 			delete(h.subs, s)
-			close(s.ch)
+			s.end()
 			slow = append(slow, s)
 		}
 	}

@@ -1,0 +1,78 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/yoanbernabeu/oopsie/internal/live"
+	"github.com/yoanbernabeu/oopsie/internal/viewer"
+)
+
+// sharedResponses makes each live event's response once per subscription
+// shape instead of once per subscriber: subscriptions with the same query,
+// operation, variables and rights get the same bytes, so the first of them
+// to take an event executes it and the others reuse the result.
+type sharedResponses struct{}
+
+var (
+	_ graphql.HandlerExtension     = sharedResponses{}
+	_ graphql.OperationInterceptor = sharedResponses{}
+)
+
+func (sharedResponses) ExtensionName() string                   { return "SharedSubscriptionResponses" }
+func (sharedResponses) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (sharedResponses) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return next(ctx)
+	}
+	ctx, pull := live.WithPull(ctx)
+	responses := next(ctx)
+	if !pull.Active() {
+		return responses // refused, or not a live subscription
+	}
+	key, ok := shapeKey(oc, viewer.FromContext(ctx))
+	if !ok {
+		return responses
+	}
+	return func(ctx context.Context) *graphql.Response {
+		v, ok := pull.Next(ctx, key, func() any {
+			r := responses(ctx)
+			if r == nil {
+				return nil // not shared: the next subscriber produces
+			}
+			// The generated executor reuses its buffer for the next
+			// event; a shared response must own its bytes.
+			r.Data = bytes.Clone(r.Data)
+			return r
+		})
+		if !ok || v == nil {
+			return nil
+		}
+		return v.(*graphql.Response)
+	}
+}
+
+// shapeKey identifies what a subscription's responses depend on: the
+// document, the operation, the variables and the viewer's rights. Every
+// admin has the same rights; another viewer shares only with itself.
+func shapeKey(oc *graphql.OperationContext, v viewer.Viewer) (string, bool) {
+	vars, err := json.Marshal(oc.Variables) // maps marshal with sorted keys
+	if err != nil {
+		return "", false
+	}
+	who := "admin"
+	if !v.Admin() {
+		who = v.Kind.String() + ":" + v.UserID + v.TokenID + v.KeyID
+	}
+	// Hashed: the key is looked up for every subscriber and event, and a
+	// query may be long.
+	sum := sha256.Sum256([]byte(who + "\x00" + oc.OperationName + "\x00" + string(vars) + "\x00" + oc.RawQuery))
+	return string(sum[:]), true
+}
