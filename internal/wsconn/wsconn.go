@@ -139,9 +139,12 @@ func (c *Conn) NextReader() (int, io.Reader, error) {
 
 // WriteJSON writes one message, or fails once writeTimeout passes.
 func (c *Conn) WriteJSON(v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
+	data, ok := encodeMessage(v)
+	if !ok {
+		var err error
+		if data, err = json.Marshal(v); err != nil {
+			return err
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
