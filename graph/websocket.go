@@ -47,7 +47,16 @@ var errWebsocketAuth = errors.New(`forbidden: connection_init must carry {"autho
 // headers on a WebSocket. A refused token closes the connection with 4403;
 // an access token's expiry closes it then, with 4403 too.
 func (r *Resolver) initWebsocket(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	v, until, err := r.Auth.AuthenticateUntil(ctx, p.Authorization())
+	type auth struct {
+		v     viewer.Viewer
+		until time.Time
+		err   error
+	}
+	a := wsconn.Aside(func() auth {
+		v, until, err := r.Auth.AuthenticateUntil(ctx, p.Authorization())
+		return auth{v, until, err}
+	})
+	v, until, err := a.v, a.until, a.err
 	if err != nil || !v.Authenticated() {
 		ctx = transport.WithWebsocketCloseCode(ctx, wsconn.CodeForbidden)
 		ctx = transport.AppendCloseReason(ctx, "Forbidden")

@@ -125,7 +125,17 @@ func subscribe[T any](ctx context.Context, s *Service, h *hub[T], projectID *str
 		return nil, viewer.ErrForbidden
 	}
 	if projectID != nil {
-		ok, err := s.client.Project.Query().Where(project.ID(*projectID)).Exist(ctx)
+		// Aside: the subscription's goroutine lives as long as the
+		// subscription, and should not keep the stack a query needs.
+		type found struct {
+			ok  bool
+			err error
+		}
+		f := wsconn.Aside(func() found {
+			ok, err := s.client.Project.Query().Where(project.ID(*projectID)).Exist(ctx)
+			return found{ok, err}
+		})
+		ok, err := f.ok, f.err
 		if err != nil {
 			return nil, fmt.Errorf("subscribe: find project: %w", err)
 		}
