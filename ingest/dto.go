@@ -113,10 +113,10 @@ type frameJSON struct {
 }
 
 type breadcrumbJSON struct {
-	Type      string         `json:"type"`
-	Message   string         `json:"message"`
-	Timestamp time.Time      `json:"timestamp"`
-	Data      map[string]any `json:"data"`
+	Type      string          `json:"type"`
+	Message   string          `json:"message"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
 }
 
 // crashRequest is POST /sdk/{slug}/crashes (the RFC's crash report).

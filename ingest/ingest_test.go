@@ -262,6 +262,7 @@ func TestIngestRefusesBadInput(t *testing.T) {
 				{"crash without error type", "/sdk/" + f.slug + "/crashes", nil, jsonBody(crash(map[string]any{"errorType": nil})), 400, "BAD_USER_INPUT", "errorType"},
 				{"unknown severity", "/sdk/" + f.slug + "/crashes", nil, jsonBody(crash(map[string]any{"severity": "meh"})), 400, "BAD_USER_INPUT", "severity"},
 				{"too many frames", "/sdk/" + f.slug + "/crashes", nil, jsonBody(crash(map[string]any{"stackTrace": make([]map[string]any, 201)})), 400, "BAD_USER_INPUT", "stackTrace"},
+				{"breadcrumb data not an object", "/sdk/" + f.slug + "/crashes", nil, jsonBody(crash(map[string]any{"breadcrumbs": []any{map[string]any{"type": "click", "data": []int{1}}}})), 400, "BAD_USER_INPUT", "breadcrumbs[0].data"},
 				{"invalid base64", "/sdk/" + f.slug + "/crashes", nil, jsonBody(crash(map[string]any{"attachments": []any{map[string]any{"data": "%%%", "filename": "a.png"}}})), 400, "BAD_USER_INPUT", "attachments[0].data"},
 				{"renamed executable", "/sdk/" + f.slug + "/crashes", nil, jsonBody(crash(map[string]any{"attachments": []any{map[string]any{"data": exe, "filename": "photo.png", "mimeType": "image/png"}}})), 415, "UNSUPPORTED_MEDIA_TYPE", ""},
 				{"missing key", "/api/v1/reports", map[string]string{"X-Oopsie-Key": ""}, jsonBody(report(nil)), 401, "UNAUTHENTICATED", ""},

@@ -45,7 +45,8 @@ type Frame struct {
 type Breadcrumb struct {
 	Type, Message string
 	Timestamp     time.Time
-	Data          map[string]any
+	// Data is a JSON object, kept as sent; nil when absent.
+	Data json.RawMessage
 }
 
 // Input is one crash as a door received it.

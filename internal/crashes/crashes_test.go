@@ -218,7 +218,7 @@ func TestIngestStoresCrashAndNewGroup(t *testing.T) {
 		in.Severity = enums.CrashSeverityFatal
 		in.UserID = "user-1"
 		in.Breadcrumbs = []crashes.Breadcrumb{
-			{Type: "navigation", Message: "to /cart", Timestamp: time.Date(2026, 3, 1, 11, 59, 0, 0, time.UTC), Data: map[string]any{"from": "/"}},
+			{Type: "navigation", Message: "to /cart", Timestamp: time.Date(2026, 3, 1, 11, 59, 0, 0, time.UTC), Data: json.RawMessage(`{"from": "/"}`)},
 			{Type: "click", Message: "checkout"},
 		}
 		res := e.ingest(t, in)
@@ -872,13 +872,13 @@ func TestIngestValidation(t *testing.T) {
 			in.Breadcrumbs = []crashes.Breadcrumb{{Message: strings.Repeat("m", 2001)}}
 		}},
 		{"breadcrumbs[1].data", func(in *crashes.Input) {
-			in.Breadcrumbs = []crashes.Breadcrumb{{}, {Data: map[string]any{"c": make(chan int)}}}
+			in.Breadcrumbs = []crashes.Breadcrumb{{}, {Data: json.RawMessage(`["not", "an object"]`)}}
 		}},
 		{"breadcrumbs[0].data", func(in *crashes.Input) {
-			in.Breadcrumbs = []crashes.Breadcrumb{{Data: map[string]any{"big": strings.Repeat("x", 10_001)}}}
+			in.Breadcrumbs = []crashes.Breadcrumb{{Data: json.RawMessage(`{"big":"` + strings.Repeat("x", 10_001) + `"}`)}}
 		}},
 		{"breadcrumbs[0].data", func(in *crashes.Input) {
-			in.Breadcrumbs = []crashes.Breadcrumb{{Data: map[string]any{"nul": "\x00"}}}
+			in.Breadcrumbs = []crashes.Breadcrumb{{Data: json.RawMessage(`{"nul":"\u0000"}`)}}
 		}},
 		{"deviceInfo", func(in *crashes.Input) { in.DeviceInfo = json.RawMessage(`[1,2]`) }},
 		{"deviceInfo", func(in *crashes.Input) { in.DeviceInfo = json.RawMessage(`{"a":`) }},

@@ -156,19 +156,16 @@ func encodeBreadcrumbs(crumbs []Breadcrumb) (json.RawMessage, error) {
 			ts := b.Timestamp.UTC()
 			s.Timestamp = &ts
 		}
-		if b.Data != nil {
-			data, err := json.Marshal(b.Data)
-			if err != nil {
-				return nil, apperr.InvalidField(at+"data", "must be representable as JSON")
-			}
-			if len(data) > maxBreadcrumbDataLen {
-				return nil, apperr.InvalidField(at+"data", fmt.Sprintf("must be at most %d bytes as JSON", maxBreadcrumbDataLen))
-			}
-			if storableJSON(data) != nil {
-				return nil, apperr.InvalidField(at+"data", "must not contain NUL characters")
-			}
-			s.Data = data
+		if len(b.Data) > maxBreadcrumbDataLen {
+			return nil, apperr.InvalidField(at+"data", fmt.Sprintf("must be at most %d bytes as JSON", maxBreadcrumbDataLen))
 		}
+		// Kept as sent rather than decoded into a map and encoded again,
+		// which cost a third of a crash's validation.
+		data, err := jsonObject(at+"data", b.Data)
+		if err != nil {
+			return nil, err
+		}
+		s.Data = data
 		stored[i] = s
 	}
 	return marshal("breadcrumbs", stored)
