@@ -37,7 +37,7 @@ func (sharedResponses) InterceptOperation(ctx context.Context, next graphql.Oper
 	if !pull.Active() {
 		return responses // refused, or not a live subscription
 	}
-	key, ok := shapeKey(oc, viewer.FromContext(ctx))
+	key, ok := shapeKey(oc, viewer.FromContext(ctx), requestFrom(ctx).baseURL)
 	if !ok {
 		return responses
 	}
@@ -60,9 +60,10 @@ func (sharedResponses) InterceptOperation(ctx context.Context, next graphql.Oper
 }
 
 // shapeKey identifies what a subscription's responses depend on: the
-// document, the operation, the variables and the viewer's rights. Every
-// admin has the same rights; another viewer shares only with itself.
-func shapeKey(oc *graphql.OperationContext, v viewer.Viewer) (string, bool) {
+// document, the operation, the variables, the viewer's rights, and the
+// address the client reached the server by (a project's snippet shows it).
+// Every admin has the same rights; another viewer shares only with itself.
+func shapeKey(oc *graphql.OperationContext, v viewer.Viewer, baseURL string) (string, bool) {
 	vars, err := json.Marshal(oc.Variables) // maps marshal with sorted keys
 	if err != nil {
 		return "", false
@@ -73,6 +74,6 @@ func shapeKey(oc *graphql.OperationContext, v viewer.Viewer) (string, bool) {
 	}
 	// Hashed: the key is looked up for every subscriber and event, and a
 	// query may be long.
-	sum := sha256.Sum256([]byte(who + "\x00" + oc.OperationName + "\x00" + string(vars) + "\x00" + oc.RawQuery))
+	sum := sha256.Sum256([]byte(who + "\x00" + baseURL + "\x00" + oc.OperationName + "\x00" + string(vars) + "\x00" + oc.RawQuery))
 	return string(sum[:]), true
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	entsql "entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/gorilla/websocket"
 
 	"github.com/yoanbernabeu/oopsie/ent"
@@ -191,4 +192,36 @@ func TestSubscribersOfOneShapeShareTheResponse(t *testing.T) {
 			t.Errorf("one event to %d subscribers of %d shapes took %d statements, want %d", perShape*len(shapes), len(shapes), got, max)
 		}
 	})
+}
+
+// Subscriptions share responses only when nothing a response depends on
+// differs.
+func TestShapeKey(t *testing.T) {
+	t.Parallel()
+	op := func(query string, vars map[string]any) *graphql.OperationContext {
+		return &graphql.OperationContext{RawQuery: query, Variables: vars}
+	}
+	const q = `subscription($p: ID) { reportCreated(projectId: $p) { id project { snippet(kind: HTML) } } }`
+	key := func(oc *graphql.OperationContext, v viewer.Viewer, base string) string {
+		k, ok := shapeKey(oc, v, base)
+		if !ok {
+			t.Fatal("no key")
+		}
+		return k
+	}
+	user, token := viewer.ForUser("usr_1"), viewer.ForAPIToken("tok_1")
+	same := key(op(q, map[string]any{"p": "prj_1"}), user, "https://a.example")
+	if got := key(op(q, map[string]any{"p": "prj_1"}), token, "https://a.example"); got != same {
+		t.Error("two admins with one query do not share")
+	}
+	for name, other := range map[string]string{
+		"variables": key(op(q, map[string]any{"p": "prj_2"}), user, "https://a.example"),
+		"query":     key(op(q+" ", map[string]any{"p": "prj_1"}), user, "https://a.example"),
+		"address":   key(op(q, map[string]any{"p": "prj_1"}), user, "https://b.example"),
+		"rights":    key(op(q, map[string]any{"p": "prj_1"}), viewer.ForPublicKey("prj_1", "key_1"), "https://a.example"),
+	} {
+		if other == same {
+			t.Errorf("subscriptions that differ in %s share responses", name)
+		}
+	}
 }
