@@ -154,7 +154,9 @@ type latency struct {
 	ended                       int64           // subscribers lost meanwhile
 	firstEnd                    string
 	benchCPU, idleCPU           string
-	serverCPU                   []string // by process of the target
+	serverCPU                   []string      // by process of the target
+	serverTime                  time.Duration // CPU time of all of them
+	serverTimeKnown             bool
 	frameBytes                  int
 	perEndpoint                 []endpointFigures
 	deliveredWithin100msPercent float64
@@ -167,6 +169,16 @@ type endpointFigures struct {
 }
 
 func (l latency) missing() int64 { return max(0, l.expected-l.delivered) }
+
+// cpuPerDelivery is the servers' CPU time per delivered frame, ingest or
+// publish included: what one delivery costs, whether or not the servers
+// kept up.
+func (l latency) cpuPerDelivery() (time.Duration, bool) {
+	if !l.serverTimeKnown || l.delivered == 0 {
+		return 0, false
+	}
+	return l.serverTime / time.Duration(l.delivered), true
+}
 
 func (l latency) missingShare() float64 {
 	if l.expected == 0 {
@@ -257,10 +269,15 @@ loop:
 	r.expected = int64(n-r.failedSends) * int64(len(subs))
 	// Slow deliveries are waited for while they keep coming.
 	r.drain = waitFor(ctx, ph, r.expected, 5*time.Second, 30*time.Second+2*dur)
+	r.serverTimeKnown = true
 	for i, pid := range t.pids {
 		var server string
-		r.benchCPU, server, r.idleCPU = benchkit.Cores(before[i], benchkit.SampleCPU(pid))
+		after := benchkit.SampleCPU(pid)
+		r.benchCPU, server, r.idleCPU = benchkit.Cores(before[i], after)
 		r.serverCPU = append(r.serverCPU, server)
+		used, ok := benchkit.ServerTime(before[i], after)
+		r.serverTime += used
+		r.serverTimeKnown = r.serverTimeKnown && ok
 	}
 	if err := ctx.Err(); err != nil {
 		return latency{}, err

@@ -52,6 +52,12 @@ func printReport(w io.Writer, o options, names []string, lat, hubLat latency, me
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "(latency: from an event's scheduled send, an ingest request to Oopsie or a POST /publish to the hub,\n to a subscriber's receiving its frame, over every (event, subscriber); ≤ 100 ms: share of the expected\n deliveries that arrived within 100 ms; bench, server, idle: CPUs kept busy by this tool, by each server\n process, and left idle, of the %d that PostgreSQL and Redis share)\n", runtime.NumCPU())
+	if c, ok := lat.cpuPerDelivery(); ok {
+		if hc, ok := hubLat.cpuPerDelivery(); ok {
+			fmt.Fprintf(w, "server CPU per delivery: Oopsie %.1f µs, bare hub %.1f µs (×%.1f)\n",
+				float64(c)/1e3, float64(hc)/1e3, benchkit.Ratio(float64(c), float64(hc)))
+		}
+	}
 	for _, l := range []latency{lat, hubLat} {
 		fmt.Fprintf(w, "%s: %s sends over %s (%s/s achieved), deliveries drained %s after the last answer",
 			l.name, benchkit.Thousands(float64(l.sends)), l.elapsed.Round(time.Millisecond),
