@@ -176,7 +176,8 @@ func newHub[T any](broker pubsub.Broker, logger *slog.Logger, topic string, load
 // Buffer items behind, or when the broker closes. When ctx carries a Pull
 // (WithPull), the subscriber is pulled through it.
 func (h *hub[T]) add(ctx context.Context, projectID *string) (<-chan T, error) {
-	s := newSubscriber[T](ctx, projectID)
+	pull, _ := ctx.Value(pullKey{}).(*Pull)
+	s := newSubscriber[T](ctx, projectID, pull != nil)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -191,8 +192,8 @@ func (h *hub[T]) add(ctx context.Context, projectID *string) (<-chan T, error) {
 		go h.run(sub)
 	}
 	h.subs[s] = struct{}{}
-	if p, ok := ctx.Value(pullKey{}).(*Pull); ok {
-		p.src = s
+	if pull != nil {
+		pull.src = s
 	}
 	context.AfterFunc(ctx, func() { h.remove(s) })
 	return s.out, nil

@@ -118,9 +118,9 @@ type subscriber[T any] struct {
 	notify chan struct{} // a send wakes a waiting next
 }
 
-func newSubscriber[T any](ctx context.Context, projectID *string) *subscriber[T] {
+func newSubscriber[T any](ctx context.Context, projectID *string, pulled bool) *subscriber[T] {
 	s := &subscriber[T]{ctx: ctx, project: projectID}
-	if _, ok := ctx.Value(pullKey{}).(*Pull); ok {
+	if pulled {
 		// Idle, a pulled subscriber holds no buffer: its queue is
 		// allocated while events wait.
 		s.pull, s.out, s.notify = true, make(chan T, 1), make(chan struct{}, 1)
