@@ -110,7 +110,9 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, version s
 	// The key cache flushes lastUsedAt in the background until Close.
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
-	if err := a.Jobs.Start(bg); err != nil {
+	// Not bg: River cancels its running jobs with the context Start got.
+	// Close stops it with Stop instead, which lets them finish.
+	if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		stop()
 		_ = a.Jobs.Stop(ctx)
 		a.release()
