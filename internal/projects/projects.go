@@ -39,12 +39,20 @@ type Service struct {
 // Option tunes a Service.
 type Option func(*Service)
 
+// hostLookupTimeout bounds the name lookup of a webhook's host.
+const hostLookupTimeout = 2 * time.Second
+
 // RefusePrivateWebhooks refuses, when a webhook URL is saved, a host that
 // resolves to a loopback, private or link-local address. Deliveries check
 // again when they connect; this tells the user at once.
 func RefusePrivateWebhooks(r netguard.Resolver) Option {
 	return func(s *Service) {
 		s.webhookHost = func(ctx context.Context, host string) error {
+			// Bounded: a mutation's transaction is open meanwhile (on
+			// SQLite, the one write lock), and an unresolved host is
+			// accepted anyway.
+			ctx, cancel := context.WithTimeout(ctx, hostLookupTimeout)
+			defer cancel()
 			err := netguard.CheckHost(ctx, r, host)
 			if errors.Is(err, netguard.ErrBlocked) {
 				return apperr.InvalidField("webhookUrl", "must point to a public address: "+host+

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/yoanbernabeu/oopsie/internal/apperr"
@@ -71,6 +72,40 @@ func TestWebhookToAPrivateAddressIsRefused(t *testing.T) {
 		local := "http://127.0.0.1:9000/hook"
 		if _, err := projects.New(db.Client).Update(ctx, p.ID, projects.UpdateInput{WebhookURL: &local}); err != nil {
 			t.Errorf("allowed private webhook: %v", err)
+		}
+	})
+}
+
+// hangingResolver answers only when its context ends, as a DNS server that
+// does not answer would; it records whether the lookup had a deadline.
+type hangingResolver struct{ bounded *atomic.Bool }
+
+func (r hangingResolver) LookupNetIP(ctx context.Context, _, _ string) ([]netip.Addr, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		// Unbounded, this would hang the mutation's transaction.
+		return nil, errors.New("no deadline")
+	}
+	r.bounded.Store(true)
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// The lookup is bounded: a host whose DNS does not answer is accepted once
+// the bound passes (delivery checks it again), rather than holding the
+// mutation's transaction.
+func TestWebhookHostLookupIsBounded(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := viewer.SystemContext(context.Background(), "test")
+		var bounded atomic.Bool
+		svc := projects.New(db.Client, projects.RefusePrivateWebhooks(hangingResolver{&bounded}))
+		url := "https://slow-dns.example/hook"
+		p, err := svc.Create(ctx, projects.CreateInput{Name: "App", WebhookURL: &url})
+		if err != nil || p.WebhookURL == nil || *p.WebhookURL != url {
+			t.Fatalf("create with an unanswered lookup: %v, %v", p, err)
+		}
+		if !bounded.Load() {
+			t.Error("the webhook host was looked up without a deadline")
 		}
 	})
 }
