@@ -147,9 +147,8 @@ func (w *CheckWorker) Work(ctx context.Context, _ *river.Job[CheckArgs]) error {
 	if err := w.settings.RecordRelease(ctx, r, time.Now()); err != nil {
 		return err
 	}
-	info, err := w.settings.Version(ctx)
-	if err == nil && info.UpdateAvailable {
-		w.logger.Info("a new Oopsie release is available", "current", info.Current, "latest", info.Latest, "url", info.ReleaseURL)
+	if newer(r.Version, w.settings.currentVersion) {
+		w.logger.Info("a new Oopsie release is available", "current", w.settings.currentVersion, "latest", r.Version, "url", r.URL)
 	}
 	return nil
 }
