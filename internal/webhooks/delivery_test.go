@@ -417,10 +417,15 @@ func TestDeliveryEnqueuedWhileStoppedIsDeliveredOnStart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Queued, not worked: no engine runs.
+		var state string
+		if err := db.SQL.QueryRow("SELECT state FROM river_job").Scan(&state); err != nil || state != "available" {
+			t.Fatalf("the delivery's job: state %q, %v; want one available job", state, err)
+		}
 		select {
 		case <-recv.got:
 			t.Fatal("delivered before any engine started")
-		case <-time.After(200 * time.Millisecond):
+		default:
 		}
 		// Another engine, as a restarted server builds it, picks the job up.
 		other := newEngine(t, db, true)
