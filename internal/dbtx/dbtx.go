@@ -65,3 +65,35 @@ func RunNew(ctx context.Context, c *ent.Client, fn func(ctx context.Context, c *
 	}
 	return nil
 }
+
+// RunNewUndoing is RunNew for work with effects outside the database, such
+// as attachment blobs written to storage: fn appends to undo how to take
+// them back, and they are taken back when the transaction does not commit
+// or fn panics, after the rollback (blob deletes can be slow, and the
+// transaction holds locks: on SQLite, the one write lock).
+//
+// They are taken back when the commit fails too: should it have landed
+// after all (a connection lost while acknowledging it), rows would point at
+// deleted blobs; the alternative, blobs no row points at, would escape
+// retention and keep user files forever.
+func RunNewUndoing(ctx context.Context, c *ent.Client, fn func(ctx context.Context, c *ent.Client, undo *[]func()) error) error {
+	var undo []func()
+	takeBack := func() {
+		for _, f := range undo {
+			f()
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			takeBack()
+			panic(p)
+		}
+	}()
+	err := RunNew(ctx, c, func(ctx context.Context, c *ent.Client) error {
+		return fn(ctx, c, &undo)
+	})
+	if err != nil {
+		takeBack()
+	}
+	return err
+}

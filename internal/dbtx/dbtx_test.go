@@ -3,11 +3,13 @@ package dbtx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"entgo.io/ent/dialect"
 
 	"github.com/yoanbernabeu/oopsie/ent"
+	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/internal/database"
 	"github.com/yoanbernabeu/oopsie/internal/dbtest"
 	"github.com/yoanbernabeu/oopsie/internal/dbtx"
@@ -94,6 +96,42 @@ func TestRunNewOwnsItsTransaction(t *testing.T) {
 		}
 		if err != nil || count() != 2 {
 			t.Errorf("err %v, %d projects after the caller's rollback; want RunNew's project kept, 2", err, count())
+		}
+	})
+}
+
+// RunNewUndoing takes back what fn did outside the database when the
+// transaction does not commit, or fn panics, and keeps it when it commits.
+func TestRunNewUndoingTakesBackOnFailure(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := viewer.SystemContext(context.Background(), "test")
+		run := func(slug string, outcome func() error) (undone bool, err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("panic: %v", p)
+				}
+			}()
+			err = dbtx.RunNewUndoing(ctx, db.Client, func(ctx context.Context, c *ent.Client, undo *[]func()) error {
+				if err := c.Project.Create().SetName(slug).SetSlug(slug).Exec(ctx); err != nil {
+					return err
+				}
+				*undo = append(*undo, func() { undone = true })
+				return outcome()
+			})
+			return undone, err
+		}
+		exists := func(slug string) bool {
+			return db.Client.Project.Query().Where(project.Slug(slug)).ExistX(ctx)
+		}
+		if undone, err := run("kept", func() error { return nil }); err != nil || undone || !exists("kept") {
+			t.Errorf("commit: err %v, undone %v, row kept %v", err, undone, exists("kept"))
+		}
+		if undone, err := run("failed", func() error { return errors.New("refused") }); err == nil || !undone || exists("failed") {
+			t.Errorf("error: err %v, undone %v, row kept %v", err, undone, exists("failed"))
+		}
+		if undone, err := run("panicked", func() error { panic("boom") }); err == nil || !undone || exists("panicked") {
+			t.Errorf("panic: err %v, undone %v, row kept %v", err, undone, exists("panicked"))
 		}
 	})
 }

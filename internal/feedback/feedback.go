@@ -88,51 +88,22 @@ func (s *Service) Ingest(ctx context.Context, in Input) (id string, err error) {
 		return "", errors.New("ingest feedback: attachments sent but no attachment store configured")
 	}
 
-	txCtx, tx, err := dbtx.Begin(ctx, s.client)
+	err = dbtx.RunNewUndoing(ctx, s.client, func(ctx context.Context, c *ent.Client, undo *[]func()) error {
+		var (
+			cleanup func()
+			err     error
+		)
+		id, cleanup, err = insert(ctx, c, s.files, v, in.Attachments)
+		if cleanup != nil {
+			*undo = append(*undo, cleanup)
+		}
+		if err != nil {
+			return err
+		}
+		return s.webhooks.Notify(ctx, c, []webhooks.Event{{Name: webhooks.EventFeedbackCreated, ProjectID: v.projectID, ItemID: id}})
+	})
 	if err != nil {
-		return "", fmt.Errorf("ingest feedback: begin transaction: %w", err)
-	}
-	var (
-		cleanup func()
-		done    bool
-	)
-	defer func() {
-		if done {
-			return
-		}
-		// Reached on a panic: the transaction (on SQLite, the one write
-		// lock) must not outlive the request, nor the blobs it never keeps.
-		_ = tx.Rollback()
-		if cleanup != nil {
-			cleanup()
-		}
-	}()
-	id, cleanup, err = insert(txCtx, tx.Client(), s.files, v, in.Attachments)
-	if err == nil {
-		err = s.webhooks.Notify(txCtx, tx.Client(), []webhooks.Event{{Name: webhooks.EventFeedbackCreated, ProjectID: v.projectID, ItemID: id}})
-	}
-	if err != nil {
-		done = true
-		// Rolled back first: blob deletes can be slow, and the transaction
-		// holds locks (on SQLite, the one write lock).
-		rerr := tx.Rollback()
-		if cleanup != nil {
-			cleanup()
-		}
-		if rerr != nil {
-			return "", errors.Join(err, fmt.Errorf("ingest feedback: roll back: %w", rerr))
-		}
-		return "", err
-	}
-	done = true
-	if err := tx.Commit(); err != nil {
-		// Rarely, a commit fails after the server applied it (a dropped
-		// connection); the blobs are then missing behind committed rows.
-		// Keeping blobs no row may reference would be the worse default.
-		if cleanup != nil {
-			cleanup()
-		}
-		return "", fmt.Errorf("ingest feedback: commit: %w", err)
+		return "", fmt.Errorf("ingest feedback: %w", err)
 	}
 
 	s.publish(ctx, v.projectID, id)

@@ -130,32 +130,8 @@ func NewUsers(keys []Key, ids map[Key]string, inserted func(Key) bool, users fun
 // registers in cleanups what undoes the blobs it wrote; they run when the
 // batch does not commit, or panics.
 func Write(ctx context.Context, client *ent.Client, writeTx func(ctx context.Context, c *ent.Client, cleanups *[]func()) error) error {
-	ctx = viewer.SystemContext(ctx, "ingest")
-	var cleanups []func()
-	cleanup := func() {
-		for _, f := range cleanups {
-			f()
-		}
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			cleanup() // blobs the batch never keeps
-			panic(p)
-		}
-	}()
 	// Its own transaction: the batch holds other callers' items too.
-	err := dbtx.RunNew(ctx, client, func(ctx context.Context, c *ent.Client) error {
-		return writeTx(ctx, c, &cleanups)
-	})
-	if err != nil {
-		// Also when the commit failed: should it have landed after all (a
-		// connection lost while acknowledging it), attachment rows would
-		// point at deleted blobs; the alternative, blobs no row points at,
-		// would escape retention and keep user files forever.
-		cleanup()
-		return err
-	}
-	return nil
+	return dbtx.RunNewUndoing(viewer.SystemContext(ctx, "ingest"), client, writeTx)
 }
 
 // Uniq returns s sorted, without repeats.
