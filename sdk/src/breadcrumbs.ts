@@ -1,4 +1,4 @@
-import { fitBytes } from './text';
+import { fitBytes, fitsBytes } from './text';
 import type { Breadcrumb } from './types';
 
 // The server's limits, in bytes; data over its limit is left out rather than
@@ -17,7 +17,8 @@ export class Breadcrumbs {
     if (this.max <= 0) return;
     let data = b.data;
     try {
-      if (data && new TextEncoder().encode(JSON.stringify(data)).length > MAX_DATA) data = undefined;
+      // JSON.stringify gives undefined for some values (a toJSON returning undefined): that encodes as nothing.
+      if (data && !fitsBytes(JSON.stringify(data) ?? '', MAX_DATA)) data = undefined;
     } catch {
       data = undefined; // cyclic
     }
@@ -32,10 +33,6 @@ export class Breadcrumbs {
 
   list(): Breadcrumb[] {
     return this.items.slice();
-  }
-
-  clear(): void {
-    this.items = [];
   }
 }
 

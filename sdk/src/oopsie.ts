@@ -283,6 +283,8 @@ export interface OopsieApi {
   destroy(): void;
 }
 
+const captureException: OopsieApi['captureException'] = (error, options = {}) => client().reportCrash({ ...options, error });
+
 /** The SDK: one instance per page. */
 export const Oopsie: OopsieApi = {
   init(config) {
@@ -298,9 +300,9 @@ export const Oopsie: OopsieApi = {
   },
   crashes: {
     report: (input) => client().reportCrash(input),
-    captureException: (error, options = {}) => client().reportCrash({ ...options, error }),
+    captureException,
   },
-  captureException: (error, options = {}) => client().reportCrash({ ...options, error }),
+  captureException,
   breadcrumbs: {
     add: (b) => client().breadcrumbs.add(b),
   },

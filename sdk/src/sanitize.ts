@@ -30,11 +30,15 @@ export function createSanitizer(opts: SanitizeOptions = {}): Sanitizer {
   const keySet = new Set([...DEFAULT_BODY_KEYS, ...(opts.bodyKeys ?? [])].map(norm));
   const paramSet = new Set([...DEFAULT_PARAMS, ...(opts.queryParams ?? []), ...(opts.bodyKeys ?? [])].map(norm));
   const secretish = (n: string) => SECRET_PARTS.some((p) => n.includes(p));
-  const isKey = (k: string) => keySet.has(norm(k)) || secretish(norm(k));
+  const isKey = (k: string) => {
+    const n = norm(k);
+    return keySet.has(n) || secretish(n);
+  };
   const isParam = (k: string) => {
     let name = k;
     try { name = decodeURIComponent(k); } catch { /* keep it raw */ }
-    return paramSet.has(norm(name)) || secretish(norm(name));
+    const n = norm(name);
+    return paramSet.has(n) || secretish(n);
   };
 
   const walk = (v: unknown, depth: number): unknown => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Breadcrumbs } from '../src/breadcrumbs';
-import { fitBytes } from '../src/text';
+import { byteLength, fitBytes, fitsBytes } from '../src/text';
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 
@@ -12,6 +12,19 @@ describe('fitBytes', () => {
     expect(bytes(cut)).toBeLessThanOrEqual(2000);
     expect(bytes(cut)).toBeGreaterThan(1900);
     expect(bytes(fitBytes('🐛'.repeat(1000), 1000))).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('byteLength and fitsBytes', () => {
+  it('count UTF-8 bytes, also where the length alone does not decide', () => {
+    expect(byteLength('')).toBe(0);
+    expect(byteLength('aé🐛')).toBe(1 + 2 + 4);
+    expect(fitsBytes('a'.repeat(3), 10)).toBe(true); // short enough whatever it holds
+    expect(fitsBytes('a'.repeat(11), 10)).toBe(false); // longer than the limit
+    expect(fitsBytes('a'.repeat(10), 10)).toBe(true); // in between: encoded
+    expect(fitsBytes('é'.repeat(5), 10)).toBe(true);
+    expect(fitsBytes('é'.repeat(6), 10)).toBe(false);
+    expect(fitBytes('é'.repeat(6), 10)).toBe('é'.repeat(5));
   });
 });
 

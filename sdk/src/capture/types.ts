@@ -6,4 +6,4 @@ export type Recorder = (kind: BufferKind, data: Record<string, unknown>) => void
 /** Undoes an installed capture. */
 export type Uninstall = () => void;
 
-export const iso = (ms: number = Date.now()) => new Date(ms).toISOString();
+export const iso = () => new Date().toISOString();
