@@ -64,6 +64,6 @@ it('measures the cost of capturing a click and a console error in Chromium', asy
   for (const [name, cost] of Object.entries(costs)) {
     console.log(`${cost < 50 ? 'ok  ' : 'OVER'} ${name} in Chromium: ${cost.toFixed(1)} µs per event (budget 50 µs)`);
   }
-  expect(Object.keys(costs)).toEqual(['click', 'consoleError']);
+  for (const cost of Object.values(costs)) expect(Number.isFinite(cost)).toBe(true);
   await page.close();
 });
