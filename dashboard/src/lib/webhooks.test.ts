@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { cleanup, renderHook } from "@testing-library/react";
-import { inFlight, maskSecret, newestFirst, usePolling } from "./webhooks";
+import { awaitsFirstAttempt, maskSecret, newestFirst, usePolling } from "./webhooks";
 
 describe("webhook delivery log", () => {
   it("puts the newest delivery first without touching the fetched list", () => {
@@ -9,11 +9,11 @@ describe("webhook delivery log", () => {
     expect(fetched).toEqual(["oldest", "middle", "newest"]);
   });
 
-  it("counts pending and retrying deliveries as in flight", () => {
-    expect(inFlight("PENDING")).toBe(true);
-    expect(inFlight("RETRYING")).toBe(true);
-    expect(inFlight("SUCCEEDED")).toBe(false);
-    expect(inFlight("FAILED")).toBe(false);
+  it("polls only for a pending delivery, not a retrying one that may wait hours", () => {
+    expect(awaitsFirstAttempt("PENDING")).toBe(true);
+    expect(awaitsFirstAttempt("RETRYING")).toBe(false);
+    expect(awaitsFirstAttempt("SUCCEEDED")).toBe(false);
+    expect(awaitsFirstAttempt("FAILED")).toBe(false);
   });
 
   it("masks the secret but its prefix and last characters", () => {

@@ -3,12 +3,17 @@ import type { WebhookDeliveryStatus } from "../gql/graphql";
 
 // The project page's webhook section: its delivery log and signing secret.
 
-/** How often the delivery log is refetched while a delivery is still in flight. */
+/** How often the delivery log is refetched while a delivery awaits its first attempt. */
 export const DELIVERY_POLL_MS = 3000;
 
-/** A delivery that will still change: not attempted yet, or waiting for a retry. */
-export function inFlight(status: WebhookDeliveryStatus): boolean {
-  return status === "PENDING" || status === "RETRYING";
+/**
+ * Whether the delivery log should poll for this delivery: only a pending one,
+ * whose first attempt is seconds away. A retrying one backs off up to 12 h
+ * between attempts (about a day and a half in all), too long to poll for; the
+ * log's Refresh button shows its progress.
+ */
+export function awaitsFirstAttempt(status: WebhookDeliveryStatus): boolean {
+  return status === "PENDING";
 }
 
 /** The log as shown: the API pages the latest deliveries oldest first; the newest goes on top. */

@@ -6,7 +6,7 @@ import { graphql } from "../gql";
 import type { WebhookFormat } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
 import { enumLabel, formatDateTime, timeAgo } from "../lib/format";
-import { DELIVERY_POLL_MS, inFlight, maskSecret, newestFirst, usePolling } from "../lib/webhooks";
+import { DELIVERY_POLL_MS, awaitsFirstAttempt, maskSecret, newestFirst, usePolling } from "../lib/webhooks";
 import { Badge, Button, Card, CardHeader, Dialog, EmptyState, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select } from "../components/ui";
 import { EnumBadge, nodes } from "../components/triage";
 
@@ -243,9 +243,10 @@ function DeliveryLog({ projectId, hasWebhook }: { projectId: string; hasWebhook:
   const connection = data?.project?.webhookDeliveries;
   const deliveries = newestFirst(nodes(connection));
   const refresh = () => refetch({ requestPolicy: "network-only" });
-  // A pending or retrying delivery changes without any event the page hears of.
+  // A pending delivery changes within seconds without any event the page hears
+  // of; a retrying one may wait hours for its next attempt, so Refresh shows it.
   usePolling(
-    deliveries.some((d) => inFlight(d.status)),
+    deliveries.some((d) => awaitsFirstAttempt(d.status)),
     DELIVERY_POLL_MS,
     () => !fetching && refresh(),
   );
