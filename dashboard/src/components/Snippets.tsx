@@ -1,10 +1,10 @@
 import { useState } from "react";
 import * as Tabs from "@radix-ui/react-tabs";
 import { useQuery } from "urql";
-import { Check, Copy } from "lucide-react";
 import { graphql } from "../gql";
 import { describeError } from "../lib/graphql-errors";
-import { Button, ErrorState, Loading } from "./ui";
+import { ErrorState, Loading } from "./ui";
+import { CopyButton } from "./CopyButton";
 
 const ProjectSnippetsQuery = graphql(`
   query ProjectSnippets($id: ID!) {
@@ -17,21 +17,16 @@ const ProjectSnippetsQuery = graphql(`
 `);
 
 export function CodeBlock({ code, label }: { code: string; label: string }) {
-  const [copied, setCopied] = useState(false);
-  async function copy() {
-    await navigator.clipboard.writeText(code);
-    setCopied(true);
-    setTimeout(() => setCopied(false), 1500);
-  }
+  const [copyFailed, setCopyFailed] = useState(false);
   return (
-    <div className="relative">
-      <pre aria-label={label} className="max-h-96 overflow-auto rounded-md bg-slate-900 p-4 pr-20 text-xs leading-relaxed text-slate-100">
-        <code>{code}</code>
-      </pre>
-      <Button variant="secondary" size="sm" className="absolute top-2 right-2" onClick={copy} aria-label={`Copy ${label}`}>
-        {copied ? <Check className="size-3.5" aria-hidden /> : <Copy className="size-3.5" aria-hidden />}
-        {copied ? "Copied" : "Copy"}
-      </Button>
+    <div>
+      <div className="relative">
+        <pre aria-label={label} className="max-h-96 overflow-auto rounded-md bg-slate-900 p-4 pr-20 text-xs leading-relaxed text-slate-100">
+          <code>{code}</code>
+        </pre>
+        <CopyButton text={code} className="absolute top-2 right-2" onResult={(copied) => setCopyFailed(!copied)} aria-label={`Copy ${label}`} />
+      </div>
+      {copyFailed && <p className="mt-1 text-xs text-amber-800">This browser does not allow copying here; select the {label} above and copy it.</p>}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { ArrowLeft, Check, Copy, Eye, EyeOff, KeyRound, RefreshCw, Send } from "lucide-react";
+import { ArrowLeft, Eye, EyeOff, KeyRound, RefreshCw, Send } from "lucide-react";
 import { graphql } from "../gql";
 import type { WebhookFormat } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
@@ -9,6 +9,7 @@ import { enumLabel, formatDateTime, timeAgo } from "../lib/format";
 import { DELIVERY_POLL_MS, awaitsFirstAttempt, maskSecret, newestFirst, usePolling } from "../lib/webhooks";
 import { Badge, Button, Card, CardHeader, Dialog, EmptyState, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select } from "../components/ui";
 import { EnumBadge, nodes } from "../components/triage";
+import { CopyButton } from "../components/CopyButton";
 
 const ProjectQuery = graphql(`
   query Project($id: ID!) {
@@ -154,28 +155,22 @@ function SettingsForm({ project }: { project: ProjectSettings }) {
 
 function SigningSecret({ projectId, secret }: { projectId: string; secret?: string | null }) {
   const [revealed, setRevealed] = useState(false);
-  const [copied, setCopied] = useState<"copied" | "failed">();
+  const [copyFailed, setCopyFailed] = useState(false);
   const [rotated, rotate] = useMutation(UpdateProjectMutation);
 
   if (!secret) {
     return <p className="text-sm text-slate-500">A signing secret is created when you save a webhook URL.</p>;
   }
 
-  async function copy() {
-    try {
-      // Missing outside a secure context (plain HTTP on another host than localhost).
-      await navigator.clipboard.writeText(secret!);
-      setCopied("copied");
-      setTimeout(() => setCopied(undefined), 1500);
-    } catch {
-      setRevealed(true);
-      setCopied("failed");
-    }
+  function afterCopy(ok: boolean) {
+    setCopyFailed(!ok);
+    // Shown instead, for the user to select and copy by hand.
+    if (!ok) setRevealed(true);
   }
 
   async function rotateSecret() {
     if (!confirm("Rotate the signing secret? Receivers checking signatures with the current secret reject deliveries until they use the new one.")) return;
-    setCopied(undefined);
+    setCopyFailed(false);
     await rotate({ id: projectId, input: { rotateWebhookSecret: true } });
   }
 
@@ -190,10 +185,7 @@ function SigningSecret({ projectId, secret }: { projectId: string; secret?: stri
           {revealed ? <EyeOff className="size-3.5" aria-hidden /> : <Eye className="size-3.5" aria-hidden />}
           {revealed ? "Hide" : "Reveal"}
         </Button>
-        <Button variant="secondary" size="sm" onClick={copy} aria-label="Copy the signing secret">
-          {copied === "copied" ? <Check className="size-3.5" aria-hidden /> : <Copy className="size-3.5" aria-hidden />}
-          {copied === "copied" ? "Copied" : "Copy"}
-        </Button>
+        <CopyButton text={secret} onResult={afterCopy} aria-label="Copy the signing secret" />
         <Button variant="secondary" size="sm" disabled={rotated.fetching} onClick={rotateSecret}>
           <RefreshCw className="size-3.5" aria-hidden />
           {rotated.fetching ? "Rotating…" : "Rotate secret"}
@@ -202,7 +194,7 @@ function SigningSecret({ projectId, secret }: { projectId: string; secret?: stri
       <p className="text-xs text-slate-500">
         Each delivery is signed with it in the <code>X-Oopsie-Signature</code> header; check it in your receiver.
       </p>
-      {copied === "failed" && <p className="text-xs text-amber-800">This browser does not allow copying here; select the secret above and copy it.</p>}
+      {copyFailed && <p className="text-xs text-amber-800">This browser does not allow copying here; select the secret above and copy it.</p>}
       {rotated.data && !rotated.error && <p className="text-sm text-emerald-700">Secret rotated: deliveries are now signed with the new one.</p>}
       <InlineError message={rotated.error && describeError(rotated.error)} />
     </div>
