@@ -1,7 +1,7 @@
 // Errors as the server reports them: every GraphQL error carries
 // extensions.code (see DESIGN.md).
 
-export type ErrorCode =
+type ErrorCode =
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "NOT_FOUND"
@@ -15,7 +15,7 @@ interface ErrorLike {
   extensions?: Record<string, unknown>;
 }
 
-export function errorCode(error: ErrorLike | undefined): ErrorCode | undefined {
+function errorCode(error: ErrorLike | undefined): ErrorCode | undefined {
   const code = error?.extensions?.code;
   return typeof code === "string" ? (code as ErrorCode) : undefined;
 }

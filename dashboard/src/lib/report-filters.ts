@@ -83,7 +83,7 @@ function localDay(date: string, days = 0): string {
   return new Date(y, m - 1, d + days).toISOString();
 }
 
-export interface ReportQueryVariables {
+interface ReportQueryVariables {
   projectId?: string;
   search?: string;
   where: ReportWhereInput;

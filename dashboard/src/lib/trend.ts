@@ -1,7 +1,7 @@
 // Daily occurrence counts for a crash group's trend chart, computed from its
 // recent crash reports (the API's crashStats is per project, not per group).
 
-export interface DayCount {
+interface DayCount {
   /** YYYY-MM-DD in the user's time zone. */
   day: string;
   count: number;
