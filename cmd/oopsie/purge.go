@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/yoanbernabeu/oopsie/internal/config"
@@ -64,15 +63,12 @@ func purge(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // progressBar redraws one line in place as items are deleted.
 func progressBar(w io.Writer, total int) func(retention.Counts) {
-	const width = 30
 	return func(c retention.Counts) {
 		n := min(c.Items(), total)
 		pct := 100
 		if total > 0 {
 			pct = n * 100 / total
 		}
-		filled := pct * width / 100
-		fmt.Fprintf(w, "\r[%s%s] %3d%%  %d/%d items   ",
-			strings.Repeat("#", filled), strings.Repeat("-", width-filled), pct, n, total)
+		fmt.Fprintf(w, "\r%s %3d%%  %d/%d items   ", logging.Bar(pct), pct, n, total)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 )
 
 // New returns the process logger writing to w at level.
@@ -37,6 +38,14 @@ func IsTerminal(w io.Writer) bool {
 		return false
 	}
 	return fi.Mode()&os.ModeCharDevice != 0
+}
+
+// Bar is a 30-character progress bar for pct percent, "[#####-----…]",
+// for commands that redraw their progress in place on a terminal.
+func Bar(pct int) string {
+	const width = 30
+	filled := min(max(pct, 0), 100) * width / 100
+	return "[" + strings.Repeat("#", filled) + strings.Repeat("-", width-filled) + "]"
 }
 
 type ctxKey struct{}

@@ -113,3 +113,18 @@ func TestFromContextFallback(t *testing.T) {
 		t.Fatal("nil returned with no logger and no fallback")
 	}
 }
+
+func TestBar(t *testing.T) {
+	t.Parallel()
+	for pct, want := range map[int]string{
+		-5:  "[------------------------------]",
+		0:   "[------------------------------]",
+		50:  "[###############---------------]",
+		100: "[##############################]",
+		120: "[##############################]",
+	} {
+		if got := Bar(pct); got != want {
+			t.Errorf("Bar(%d) = %q, want %q", pct, got, want)
+		}
+	}
+}

@@ -111,11 +111,8 @@ func (p *progress) rate() int {
 }
 
 func (p *progress) draw(pct int) {
-	const width = 30
-	filled := pct * width / 100
-	bar := strings.Repeat("#", filled) + strings.Repeat("-", width-filled)
 	// Padded so a shorter line fully covers the previous one.
-	fmt.Fprintf(p.w, "\r[%s] %3d%%  %s  %d rows/s   ", bar, pct, p.counts(), p.rate())
+	fmt.Fprintf(p.w, "\r%s %3d%%  %s  %d rows/s   ", logging.Bar(pct), pct, p.counts(), p.rate())
 	p.lastDraw = time.Now()
 }
 
