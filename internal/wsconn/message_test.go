@@ -40,7 +40,7 @@ func TestEncodeMessageMatchesJSONMarshal(t *testing.T) {
 		{Payload: json.RawMessage{}, Type: "pong"},
 	}
 	for _, m := range fast {
-		got, ok := encodeMessage(m)
+		got, ok := encodeMessage(m, nil)
 		want, err := json.Marshal(m)
 		if err != nil {
 			t.Fatal(err)
@@ -60,7 +60,7 @@ func TestEncodeMessageMatchesJSONMarshal(t *testing.T) {
 		map[string]string{"type": "next"},
 	}
 	for _, m := range slow {
-		if got, ok := encodeMessage(m); ok {
+		if got, ok := encodeMessage(m, nil); ok {
 			t.Errorf("encodeMessage(%#v) = %s, want it left to json.Marshal", m, got)
 		}
 	}
@@ -78,7 +78,7 @@ func BenchmarkEncodeMessage(b *testing.B) {
 	})
 	b.Run("encodeMessage", func(b *testing.B) {
 		for b.Loop() {
-			_, _ = encodeMessage(m)
+			_, _ = encodeMessage(m, nil)
 		}
 	})
 }

@@ -5,15 +5,18 @@
 package wsconn
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/gorilla/websocket"
 )
@@ -70,12 +73,13 @@ func (i *Implementation) Accept(w http.ResponseWriter, r *http.Request, o transp
 			u.Subprotocols = append(u.Subprotocols, p)
 		}
 	}
-	c, err := u.Upgrade(w, r, o.ResponseHeader)
+	cw := &corkingWriter{ResponseWriter: w}
+	c, err := u.Upgrade(cw, r, o.ResponseHeader)
 	if err != nil {
 		// Upgrade has answered the request already.
 		return nil, err
 	}
-	conn := &Conn{ws: c}
+	conn := &Conn{ws: c, nc: cw.conn}
 	if i.ping > 0 {
 		conn.keepAlive(i.ping)
 	}
@@ -104,6 +108,8 @@ func (c *Conn) ping(interval time.Duration) {
 		return
 	}
 	// WriteControl may run beside a message write; it has its own lock.
+	// A ping flushes frames held back: it is sent at once.
+	c.nc.uncork()
 	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
 		return
 	}
@@ -115,10 +121,19 @@ func (c *Conn) ping(interval time.Duration) {
 // here.
 type Conn struct {
 	ws *websocket.Conn
+	nc *corkedConn // under ws
 
 	mu     sync.Mutex
 	closed bool
 	pinger *time.Timer
+	holds  int      // writes to hold back, promised by Hold
+	staged []staged // a few at most: those written next
+	seq    uint64
+}
+
+type staged struct {
+	ref     uint64
+	payload []byte
 }
 
 var (
@@ -139,31 +154,111 @@ func (c *Conn) NextReader() (int, io.Reader, error) {
 
 // WriteJSON writes one message, or fails once writeTimeout passes.
 func (c *Conn) WriteJSON(v any) error {
-	data, ok := encodeMessage(v)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return websocket.ErrCloseSent
+	}
+	var swap func([]byte) []byte
+	if len(c.staged) > 0 {
+		swap = c.unstageLocked
+	}
+	data, ok := encodeMessage(v, swap)
 	if !ok {
 		var err error
 		if data, err = json.Marshal(v); err != nil {
 			return err
 		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return websocket.ErrCloseSent
+	if c.holds > 0 {
+		c.holds--
+		c.nc.cork()
+	} else {
+		c.nc.uncork()
 	}
 	if err := c.ws.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
 		return err
 	}
 	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
-		// gorilla fails every later write too, and gqlgen only reports
-		// write errors: drop the connection now, so that its reader ends
-		// and its subscriptions are released, rather than when a
-		// keep-alive finally notices.
-		c.closed = true
-		_ = c.ws.Close()
+		c.failLocked()
 		return err
 	}
 	return nil
+}
+
+// failLocked drops the connection after a failed write. gorilla fails every
+// later write too, and gqlgen only reports write errors: dropping it now
+// ends its reader and releases its subscriptions, rather than when a
+// keep-alive finally notices.
+func (c *Conn) failLocked() {
+	c.closed = true
+	_ = c.ws.Close()
+}
+
+// Hold holds back the connection's next message, to leave with the one
+// after it in one write. The caller promises that second message: it knows
+// that another event waits for the same subscriber. Any message written
+// without a hold, a ping or a close sends what was held.
+func (c *Conn) Hold() {
+	c.mu.Lock()
+	if !c.closed {
+		c.holds++
+	}
+	c.mu.Unlock()
+}
+
+// Stage keeps payload, a graphql.Response marshaled already, for the
+// message whose payload is {"data":ref}, and returns ref: a response with
+// ref as its data is cheap to marshal, and WriteJSON sends payload in its
+// place. gqlgen marshals every response it writes, which compacts its data
+// again, for every subscriber of a live event; a response shared by many
+// subscribers is marshaled once instead. false when gqlgen's responses do
+// not marshal as Stage expects.
+func (c *Conn) Stage(payload []byte) (json.RawMessage, bool) {
+	if !stagingWorks {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	c.staged = append(c.staged, staged{c.seq, payload})
+	return strconv.AppendUint(nil, c.seq, 10), true
+}
+
+// stagingWorks checks, once, that a response marshals as Stage expects.
+var stagingWorks = func() bool {
+	b, err := json.Marshal(&graphql.Response{Data: json.RawMessage("1")})
+	return err == nil && string(b) == stagedPrefix+"1"+stagedSuffix
+}()
+
+// stagedPrefix and stagedSuffix surround a staged response's reference in
+// the payload gqlgen marshals.
+const stagedPrefix, stagedSuffix = `{"data":`, `}`
+
+// unstageLocked returns the staged payload that payload stands for, or
+// payload itself.
+func (c *Conn) unstageLocked(payload []byte) []byte {
+	ref, ok := bytes.CutPrefix(payload, []byte(stagedPrefix))
+	if !ok {
+		return payload
+	}
+	if ref, ok = bytes.CutSuffix(ref, []byte(stagedSuffix)); !ok || len(ref) == 0 || len(ref) > 20 {
+		return payload
+	}
+	var n uint64
+	for _, d := range ref {
+		if d < '0' || d > '9' {
+			return payload
+		}
+		n = n*10 + uint64(d-'0')
+	}
+	for i, s := range c.staged {
+		if s.ref == n {
+			c.staged = slices.Delete(c.staged, i, i+1)
+			return s.payload
+		}
+	}
+	return payload
 }
 
 // WriteClose sends a close frame; the connection is closed by Close.
@@ -182,6 +277,7 @@ func (c *Conn) writeCloseLocked(code int, reason string) error {
 	if len(reason) > 123 {
 		reason = reason[:123]
 	}
+	c.nc.uncork() // what was held goes before the close
 	msg := websocket.FormatCloseMessage(code, reason)
 	return c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 }
@@ -243,6 +339,18 @@ func (h *holder) set(c *Conn) {
 // WebSocket connection the request becomes.
 func WithCloser(ctx context.Context) context.Context {
 	return context.WithValue(ctx, holderKey{}, &holder{})
+}
+
+// FromContext returns the WebSocket connection ctx belongs to, or nil
+// before it is accepted and in a context not from WithCloser.
+func FromContext(ctx context.Context) *Conn {
+	h, ok := ctx.Value(holderKey{}).(*holder)
+	if !ok {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.conn
 }
 
 // ErrNoConnection is Close's error when ctx did not come from WithCloser.

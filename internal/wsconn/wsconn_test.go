@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/gorilla/websocket"
 
@@ -359,5 +360,110 @@ func TestKeepAlive(t *testing.T) {
 				t.Fatal("a peer that never answers pings was not dropped")
 			}
 		})
+	}
+}
+
+// Messages held back leave with the next one written without a hold, in
+// order; a close sends what was held before it.
+func TestWebsocketHold(t *testing.T) {
+	t.Parallel()
+	srv, conns := server(t, nil, nil)
+	c := mustDial(t, srv)
+	a := next(t, conns)
+	msg := func(i int) map[string]string { return map[string]string{"type": "next", "id": fmt.Sprint(i)} }
+	received := make(chan string, 8)
+	go func() {
+		defer close(received)
+		for {
+			_, data, err := c.ReadMessage()
+			if err != nil {
+				return
+			}
+			received <- string(data)
+		}
+	}()
+	a.conn.Hold()
+	a.conn.Hold()
+	for i := range 2 {
+		if err := a.conn.WriteJSON(msg(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case m := <-received:
+		t.Fatalf("a held message arrived before the unheld one: %s", m)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if err := a.conn.WriteJSON(msg(2)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		select {
+		case m := <-received:
+			if want := fmt.Sprintf(`{"id":"%d","type":"next"}`, i); m != want {
+				t.Errorf("message %d: %s, want %s", i, m, want)
+			}
+		case <-time.After(wait):
+			t.Fatalf("message %d never arrived", i)
+		}
+	}
+	a.conn.Hold()
+	if err := a.conn.WriteJSON(msg(3)); err != nil {
+		t.Fatal(err)
+	}
+	a.conn.CloseWith(wsconn.CodePolicy, "too slow")
+	if m, ok := <-received; !ok || m != `{"id":"3","type":"next"}` {
+		t.Errorf("the held message before the close: %q, %v", m, ok)
+	}
+}
+
+// frame has the shape of gqlgen's protocol messages.
+type frame struct {
+	Payload json.RawMessage `json:"payload,omitempty"`
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+}
+
+// A staged response goes out in place of the reference gqlgen marshaled,
+// once; a payload that is not a staged reference goes out as it is.
+func TestWebsocketStage(t *testing.T) {
+	t.Parallel()
+	srv, conns := server(t, nil, nil)
+	c := mustDial(t, srv)
+	a := next(t, conns)
+	real := `{"data":{"reportCreated":{"id":"rep_1","message":"a \u003cb\u003e"}}}`
+	ref, ok := a.conn.Stage([]byte(real))
+	if !ok {
+		t.Fatal("Stage refused: gqlgen's responses no longer marshal as {\"data\":<ref>}")
+	}
+	stand, err := json.Marshal(&graphql.Response{Data: ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := a.conn.Stage([]byte(`{"data":{"other":true}}`))
+	for _, p := range []string{string(stand), `{"data":{"n":1}}`, string(stand)} {
+		if err := a.conn.WriteJSON(&frame{Payload: json.RawMessage(p), ID: "1", Type: "next"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	otherStand, _ := json.Marshal(&graphql.Response{Data: other})
+	if err := a.conn.WriteJSON(&frame{Payload: otherStand, ID: "2", Type: "next"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`{"payload":` + real + `,"id":"1","type":"next"}`,
+		`{"payload":{"data":{"n":1}},"id":"1","type":"next"}`,
+		`{"payload":` + string(stand) + `,"id":"1","type":"next"}`, // taken already
+		`{"payload":{"data":{"other":true}},"id":"2","type":"next"}`,
+	}
+	_ = c.SetReadDeadline(time.Now().Add(wait))
+	for i, w := range want {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if string(data) != w {
+			t.Errorf("message %d: %s, want %s", i, data, w)
+		}
 	}
 }
