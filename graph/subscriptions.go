@@ -11,6 +11,7 @@ import (
 
 	"github.com/yoanbernabeu/oopsie/internal/live"
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
+	"github.com/yoanbernabeu/oopsie/internal/wsconn"
 )
 
 // sharedResponses makes each live event's response once per subscription
@@ -41,6 +42,7 @@ func (sharedResponses) InterceptOperation(ctx context.Context, next graphql.Oper
 	if !ok {
 		return responses
 	}
+	conn := wsconn.FromContext(ctx) // nil on other transports
 	return func(ctx context.Context) *graphql.Response {
 		v, ok := pull.Next(ctx, key, func() any {
 			r := responses(ctx)
@@ -50,13 +52,39 @@ func (sharedResponses) InterceptOperation(ctx context.Context, next graphql.Oper
 			// The generated executor reuses its buffer for the next
 			// event; a shared response must own its bytes.
 			r.Data = bytes.Clone(r.Data)
-			return r
+			payload, err := json.Marshal(r)
+			if err != nil {
+				return &sharedResponse{r: r}
+			}
+			return &sharedResponse{r: r, payload: payload}
 		})
 		if !ok || v == nil {
 			return nil
 		}
-		return v.(*graphql.Response)
+		sr := v.(*sharedResponse)
+		if conn == nil {
+			return sr.r
+		}
+		if pull.Waiting() {
+			// A subscriber behind catches up with one write, not one
+			// per event: gqlgen writes this response next, then asks
+			// for the waiting one.
+			conn.Hold()
+		}
+		if sr.payload != nil {
+			if ref, ok := conn.Stage(sr.payload); ok {
+				return &graphql.Response{Data: ref}
+			}
+		}
+		return sr.r
 	}
+}
+
+// sharedResponse is one event's response to a subscription shape, with
+// its marshaled form.
+type sharedResponse struct {
+	r       *graphql.Response
+	payload []byte // nil when it could not be marshaled
 }
 
 // shapeKey identifies what a subscription's responses depend on: the

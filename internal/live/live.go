@@ -162,14 +162,18 @@ type hub[T any] struct {
 	topic  string
 	load   func(context.Context, byID) (T, error)
 
-	mu      sync.Mutex
-	started bool
-	closed  bool
-	subs    map[*subscriber[T]]struct{}
+	mu        sync.Mutex
+	started   bool
+	closed    bool
+	subs      map[*subscriber[T]]struct{}
+	wakeEvery time.Duration    // wakeInterval, but in tests
+	due       []*subscriber[T] // subscribers whose wake was deferred
+	waker     *time.Timer      // wakes them
+	wakerSet  bool             // waker is to fire
 }
 
 func newHub[T any](broker pubsub.Broker, logger *slog.Logger, topic string, load func(context.Context, byID) (T, error)) *hub[T] {
-	return &hub[T]{broker: broker, logger: logger, topic: topic, load: load, subs: map[*subscriber[T]]struct{}{}}
+	return &hub[T]{broker: broker, logger: logger, topic: topic, load: load, subs: map[*subscriber[T]]struct{}{}, wakeEvery: wakeInterval}
 }
 
 // add registers a subscriber; its stream ends when ctx ends, when it falls
@@ -236,6 +240,33 @@ func (h *hub[T]) run(sub *pubsub.Subscription) {
 	}
 }
 
+// armWakerLocked makes sure the deferred wakes happen within
+// h.wakeEvery.
+func (h *hub[T]) armWakerLocked() {
+	if h.wakerSet {
+		return
+	}
+	h.wakerSet = true
+	if h.waker == nil {
+		h.waker = time.AfterFunc(h.wakeEvery, h.wakeDeferred)
+		return
+	}
+	h.waker.Reset(h.wakeEvery)
+}
+
+// wakeDeferred wakes the subscribers whose wake was deferred.
+func (h *hub[T]) wakeDeferred() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	for _, s := range h.due {
+		s.wake(now)
+	}
+	clear(h.due)
+	h.due = h.due[:0]
+	h.wakerSet = false
+}
+
 func (h *hub[T]) deliver(e pubsub.Event) {
 	h.mu.Lock()
 	wanted := false
@@ -267,16 +298,23 @@ func (h *hub[T]) deliver(e pubsub.Event) {
 
 	ev := &event[T]{item: item}
 	var slow []*subscriber[T]
+	now := time.Now()
 	h.mu.Lock()
 	for s := range h.subs {
 		if s.project != nil && *s.project != e.ProjectID {
 			continue
 		}
-		if !s.offer(ev) {
+		switch s.offer(ev, now, h.wakeEvery) {
+		case deferred:
+			h.due = append(h.due, s)
+		case dropped:
 			delete(h.subs, s)
 			s.end()
 			slow = append(slow, s)
 		}
+	}
+	if len(h.due) > 0 {
+		h.armWakerLocked()
 	}
 	h.mu.Unlock()
 	for _, s := range slow {

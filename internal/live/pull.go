@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A Pull hands a subscription's items over on demand, and shares what the
@@ -24,6 +25,8 @@ type Pull struct {
 type source interface {
 	// next waits for the subscriber's next event; false once it ended.
 	next(ctx context.Context) (*made, func(), bool)
+	// waiting reports whether events wait to be taken.
+	waiting() bool
 }
 
 type pullKey struct{}
@@ -58,6 +61,10 @@ func (p *Pull) Next(ctx context.Context, key string, produce func() any) (any, b
 		return produce()
 	}), true
 }
+
+// Waiting reports whether more events wait for the subscriber: a transport
+// may then hold back what it writes of this one, and send both together.
+func (p *Pull) Waiting() bool { return p.src != nil && p.src.waiting() }
 
 // event is one item on its way to a topic's subscribers, with what their
 // transports made of it.
@@ -116,6 +123,10 @@ type subscriber[T any] struct {
 	queue  []*event[T]
 	ended  bool
 	notify chan struct{} // a send wakes a waiting next
+
+	// Under the hub's lock.
+	woken   time.Time // the last wake
+	wakeDue bool      // the hub is to wake the subscriber
 }
 
 func newSubscriber[T any](ctx context.Context, projectID *string, pulled bool) *subscriber[T] {
@@ -130,29 +141,61 @@ func newSubscriber[T any](ctx context.Context, projectID *string, pulled bool) *
 	return s
 }
 
-// offer queues ev; false when Buffer events wait already. The hub's lock
-// is held.
-func (s *subscriber[T]) offer(ev *event[T]) bool {
+// wakeInterval is the least time between two wakes of a pulled
+// subscriber. Events that come sooner after a wake wait for the next one,
+// at most wakeInterval later, and are taken together: the subscriber's
+// connection gets them in one write. A dashboard that receives a hundred
+// events a second is woken, and written to, a few dozen times instead of a
+// hundred, each write costing the server a system call and the client a
+// read; one that receives less than an event per interval gets each at
+// once.
+const wakeInterval = 20 * time.Millisecond
+
+// offered is what became of an event offered to a subscriber.
+type offered int
+
+const (
+	queued   offered = iota // queued, and the subscriber woken or to be
+	deferred                // queued; the hub is to wake the subscriber
+	dropped                 // not queued: Buffer events wait already
+)
+
+// offer queues ev, and wakes the subscriber unless it was woken less than
+// every (wakeInterval) before now. The hub's lock is held.
+func (s *subscriber[T]) offer(ev *event[T], now time.Time, every time.Duration) offered {
 	if !s.pull {
 		select {
 		case s.out <- ev.item:
-			return true
+			return queued
 		default:
-			return false
+			return dropped
 		}
 	}
 	s.mu.Lock()
 	if len(s.queue) >= Buffer {
 		s.mu.Unlock()
-		return false
+		return dropped
 	}
 	s.queue = append(s.queue, ev)
 	s.mu.Unlock()
+	switch {
+	case s.wakeDue:
+		return queued
+	case now.Sub(s.woken) < every:
+		s.wakeDue = true
+		return deferred
+	}
+	s.wake(now)
+	return queued
+}
+
+// wake lets a waiting next take what is queued. The hub's lock is held.
+func (s *subscriber[T]) wake(now time.Time) {
+	s.woken, s.wakeDue = now, false
 	select {
 	case s.notify <- struct{}{}:
 	default:
 	}
-	return true
 }
 
 // end ends the stream once what is queued has been taken. The hub's lock
@@ -197,6 +240,12 @@ func (s *subscriber[T]) next(ctx context.Context) (*made, func(), bool) {
 			return nil, nil, false
 		}
 	}
+}
+
+func (s *subscriber[T]) waiting() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) > 0
 }
 
 // put leaves item in out for the puller's producer, replacing one a

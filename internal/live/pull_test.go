@@ -152,3 +152,90 @@ func TestPullEnds(t *testing.T) {
 		t.Fatal("a pull did not end with the broker")
 	}
 }
+
+// Waiting tells a transport whether the event it is writing has others
+// behind it, so that it can send them together.
+func TestPullWaiting(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	p, ch := f.pulled(t, ctx)
+	if p.Waiting() {
+		t.Fatal("Waiting before any event")
+	}
+	f.publish(t, "p", 3)
+	take := func() {
+		t.Helper()
+		if _, ok := p.Next(ctx, "k", func() any { return <-ch }); !ok {
+			t.Fatal("the pull ended")
+		}
+	}
+	take()
+	deadline := time.Now().Add(10 * time.Second)
+	for !p.Waiting() {
+		if time.Now().After(deadline) {
+			t.Fatal("two events were published after the first, and Waiting never said so")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	take()
+	if !p.Waiting() {
+		t.Error("Waiting false with the third event queued")
+	}
+	take()
+	if p.Waiting() {
+		t.Error("Waiting true after the last event was taken")
+	}
+	if (&Pull{}).Waiting() {
+		t.Error("an inactive Pull reports Waiting")
+	}
+}
+
+// A subscriber woken less than wakeEvery ago is woken again only when the
+// interval ends, and then takes what came meanwhile together.
+func TestPullWakesAtMostOncePerInterval(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.hub.wakeEvery = 300 * time.Millisecond // far above a test's scheduling noise
+	ctx := t.Context()
+	p, ch := f.pulled(t, ctx)
+	type taken struct {
+		item    string
+		waiting bool
+	}
+	got := make(chan taken, 4)
+	go func() {
+		for {
+			v, ok := p.Next(ctx, "k", func() any { return <-ch })
+			if !ok {
+				return
+			}
+			got <- taken{v.(string), p.Waiting()}
+		}
+	}()
+	take := func() taken {
+		t.Helper()
+		select {
+		case tk := <-got:
+			return tk
+		case <-time.After(10 * time.Second):
+			t.Fatal("no event taken")
+			return taken{}
+		}
+	}
+	f.publish(t, "p", 1)
+	if tk := take(); tk.item != "item 0" || tk.waiting {
+		t.Fatalf("first event: %+v", tk)
+	}
+	// Within the interval: one deferred wake takes both. Woken at once, the
+	// subscriber would take the first in the pause before the second.
+	f.publish(t, "p", 1)
+	time.Sleep(50 * time.Millisecond)
+	f.publish(t, "p", 1)
+	if tk := take(); tk.item != "item 0" || !tk.waiting {
+		t.Errorf("the first of two events within the interval: %+v, want the second waiting behind it", tk)
+	}
+	if tk := take(); tk.item != "item 0" || tk.waiting {
+		t.Errorf("the second of two events within the interval: %+v", tk)
+	}
+}
