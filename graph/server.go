@@ -18,6 +18,7 @@ import (
 
 	"github.com/yoanbernabeu/oopsie/graph/generated"
 	"github.com/yoanbernabeu/oopsie/internal/dbtx"
+	"github.com/yoanbernabeu/oopsie/internal/wsconn"
 )
 
 // Limits bound what one GraphQL request may ask for.
@@ -41,7 +42,8 @@ const maxBodyBytes = 1 << 20
 // NewHandler is the /graphql endpoint: it authenticates the caller, bounds
 // the body and runs the GraphQL server.
 func NewHandler(r *Resolver, limits Limits, logger *slog.Logger) http.Handler {
-	return r.withRequest(http.MaxBytesHandler(newServer(r, limits, logger), maxBodyBytes))
+	srv := http.MaxBytesHandler(newServer(r, limits, logger), maxBodyBytes)
+	return r.withRequest(wsconn.Detach(srv, r.sameOrigin, logger))
 }
 
 // newServer is the GraphQL server. Mutations run in one transaction each, so

@@ -31,6 +31,10 @@ const (
 	CodePolicy = websocket.ClosePolicyViolation
 )
 
+// readBufferSize is the connection's read buffer: clients send little
+// beyond their subscribe messages, which may span several reads.
+const readBufferSize = 512
+
 // writeTimeout bounds one message's write: a peer that stops reading is
 // dropped instead of holding its connection's writer forever.
 const writeTimeout = 10 * time.Second
@@ -55,9 +59,9 @@ var writeBuffers = &sync.Pool{}
 func New(checkOrigin func(*http.Request) bool, ping time.Duration) *Implementation {
 	return &Implementation{ping: ping, upgrader: websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
-		// Subscriptions' messages from the client are small; the HTTP
-		// server's own 4 KB reader is reused when ReadBufferSize is 0.
-		ReadBufferSize:  0,
+		// Subscriptions' messages from the client are small, and a
+		// buffer of its own lets the HTTP server's 4 KB one go (Detach).
+		ReadBufferSize:  readBufferSize,
 		WriteBufferSize: 4096,
 		WriteBufferPool: writeBuffers,
 		CheckOrigin:     checkOrigin,
