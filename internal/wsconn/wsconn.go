@@ -43,6 +43,7 @@ const writeTimeout = 10 * time.Second
 type Implementation struct {
 	upgrader websocket.Upgrader
 	ping     time.Duration
+	trimmer  *stackTrimmer
 }
 
 var _ transport.WebsocketImplementation = (*Implementation)(nil)
@@ -57,7 +58,7 @@ var writeBuffers = &sync.Pool{}
 // nothing, pongs included, for two intervals: a dead peer is noticed without
 // a goroutine per connection waiting for it.
 func New(checkOrigin func(*http.Request) bool, ping time.Duration) *Implementation {
-	return &Implementation{ping: ping, upgrader: websocket.Upgrader{
+	return &Implementation{ping: ping, trimmer: newStackTrimmer(), upgrader: websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		// Subscriptions' messages from the client are small, and a
 		// buffer of its own lets the HTTP server's 4 KB one go (Detach).
@@ -84,6 +85,7 @@ func (i *Implementation) Accept(w http.ResponseWriter, r *http.Request, o transp
 		return nil, err
 	}
 	conn := &Conn{ws: c, nc: cw.conn}
+	i.trimmer.connected()
 	if i.ping > 0 {
 		conn.keepAlive(i.ping)
 	}
