@@ -3,6 +3,7 @@ package wsconn
 import (
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 	"time"
 )
@@ -29,13 +30,28 @@ type stackTrimmer struct {
 }
 
 func newStackTrimmer() *stackTrimmer {
-	return &stackTrimmer{quiet: time.Second, maxWait: 30 * time.Second, least: 64, collect: func() {
-		runtime.GC()
-		// A second collection, which also gives the freed memory back to
-		// the system: otherwise it would stay in the process's RSS until
-		// the background scavenger's slow pace came to it.
+	return &stackTrimmer{quiet: time.Second, maxWait: 30 * time.Second, least: 64, collect: collectAndRelease}
+}
+
+// maxRelease bounds the memory a trim gives back to the system at once:
+// the runtime holds its heap lock while it does, and allocations wait.
+// More is left to the background scavenger, at its slow pace.
+const maxRelease = 64 << 20
+
+// heapFreeMetric is the free heap memory not yet given back to the system.
+const heapFreeMetric = "/memory/classes/heap/free:bytes"
+
+// collectAndRelease collects twice, and gives what the collections freed
+// back to the system; otherwise it would stay in the process's RSS until
+// the background scavenger came to it.
+func collectAndRelease() {
+	runtime.GC()
+	runtime.GC()
+	sample := []metrics.Sample{{Name: heapFreeMetric}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() <= maxRelease {
 		debug.FreeOSMemory()
-	}}
+	}
 }
 
 // connected records a new connection.

@@ -1,6 +1,7 @@
 package wsconn
 
 import (
+	"runtime/metrics"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,5 +61,16 @@ func TestStackTrimmerBoundsTheWait(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("a burst was not trimmed after maxWait")
+	}
+}
+
+// The release is bounded by a runtime metric; a renamed metric would turn
+// the release off without a word.
+func TestHeapFreeMetricExists(t *testing.T) {
+	t.Parallel()
+	sample := []metrics.Sample{{Name: heapFreeMetric}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		t.Fatalf("runtime metric %s is unknown to this Go", heapFreeMetric)
 	}
 }
