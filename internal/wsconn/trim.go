@@ -41,9 +41,10 @@ const maxRelease = 64 << 20
 // heapFreeMetric is the free heap memory not yet given back to the system.
 const heapFreeMetric = "/memory/classes/heap/free:bytes"
 
-// collectAndRelease collects twice, and gives what the collections freed
-// back to the system; otherwise it would stay in the process's RSS until
-// the background scavenger came to it.
+// collectAndRelease collects twice, then, when at most maxRelease is free,
+// gives it back to the system (FreeOSMemory, which collects once more);
+// otherwise it would stay in the process's RSS until the background
+// scavenger came to it.
 func collectAndRelease() {
 	runtime.GC()
 	runtime.GC()
