@@ -79,14 +79,8 @@ func (c *corkedConn) Write(p []byte) (int, error) {
 		return c.Conn.Write(p)
 	}
 	c.buf = append(c.buf, p...)
-	return c.flushLocked(len(p))
-}
-
-// flushLocked writes what gathered, the last n bytes of which are the
-// caller's, and reports how many of those were written.
-func (c *corkedConn) flushLocked(n int) (int, error) {
 	written, err := c.Conn.Write(c.buf)
-	mine := max(0, written-(len(c.buf)-n))
+	mine := max(0, written-(len(c.buf)-len(p))) // of p's bytes
 	if cap(c.buf) > maxKeptCork {
 		c.buf = nil
 	} else {
@@ -95,34 +89,12 @@ func (c *corkedConn) flushLocked(n int) (int, error) {
 	return mine, err
 }
 
-// cork makes the writes that follow gather until uncork or a write made
-// uncorked.
-func (c *corkedConn) cork() {
+// setCorked makes the writes that follow gather (true), or lets the next
+// write send what gathered (false).
+func (c *corkedConn) setCorked(on bool) {
 	c.mu.Lock()
-	c.corked = true
+	c.corked = on
 	c.mu.Unlock()
-}
-
-// uncork lets the next write send what gathered.
-func (c *corkedConn) uncork() {
-	c.mu.Lock()
-	c.corked = false
-	c.mu.Unlock()
-}
-
-// flush uncorks, and sends what gathered now.
-func (c *corkedConn) flush() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.corked = false
-	if len(c.buf) == 0 {
-		return nil
-	}
-	if err := c.applyDeadlineLocked(); err != nil {
-		return err
-	}
-	_, err := c.flushLocked(0)
-	return err
 }
 
 // corkingWriter hands gorilla's upgrader a corkedConn when it takes over
@@ -140,6 +112,3 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.conn = &corkedConn{Conn: nc}
 	return w.conn, brw, nil
 }
-
-// Unwrap lets http.ResponseController reach the server's writer.
-func (w *corkingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -35,24 +35,20 @@ func TestCorkedConnGathersWrites(t *testing.T) {
 		}
 	}
 	write("a")
-	c.cork()
+	c.setCorked(true)
 	write("b")
 	write("c")
 	if len(rec.writes) != 1 {
 		t.Fatalf("corked writes reached the network: %q", rec.writes)
 	}
-	c.uncork()
+	c.setCorked(false)
 	write("d")
 	write("e")
-	c.cork()
+	c.setCorked(true)
 	write("f")
-	if err := c.flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.flush(); err != nil { // nothing left: no write
-		t.Fatal(err)
-	}
-	want := []string{"a", "bcd", "e", "f"}
+	c.setCorked(false)
+	write("g")
+	want := []string{"a", "bcd", "e", "fg"}
 	if len(rec.writes) != len(want) {
 		t.Fatalf("network writes %q, want %q", rec.writes, want)
 	}
@@ -108,9 +104,9 @@ func TestCorkedConnDeadlines(t *testing.T) {
 		before := len(rec.deadlines)
 		_ = c.SetWriteDeadline(s.deadline)
 		if s.corked {
-			c.cork()
+			c.setCorked(true)
 		} else {
-			c.uncork()
+			c.setCorked(false)
 		}
 		if _, err := c.Write([]byte("x")); err != nil {
 			t.Fatal(err)

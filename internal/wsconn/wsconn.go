@@ -115,7 +115,7 @@ func (c *Conn) ping(interval time.Duration) {
 	}
 	// WriteControl may run beside a message write; it has its own lock.
 	// A ping flushes frames held back: it is sent at once.
-	c.nc.uncork()
+	c.nc.setCorked(false)
 	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
 		return
 	}
@@ -176,12 +176,11 @@ func (c *Conn) WriteJSON(v any) error {
 			return err
 		}
 	}
-	if c.holds > 0 {
+	hold := c.holds > 0
+	if hold {
 		c.holds--
-		c.nc.cork()
-	} else {
-		c.nc.uncork()
 	}
+	c.nc.setCorked(hold)
 	if err := c.ws.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
 		return err
 	}
@@ -283,7 +282,7 @@ func (c *Conn) writeCloseLocked(code int, reason string) error {
 	if len(reason) > 123 {
 		reason = reason[:123]
 	}
-	c.nc.uncork() // what was held goes before the close
+	c.nc.setCorked(false) // what was held goes before the close
 	msg := websocket.FormatCloseMessage(code, reason)
 	return c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 }

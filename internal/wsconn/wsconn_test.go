@@ -389,10 +389,13 @@ func TestWebsocketHold(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if wsconn.HeldBytes(a.conn) == 0 {
+		t.Fatal("two held messages reached the network")
+	}
 	select {
 	case m := <-received:
 		t.Fatalf("a held message arrived before the unheld one: %s", m)
-	case <-time.After(50 * time.Millisecond):
+	default:
 	}
 	if err := a.conn.WriteJSON(msg(2)); err != nil {
 		t.Fatal(err)
