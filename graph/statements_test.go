@@ -25,6 +25,12 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/viewer"
 )
 
+// countedClient is a client of db that counts the statements it sends.
+func countedClient(db *database.DB) (*ent.Client, *atomic.Int64) {
+	n := &atomic.Int64{}
+	return ent.NewClient(ent.Driver(countingDriver{entsql.OpenDB(db.Dialect, db.SQL), n})), n
+}
+
 // countingDriver counts the statements sent to the database.
 type countingDriver struct {
 	dialect.Driver
@@ -67,8 +73,7 @@ func (t countingTx) Query(ctx context.Context, q string, args, v any) error {
 func TestReportsPageHasNoNPlusOne(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
-		var n atomic.Int64
-		client := ent.NewClient(ent.Driver(countingDriver{entsql.OpenDB(db.Dialect, db.SQL), &n}))
+		client, n := countedClient(db)
 		ctx := viewer.SystemContext(context.Background(), "test")
 		u := client.User.Create().SetEmail("a@example.com").SetPasswordHash("x").SaveX(ctx)
 		for p := range 2 {

@@ -8,15 +8,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	entsql "entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gorilla/websocket"
 
-	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/internal/auth"
 	"github.com/yoanbernabeu/oopsie/internal/database"
@@ -91,8 +88,7 @@ func (s *wsSubscriber) receive(t *testing.T) json.RawMessage {
 func TestSubscribersOfOneShapeShareTheResponse(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
-		var n atomic.Int64
-		client := ent.NewClient(ent.Driver(countingDriver{entsql.OpenDB(db.Dialect, db.SQL), &n}))
+		client, n := countedClient(db)
 		ctx := viewer.SystemContext(context.Background(), "test")
 		proj := client.Project.Create().SetName("Shop").SetSlug("shop").SaveX(ctx)
 		now := time.Now()
