@@ -11,12 +11,13 @@ import (
 // stackTrimmer runs two collections once a burst of connections ends.
 //
 // A connection's goroutines grow their stacks while it is set up (the
-// handshake, authentication, the subscription's validation and first
-// execution), then park using a fraction of them. Only a collection shrinks
-// a stack, by half each time, and a server whose connections sit idle
-// allocates too little to collect for minutes: the set-up stacks stayed,
-// a sixth of an idle connection's memory. Two collections a little after a
-// burst hand most of it back, for a few milliseconds of CPU per burst.
+// handshake, the subscription's validation and first execution; what
+// queries the database runs Aside), then park using a fraction of them.
+// Only a collection shrinks a stack, by half each time, and a server whose
+// connections sit idle allocates too little to collect for minutes: the
+// set-up stacks stayed, a sixth of an idle connection's memory. Two
+// collections a little after a burst hand most of it back, for a few
+// milliseconds of CPU per burst.
 type stackTrimmer struct {
 	quiet   time.Duration // how long without a new connection ends a burst
 	maxWait time.Duration // a burst that does not end is trimmed anyway
