@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/ent/attachment"
 	"github.com/yoanbernabeu/oopsie/ent/crashgroup"
@@ -990,3 +992,68 @@ func jsonEqual(t *testing.T, got json.RawMessage, want string) bool {
 
 // DeleteBlobs is not exercised by ingest: nothing is deleted there.
 func (f *fakeSaver) DeleteBlobs(context.Context, []string) {}
+
+// A batch locks the existing groups it counts into last: while another
+// transaction holds a group's row, a crash into it is still inserted, and
+// the batch waits only at the lock, then counts once it is released.
+func TestIngestLocksAnExistingGroupOnlyToCountIt(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, dialect.Postgres)
+	e := newEnv(t, db, "app")
+	first := e.ingest(t, e.input())
+
+	ctx := context.Background()
+	holder, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.ExecContext(ctx, `SELECT id FROM crash_groups WHERE id = $1 FOR NO KEY UPDATE`, first.GroupID); err != nil {
+		t.Fatal(err)
+	}
+
+	type outcome struct {
+		res crashes.Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := e.svc.Ingest(e.ctx, e.input())
+		done <- outcome{res, err}
+	}()
+
+	// What the batch's backend waits for: the statement it runs.
+	var waiting string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		err := db.SQL.QueryRowContext(ctx, `SELECT query FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		if err == nil {
+			break
+		}
+	}
+	if !strings.Contains(waiting, `FROM "crash_groups"`) || !strings.Contains(waiting, "FOR NO KEY UPDATE") {
+		t.Fatalf("the batch waits on %q, want the lock of its groups after its crashes are inserted", waiting)
+	}
+	var inserted int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE a.wait_event_type = 'Lock' AND l.locktype = 'relation'
+		AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND l.relation = 'crash_reports'::regclass
+		AND l.mode = 'RowExclusiveLock'`).Scan(&inserted); err != nil {
+		t.Fatal(err)
+	}
+	if inserted != 1 {
+		t.Errorf("the waiting batch has not inserted into crash_reports yet")
+	}
+	if err := holder.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+
+	o := <-done
+	if o.err != nil || o.res.GroupID != first.GroupID {
+		t.Fatalf("ingest = %+v, %v; want counted into %s", o.res, o.err, first.GroupID)
+	}
+	if g := e.group(t, first.GroupID); g.OccurrenceCount != 2 {
+		t.Errorf("occurrences = %d, want 2", g.OccurrenceCount)
+	}
+}

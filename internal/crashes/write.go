@@ -45,19 +45,23 @@ func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) 
 
 // writeTx makes the batch's statements, a fixed number whatever its size:
 //
-//  1. Upsert its groups, sorted so that concurrent batches lock them in one
-//     order. A new group is inserted as it will be; an existing one is only
-//     touched, which locks its row until commit (SQLite has one writer).
-//  2. Read the groups back, now that nobody else may change them.
-//  3. Insert the crashes.
-//  4. Find which of the batch's users each group has met already, insert
+//  1. Insert its new groups, counting the batch, sorted so that concurrent
+//     batches insert them in one order. Existing groups are left alone:
+//     not locked yet.
+//  2. Read the groups back, for their ids.
+//  3. Insert the crashes and their attachments.
+//  4. Lock the existing groups and read them again (groupbatch.Relock).
+//  5. Find which of the batch's users each group has met already, insert
 //     the others.
-//  5. Count the batch into the existing groups, in one UPDATE: occurrences,
+//  6. Count the batch into the existing groups, in one UPDATE: occurrences,
 //     users, last seen, versions, platforms, and reopening on regression.
-//  6. Add it to the project's hourly statistics (stats.Record).
+//  7. Add it to the project's hourly statistics (stats.Record), and record
+//     the webhook deliveries of new and regressed groups.
 //
 // Under the lock, read-then-write is exact: every writer of a group's
-// users and counters holds its row first.
+// users and counters holds its row first, and a regression is decided on
+// the group's current status. Taken last, the lock makes batches of the
+// same groups wait on each other only for steps 4 to 7 and the commit.
 func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, now time.Time, cleanups *[]func()) ([]Result, error) {
 	members, keys := groupbatch.Split(len(batch), func(i int) groupbatch.Key {
 		return groupbatch.Key{Project: batch[i].v.projectID, Fingerprint: batch[i].v.fingerprint}
@@ -90,37 +94,58 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 			SetUpdatedAt(now)
 	}
 	err := c.CrashGroup.CreateBulk(creates...).
-		OnConflict(
-			sql.ConflictColumns(crashgroup.FieldProjectID, crashgroup.FieldFingerprint),
-			sql.ResolveWith(func(u *sql.UpdateSet) { u.SetExcluded(crashgroup.FieldUpdatedAt) }),
-		).
+		OnConflict(sql.ConflictColumns(crashgroup.FieldProjectID, crashgroup.FieldFingerprint)).
+		DoNothing().
 		Exec(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("upsert groups: %w", err)
+		return nil, fmt.Errorf("insert groups: %w", err)
 	}
 
 	groups, err := readGroups(ctx, c, keys)
 	if err != nil {
 		return nil, err
 	}
+	created := func(k groupbatch.Key) bool { return groups[k].ID == candidates[k] }
 
 	crashes := make([]*ent.CrashReportCreate, len(batch))
 	results := make([]Result, len(batch))
 	for k, idx := range members {
 		g := groups[k]
 		for n, i := range idx {
-			results[i] = Result{GroupID: g.ID, IsNewGroup: n == 0 && g.ID == candidates[k]}
+			results[i] = Result{GroupID: g.ID, IsNewGroup: n == 0 && created(k)}
 			crashes[i] = crashCreate(c, batch[i].v, g.ID, now)
 		}
 	}
-	created, err := c.CrashReport.CreateBulk(crashes...).Save(ctx)
+	rows, err := c.CrashReport.CreateBulk(crashes...).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("insert crash reports: %w", err)
 	}
-	for i, cr := range created {
+	for i, cr := range rows {
 		results[i].ID = cr.ID
 	}
+	// Before the lock, so that no upload holds the groups; a failure after
+	// them undoes them through cleanups.
+	for i, p := range batch {
+		if len(p.files) == 0 {
+			continue
+		}
+		_, undo, err := s.files.Save(ctx, c, attachments.Owner{CrashReportID: results[i].ID}, p.files)
+		if undo != nil {
+			*cleanups = append(*cleanups, undo)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("save attachments: %w", err)
+		}
+	}
 
+	err = groupbatch.Relock(keys, groups, created, func(g *ent.CrashGroup) string { return g.ID },
+		func(ids []string) ([]*ent.CrashGroup, error) {
+			return c.CrashGroup.Query().Where(crashgroup.IDIn(ids...)).Unique(false).
+				Modify(groupbatch.Locked(crashgroup.FieldID)).All(ctx)
+		})
+	if err != nil {
+		return nil, err
+	}
 	newUsers, err := addUsers(ctx, c, batch, keys, members, groups, candidates, now)
 	if err != nil {
 		return nil, err
@@ -138,21 +163,6 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 	}
 	if err := s.webhooks.Notify(ctx, c, groupEvents(batch, results)); err != nil {
 		return nil, err
-	}
-
-	// Last, so that the blobs are written only once everything else has
-	// succeeded, and the commit is the only failure left after them.
-	for i, p := range batch {
-		if len(p.files) == 0 {
-			continue
-		}
-		_, undo, err := s.files.Save(ctx, c, attachments.Owner{CrashReportID: results[i].ID}, p.files)
-		if undo != nil {
-			*cleanups = append(*cleanups, undo)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("save attachments: %w", err)
-		}
 	}
 	return results, nil
 }

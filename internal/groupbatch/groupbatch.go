@@ -1,9 +1,10 @@
 // Package groupbatch holds what the report and crash ingest batches share:
-// grouping a batch by (project, fingerprint) in lock order, reading the
-// upserted groups back, finding the users a group meets for the first time,
-// and running the batch in a transaction of its own whose blobs go when it
-// does not commit. The entities differ (ReportGroup, CrashGroup and their
-// user tables); the services pass in what touches them.
+// grouping a batch by (project, fingerprint), reading its groups back,
+// locking the existing ones late and in one order, finding the users a
+// group meets for the first time, and running the batch in a transaction
+// of its own whose blobs go when it does not commit. The entities differ
+// (ReportGroup, CrashGroup and their user tables); the services pass in
+// what touches them.
 package groupbatch
 
 import (
@@ -12,6 +13,9 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/yoanbernabeu/oopsie/ent"
 	"github.com/yoanbernabeu/oopsie/internal/dbtx"
@@ -26,8 +30,7 @@ func (k Key) compare(o Key) int {
 }
 
 // Split groups the indexes of a batch of n items by key, and returns the
-// keys sorted, so that concurrent batches upsert (and lock) groups in one
-// order.
+// keys sorted, so that concurrent batches insert new groups in one order.
 func Split(n int, keyOf func(i int) Key) (members map[Key][]int, keys []Key) {
 	members = map[Key][]int{}
 	for i := range n {
@@ -60,7 +63,7 @@ func Fingerprints(keys []Key) []string {
 	return out
 }
 
-// ByKey indexes the groups read back after their upsert. Every key must be
+// ByKey indexes the groups read back after their insert. Every key must be
 // there: a missing one means a broken invariant, not bad input.
 func ByKey[G any](keys []Key, rows []G, keyOf func(G) Key) (map[Key]G, error) {
 	groups := make(map[Key]G, len(keys))
@@ -69,10 +72,62 @@ func ByKey[G any](keys []Key, rows []G, keyOf func(G) Key) (map[Key]G, error) {
 	}
 	for _, k := range keys {
 		if _, ok := groups[k]; !ok {
-			return nil, fmt.Errorf("group %q of project %s missing after its upsert", k.Fingerprint, k.Project)
+			return nil, fmt.Errorf("group %q of project %s missing after its insert", k.Fingerprint, k.Project)
 		}
 	}
 	return groups, nil
+}
+
+// Relock reads the batch's existing groups again, locked (see Locked), and
+// puts them in groups in place of the copies read unlocked. created tells
+// the groups the batch inserted itself: no other writer can see them yet.
+//
+// Batches take these locks last, just before their counters are written,
+// so that concurrent batches of the same groups overlap in everything else
+// (inserting their items, above all) and wait on each other only for the
+// counter writes and the commit.
+func Relock[G any](keys []Key, groups map[Key]G, created func(Key) bool, idOf func(G) string,
+	read func(ids []string) ([]G, error),
+) error {
+	var ids []string
+	keyOf := map[string]Key{}
+	for _, k := range keys {
+		if created(k) {
+			continue
+		}
+		id := idOf(groups[k])
+		ids = append(ids, id)
+		keyOf[id] = k
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := read(ids)
+	if err != nil {
+		return fmt.Errorf("lock groups: %w", err)
+	}
+	if len(rows) != len(ids) {
+		return fmt.Errorf("lock groups: %d of %d deleted since they were read", len(ids)-len(rows), len(ids))
+	}
+	for _, g := range rows {
+		groups[keyOf[idOf(g)]] = g
+	}
+	return nil
+}
+
+// Locked orders a query's rows by idColumn and, on PostgreSQL, locks them
+// until commit. Ordered, concurrent batches lock their common groups in one
+// order and cannot deadlock. FOR NO KEY UPDATE rather than FOR UPDATE: it
+// lets other batches go on inserting items that reference the groups (their
+// foreign-key checks take KEY SHARE locks, which FOR UPDATE would block).
+// SQLite needs no lock: its transactions take the one write lock at BEGIN.
+func Locked(idColumn string) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		s.OrderBy(s.C(idColumn))
+		if s.Dialect() == dialect.Postgres {
+			s.For(sql.LockNoKeyUpdate)
+		}
+	}
 }
 
 // Pair is a group meeting a user.

@@ -25,7 +25,7 @@ func TestByKeyRefusesAMissingGroup(t *testing.T) {
 	t.Parallel()
 	keys := []Key{{"p", "a"}, {"p", "b"}}
 	if _, err := ByKey(keys, []Key{{"p", "a"}}, func(k Key) Key { return k }); err == nil {
-		t.Error("a group missing after its upsert went unnoticed")
+		t.Error("a group missing after its insert went unnoticed")
 	}
 	got, err := ByKey(keys, []Key{{"p", "b"}, {"p", "a"}}, func(k Key) Key { return k })
 	if err != nil || len(got) != 2 {
@@ -63,5 +63,42 @@ func TestNewUsersSkipsKnownPairsAndAsksOnlyAboutExistingGroups(t *testing.T) {
 		func(k Key) []string { return users[k] },
 		func([]string, []string) ([]Pair, error) { return nil, boom }); !errors.Is(err, boom) {
 		t.Errorf("a failed read: %v", err)
+	}
+}
+
+func TestRelockRereadsOnlyExistingGroups(t *testing.T) {
+	t.Parallel()
+	type group struct{ id, state string }
+	keys := []Key{{"p", "a"}, {"p", "b"}, {"p", "c"}}
+	groups := map[Key]group{
+		{"p", "a"}: {"g1", "stale"}, {"p", "b"}: {"g2", "created"}, {"p", "c"}: {"g3", "stale"},
+	}
+	var asked []string
+	err := Relock(keys, groups, func(k Key) bool { return k.Fingerprint == "b" }, func(g group) string { return g.id },
+		func(ids []string) ([]group, error) {
+			asked = ids
+			return []group{{"g3", "locked"}, {"g1", "locked"}}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(asked, []string{"g1", "g3"}) {
+		t.Errorf("locked %v, want the existing groups g1 and g3", asked)
+	}
+	want := map[Key]group{{"p", "a"}: {"g1", "locked"}, {"p", "b"}: {"g2", "created"}, {"p", "c"}: {"g3", "locked"}}
+	if !reflect.DeepEqual(groups, want) {
+		t.Errorf("groups = %v, want %v", groups, want)
+	}
+
+	err = Relock(keys, groups, func(Key) bool { return false }, func(g group) string { return g.id },
+		func([]string) ([]group, error) { return []group{{"g1", "locked"}}, nil })
+	if err == nil {
+		t.Error("groups deleted before they were locked went unnoticed")
+	}
+	calls := 0
+	err = Relock(keys, groups, func(Key) bool { return true }, func(g group) string { return g.id },
+		func([]string) ([]group, error) { calls++; return nil, nil })
+	if err != nil || calls != 0 {
+		t.Errorf("with every group created: err %v, %d reads; want none", err, calls)
 	}
 }

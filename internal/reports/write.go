@@ -44,17 +44,20 @@ func (s *Service) write(ctx context.Context, batch []pending) ([]Result, error) 
 
 // writeTx makes the batch's statements, a fixed number whatever its size:
 //
-//  1. Upsert its groups, sorted so that concurrent batches lock them in one
-//     order. A new group is inserted as it will be; an existing one is only
-//     touched, which locks its row until commit (SQLite has one writer).
-//  2. Read the groups back, now that nobody else may change them.
-//  3. Insert the reports.
-//  4. Find which of the batch's users each group has met already, insert
+//  1. Insert its new groups, counting the batch, sorted so that concurrent
+//     batches insert them in one order. Existing groups are left alone:
+//     not locked yet.
+//  2. Read the groups back, for their ids.
+//  3. Insert the reports, and their webhook deliveries and attachments.
+//  4. Lock the existing groups and read them again (groupbatch.Relock).
+//  5. Find which of the batch's users each group has met already, insert
 //     the others.
-//  5. Count the batch into the existing groups, in one UPDATE.
+//  6. Count the batch into the existing groups, in one UPDATE.
 //
 // Under the lock, read-then-write is exact: every writer of a group's
-// users and counters holds its row first.
+// users and counters holds its row first. Taken last, the lock makes
+// batches of the same groups wait on each other only for steps 4 to 6 and
+// the commit.
 func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, now time.Time, cleanups *[]func()) ([]Result, error) {
 	members, keys := groupbatch.Split(len(batch), func(i int) groupbatch.Key {
 		return groupbatch.Key{Project: batch[i].in.ProjectID, Fingerprint: batch[i].d.fingerprint}
@@ -80,40 +83,34 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 			SetUpdatedAt(now)
 	}
 	err := c.ReportGroup.CreateBulk(creates...).
-		OnConflict(
-			sql.ConflictColumns(reportgroup.FieldProjectID, reportgroup.FieldFingerprint),
-			sql.ResolveWith(func(u *sql.UpdateSet) { u.SetExcluded(reportgroup.FieldUpdatedAt) }),
-		).
+		OnConflict(sql.ConflictColumns(reportgroup.FieldProjectID, reportgroup.FieldFingerprint)).
+		DoNothing().
 		Exec(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("upsert groups: %w", err)
+		return nil, fmt.Errorf("insert groups: %w", err)
 	}
 
 	groups, err := readGroups(ctx, c, keys)
 	if err != nil {
 		return nil, err
 	}
+	created := func(k groupbatch.Key) bool { return groups[k].ID == candidates[k] }
 
 	reports := make([]*ent.ReportCreate, len(batch))
 	results := make([]Result, len(batch))
 	for k, idx := range members {
 		g := groups[k]
 		for n, i := range idx {
-			results[i] = Result{GroupID: g.ID, IsNewGroup: n == 0 && g.ID == candidates[k]}
+			results[i] = Result{GroupID: g.ID, IsNewGroup: n == 0 && created(k)}
 			reports[i] = reportCreate(c, batch[i], g.ID, now)
 		}
 	}
-	created, err := c.Report.CreateBulk(reports...).Save(ctx)
+	rows, err := c.Report.CreateBulk(reports...).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("insert reports: %w", err)
 	}
-	for i, r := range created {
+	for i, r := range rows {
 		results[i].ID = r.ID
-	}
-
-	newUsers, err := addUsers(ctx, c, batch, keys, members, groups, candidates, now)
-	if err != nil {
-		return nil, err
 	}
 	events := make([]webhooks.Event, len(batch))
 	for i, p := range batch {
@@ -122,15 +119,44 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 	if err := s.webhooks.Notify(ctx, c, events); err != nil {
 		return nil, err
 	}
+	// Before the lock, so that no upload holds the groups; a failure after
+	// them undoes them through cleanups.
+	for i, p := range batch {
+		if len(p.in.Attachments) == 0 {
+			continue
+		}
+		_, undo, err := s.files.Save(ctx, c, attachments.Owner{ReportID: results[i].ID}, p.in.Attachments)
+		if undo != nil {
+			*cleanups = append(*cleanups, undo)
+		}
+		if err != nil {
+			// Kept as it is: the store's errors say what was wrong with a
+			// file (type, size) as an *apperr.Error for the caller.
+			return nil, fmt.Errorf("attachments: %w", err)
+		}
+	}
+
+	err = groupbatch.Relock(keys, groups, created, func(g *ent.ReportGroup) string { return g.ID },
+		func(ids []string) ([]*ent.ReportGroup, error) {
+			return c.ReportGroup.Query().Where(reportgroup.IDIn(ids...)).Unique(false).
+				Modify(groupbatch.Locked(reportgroup.FieldID)).All(ctx)
+		})
+	if err != nil {
+		return nil, err
+	}
+	newUsers, err := addUsers(ctx, c, batch, keys, members, groups, candidates, now)
+	if err != nil {
+		return nil, err
+	}
 
 	var ids []string
 	var counts, affected []any
 	var lastSeen []any
 	for _, k := range keys {
-		g := groups[k]
-		if g.ID == candidates[k] {
+		if created(k) {
 			continue // inserted with its counters
 		}
+		g := groups[k]
 		ids = append(ids, g.ID)
 		counts = append(counts, g.ReportCount+len(members[k]))
 		affected = append(affected, g.AffectedUsers+newUsers[g.ID])
@@ -149,23 +175,6 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 			Exec(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("count into groups: %w", err)
-		}
-	}
-
-	// Last, so that the blobs are written only once everything else has
-	// succeeded, and the commit is the only failure left after them.
-	for i, p := range batch {
-		if len(p.in.Attachments) == 0 {
-			continue
-		}
-		_, undo, err := s.files.Save(ctx, c, attachments.Owner{ReportID: results[i].ID}, p.in.Attachments)
-		if undo != nil {
-			*cleanups = append(*cleanups, undo)
-		}
-		if err != nil {
-			// Kept as it is: the store's errors say what was wrong with a
-			// file (type, size) as an *apperr.Error for the caller.
-			return nil, fmt.Errorf("attachments: %w", err)
 		}
 	}
 	return results, nil
