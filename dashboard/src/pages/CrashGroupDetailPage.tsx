@@ -6,6 +6,7 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import { graphql } from "../gql";
 import type { CrashGroupStatus } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
+import { triageInput, triageShown, type TriageEdits, type TriageGroup } from "../lib/crash-triage";
 import { enumLabel, formatCount, formatDateTime, timeAgo } from "../lib/format";
 import { dailyCounts, tally } from "../lib/trend";
 import { Badge, Button, Card, CardHeader, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select, Textarea } from "../components/ui";
@@ -67,15 +68,16 @@ function Breadcrumbs({ items }: { items: unknown }) {
   );
 }
 
-function TriageForm({ group }: { group: { id: string; status: CrashGroupStatus; resolutionNotes: string; resolvedInVersion?: string | null; assignee?: { id: string } | null } }) {
-  const [status, setStatus] = useState(group.status);
-  const [notes, setNotes] = useState(group.resolutionNotes);
-  const [resolvedIn, setResolvedIn] = useState(group.resolvedInVersion ?? "");
+function TriageForm({ group }: { group: TriageGroup & { id: string; assignee?: { id: string } | null } }) {
+  const [edits, setEdits] = useState<TriageEdits>({});
+  const { status, notes, resolvedIn } = triageShown(edits, group);
   const [{ fetching, error, data }, update] = useMutation(UpdateCrashGroupMutation);
 
-  function submit(e: FormEvent) {
+  async function submit(e: FormEvent) {
     e.preventDefault();
-    update({ id: group.id, input: { status, resolutionNotes: notes, ...(status === "RESOLVED" && resolvedIn ? { resolvedInVersion: resolvedIn } : {}) } });
+    const res = await update({ id: group.id, input: triageInput(edits, group) });
+    // Saved: the form follows the group again.
+    if (!res.error) setEdits({});
   }
 
   return (
@@ -84,7 +86,7 @@ function TriageForm({ group }: { group: { id: string; status: CrashGroupStatus; 
         <AssigneeSelect id="cg-assignee" value={group.assignee?.id ?? ""} onChange={(v) => update({ id: group.id, input: { assigneeId: v || null } })} />
       </Field>
       <Field label="Status" htmlFor="cg-status">
-        <Select id="cg-status" value={status} onChange={(e) => setStatus(e.target.value as CrashGroupStatus)}>
+        <Select id="cg-status" value={status} onChange={(e) => setEdits({ ...edits, status: e.target.value as CrashGroupStatus })}>
           {CRASH_GROUP_STATUSES.map((s) => (
             <option key={s} value={s}>
               {enumLabel(s)}
@@ -94,11 +96,11 @@ function TriageForm({ group }: { group: { id: string; status: CrashGroupStatus; 
       </Field>
       {status === "RESOLVED" && (
         <Field label="Resolved in version" htmlFor="cg-version" hint="A crash from a newer version reopens the group as regressed.">
-          <Input id="cg-version" value={resolvedIn} onChange={(e) => setResolvedIn(e.target.value)} placeholder="1.4.3" />
+          <Input id="cg-version" value={resolvedIn} onChange={(e) => setEdits({ ...edits, resolvedIn: e.target.value })} placeholder="1.4.3" />
         </Field>
       )}
       <Field label="Resolution notes" htmlFor="cg-notes">
-        <Textarea id="cg-notes" value={notes} onChange={(e) => setNotes(e.target.value)} />
+        <Textarea id="cg-notes" value={notes} onChange={(e) => setEdits({ ...edits, notes: e.target.value })} />
       </Field>
       <InlineError message={error && describeError(error)} />
       <Button type="submit" disabled={fetching}>
