@@ -250,10 +250,12 @@ func countInto(ctx context.Context, c *ent.Client, batch []pending, keys []group
 	return nil
 }
 
-// readGroups reads the batch's groups, by key.
+// readGroups reads the batch's groups, by key: only what names them.
+// Relock reads the existing ones whole, once they are locked.
 func readGroups(ctx context.Context, c *ent.Client, keys []groupbatch.Key) (map[groupbatch.Key]*ent.CrashGroup, error) {
 	rows, err := c.CrashGroup.Query().
 		Where(crashgroup.ProjectIDIn(groupbatch.Projects(keys)...), crashgroup.FingerprintIn(groupbatch.Fingerprints(keys)...)).
+		Select(crashgroup.FieldID, crashgroup.FieldProjectID, crashgroup.FieldFingerprint).
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read groups: %w", err)

@@ -180,10 +180,12 @@ func (s *Service) writeTx(ctx context.Context, c *ent.Client, batch []pending, n
 	return results, nil
 }
 
-// readGroups reads the batch's groups, by key.
+// readGroups reads the batch's groups, by key: only what names them.
+// Relock reads the existing ones whole, once they are locked.
 func readGroups(ctx context.Context, c *ent.Client, keys []groupbatch.Key) (map[groupbatch.Key]*ent.ReportGroup, error) {
 	rows, err := c.ReportGroup.Query().
 		Where(reportgroup.ProjectIDIn(groupbatch.Projects(keys)...), reportgroup.FingerprintIn(groupbatch.Fingerprints(keys)...)).
+		Select(reportgroup.FieldID, reportgroup.FieldProjectID, reportgroup.FieldFingerprint).
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read groups: %w", err)
