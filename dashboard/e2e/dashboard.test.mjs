@@ -338,6 +338,10 @@ describe("dashboard", () => {
     await page.reload();
     assert.equal(await page.getByLabel("Status").inputValue(), "RESOLVED");
     await page.getByRole("link", { name: "Checkout button does nothing" }).waitFor();
+    // Back to the previous search: the box shows it, not the one left.
+    await page.goBack();
+    await page.waitForURL(/q=gateway/);
+    assert.equal(await page.getByRole("searchbox", { name: "Search reports" }).inputValue(), "gateway");
   });
 
   it("shows an error with a retry when the server cannot be reached", async () => {

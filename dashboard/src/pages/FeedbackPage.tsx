@@ -7,6 +7,7 @@ import { describeError } from "../lib/graphql-errors";
 import { enumLabel, timeAgo } from "../lib/format";
 import { mergeLive, pushLive } from "../lib/live";
 import { useCursorPages } from "../lib/pagination";
+import { useDraft } from "../lib/use-draft";
 import { Button, Card, EmptyState, ErrorState, Field, Input, Loading, PageHeader, Select, cn } from "../components/ui";
 import { EnumBadge, Pager, ProjectSelect, nodes } from "../components/triage";
 
@@ -42,7 +43,7 @@ export function FeedbackPage() {
   const status = (FEEDBACK_STATUSES as string[]).includes(params.get("status") ?? "") ? (params.get("status") as FeedbackStatus) : undefined;
   const category = (CATEGORIES as string[]).includes(params.get("category") ?? "") ? (params.get("category") as FeedbackCategory) : undefined;
   const version = params.get("version") ?? "";
-  const [searchText, setSearchText] = useState(search ?? "");
+  const [searchText, setSearchText] = useDraft(search ?? "");
   const set = (key: string, value: string | undefined) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value);

@@ -8,6 +8,7 @@ import { describeError } from "../lib/graphql-errors";
 import { enumLabel, timeAgo } from "../lib/format";
 import { mergeLive, pushLive } from "../lib/live";
 import { useCursorPages } from "../lib/pagination";
+import { useDraft } from "../lib/use-draft";
 import {
   REPORT_CATEGORIES,
   REPORT_SEVERITIES,
@@ -70,7 +71,7 @@ export function ReportsPage() {
 }
 
 function ReportFiltersBar({ filters, onChange }: { filters: ReportFilters; onChange: (patch: Partial<ReportFilters>) => void }) {
-  const [search, setSearch] = useState(filters.search ?? "");
+  const [search, setSearch] = useDraft(filters.search ?? "");
   const [more, setMore] = useState(Boolean(filters.from || filters.to || filters.pageUrl || filters.browser || filters.os));
 
   function submitSearch(e: FormEvent) {

@@ -1,0 +1,20 @@
+import { useState } from "react";
+
+/**
+ * A text field's draft of a value that lives elsewhere (a search box over
+ * the URL's ?q=): the user edits the draft, and a submit writes it back.
+ * When the value changes under the field (back and forward, a link, a
+ * cleared filter), the draft starts again from it; otherwise the box would
+ * show a search that is no longer the one applied.
+ */
+export function useDraft(value: string): [string, (text: string) => void] {
+  const [draft, setDraft] = useState({ of: value, text: value });
+  // Adjusted during render rather than in an effect, so that no frame
+  // shows the stale text.
+  if (draft.of !== value) {
+    const fresh = { of: value, text: value };
+    setDraft(fresh);
+    return [fresh.text, (text) => setDraft({ of: value, text })];
+  }
+  return [draft.text, (text) => setDraft({ of: value, text })];
+}
