@@ -9,12 +9,9 @@ import { useState } from "react";
  */
 export function useDraft(value: string): [string, (text: string) => void] {
   const [draft, setDraft] = useState({ of: value, text: value });
+  const current = draft.of === value ? draft : { of: value, text: value };
   // Adjusted during render rather than in an effect, so that no frame
   // shows the stale text.
-  if (draft.of !== value) {
-    const fresh = { of: value, text: value };
-    setDraft(fresh);
-    return [fresh.text, (text) => setDraft({ of: value, text })];
-  }
-  return [draft.text, (text) => setDraft({ of: value, text })];
+  if (current !== draft) setDraft(current);
+  return [current.text, (text) => setDraft({ of: value, text })];
 }
