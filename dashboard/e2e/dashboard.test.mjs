@@ -344,6 +344,41 @@ describe("dashboard", () => {
     assert.equal(await page.getByRole("searchbox", { name: "Search reports" }).inputValue(), "gateway");
   });
 
+  it("opens from each overview counter the list of what it counts", async () => {
+    // Unresolved: a new report and one in progress, not the resolved one.
+    await created(await sendReport("Coupon field rejects valid codes"));
+    const inProgress = (await created(await sendReport("Totals flicker on the cart page"))).id;
+    await graphql(stack.base, `mutation($id:ID!){ updateReport(id:$id, input:{status:IN_PROGRESS}) { id } }`, { id: inProgress }, await token());
+    // Open: the feedback in progress since the screenshots, and a new one.
+    await created(
+      await fetch(`${stack.base}/sdk/${slug}/feedback`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-API-Key": publicKey },
+        body: JSON.stringify({ category: "bug", message: "The invoice PDF is blank", appVersion: "2.3.0", platform: "web" }),
+      }),
+    );
+    // The crash group, first seen minutes ago, is resolved by now: still new in the last 24 h.
+    for (const [card, url, rows] of [
+      ["Unresolved reports", /\/reports\?status=UNRESOLVED$/, page.getByTestId("reports-rows").locator("tr")],
+      ["Open feedback", /\/feedback\?status=UNRESOLVED$/, page.getByTestId("feedback-rows").locator("li")],
+      ["New crash groups (24 h)", /\/crashes\?firstSeen=24h$/, page.locator("tr[data-group-id]")],
+    ]) {
+      await page.goto("/");
+      const link = page.getByRole("link", { name: new RegExp(`^${card.replace(/[()]/g, "\\$&")}`) });
+      const counted = Number(await link.locator("p").nth(1).innerText());
+      assert.ok(counted >= 1, `${card}: ${counted}`);
+      await link.click();
+      await page.waitForURL(url);
+      await rows.nth(counted - 1).waitFor();
+      assert.equal(await rows.count(), counted, `${card}: the list shows another number`);
+    }
+    assert.equal(await page.getByLabel("First seen").inputValue(), "24h");
+    await page.goto("/reports?status=UNRESOLVED");
+    assert.equal(await page.getByLabel("Status").inputValue(), "UNRESOLVED");
+    await page.getByRole("link", { name: "Totals flicker on the cart page" }).waitFor();
+    assert.equal(await page.getByRole("link", { name: "Checkout button does nothing" }).count(), 0);
+  });
+
   it("shows an error with a retry when the server cannot be reached", async () => {
     const before = stack.consoleErrors.length;
     await page.route("**/graphql", (route) => route.abort());

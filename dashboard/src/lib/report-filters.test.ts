@@ -30,6 +30,13 @@ describe("report filters ⇄ URL", () => {
     expect(v.orderBy).toEqual({ field: "CREATED_AT", direction: "DESC" });
   });
 
+  it("asks for every unresolved status, as the overview counts them", () => {
+    const f = parseReportFilters(new URLSearchParams("status=UNRESOLVED"));
+    expect(f.status).toBe("UNRESOLVED");
+    expect(reportQueryVariables(f).where).toEqual({ statusIn: ["NEW", "IN_PROGRESS"] });
+    expect(reportFiltersToParams(f).toString()).toBe("status=UNRESOLVED");
+  });
+
   it("decides whether a live report belongs in the filtered list", () => {
     const r = { projectID: "prj_1", createdAt: new Date().toISOString(), status: "NEW" as const, category: "UI" as const, severity: "HIGH" as const, assigneeID: null, pageUrl: "https://x.test/cart", browser: "Chrome 120", os: "macOS" };
     const f = (q: string) => parseReportFilters(new URLSearchParams(q));
@@ -37,6 +44,8 @@ describe("report filters ⇄ URL", () => {
     expect(matchesReportFilters(r, f("project=prj_1&severity=HIGH&browser=chrome&page=cart&assignee=none"))).toBe(true);
     expect(matchesReportFilters(r, f("project=prj_2"))).toBe(false);
     expect(matchesReportFilters(r, f("status=RESOLVED"))).toBe(false);
+    expect(matchesReportFilters(r, f("status=UNRESOLVED"))).toBe(true);
+    expect(matchesReportFilters({ ...r, status: "CLOSED" }, f("status=UNRESOLVED"))).toBe(false);
     expect(matchesReportFilters(r, f("assignee=usr_1"))).toBe(false);
     expect(matchesReportFilters(r, f("to=2020-01-01"))).toBe(false);
     // Full-text matching is the server's: a live report never guesses it.

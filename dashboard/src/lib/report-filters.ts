@@ -2,11 +2,12 @@
 // bookmarked, shared, and survives the trip to the login page and back.
 
 import type { ReportWhereInput, ReportOrder, ReportStatus, ReportCategory, ReportSeverity, ReportOrderField, OrderDirection } from "../gql/graphql";
+import { parseStatusFilter, statusMatches, statusWhere, type StatusFilter } from "./status-filter";
 
 export interface ReportFilters {
   projectId?: string;
   search?: string;
-  status?: ReportStatus;
+  status?: StatusFilter<ReportStatus>;
   category?: ReportCategory;
   severity?: ReportSeverity;
   assigneeId?: string;
@@ -22,6 +23,8 @@ export interface ReportFilters {
 }
 
 export const REPORT_STATUSES: ReportStatus[] = ["NEW", "IN_PROGRESS", "RESOLVED", "CLOSED"];
+/** What the overview counts as unresolved reports. */
+export const UNRESOLVED_REPORT_STATUSES: ReportStatus[] = ["NEW", "IN_PROGRESS"];
 export const REPORT_CATEGORIES: ReportCategory[] = ["UI", "CRASH", "PERFORMANCE", "OTHER"];
 export const REPORT_SEVERITIES: ReportSeverity[] = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
 const SORT_FIELDS: ReportOrderField[] = ["CREATED_AT", "UPDATED_AT", "STATUS", "SEVERITY"];
@@ -41,7 +44,7 @@ export function parseReportFilters(params: URLSearchParams): ReportFilters {
   return {
     projectId: text(params.get("project")),
     search: text(params.get("q")),
-    status: oneOf(params.get("status"), REPORT_STATUSES),
+    status: parseStatusFilter(params.get("status"), REPORT_STATUSES),
     category: oneOf(params.get("category"), REPORT_CATEGORIES),
     severity: oneOf(params.get("severity"), REPORT_SEVERITIES),
     assigneeId: text(params.get("assignee")),
@@ -91,8 +94,7 @@ interface ReportQueryVariables {
 }
 
 export function reportQueryVariables(f: ReportFilters): ReportQueryVariables {
-  const where: ReportWhereInput = {};
-  if (f.status) where.status = f.status;
+  const where: ReportWhereInput = statusWhere(f.status, UNRESOLVED_REPORT_STATUSES);
   if (f.category) where.category = f.category;
   if (f.severity) where.severity = f.severity;
   if (f.assigneeId === "none") where.assigneeIDIsNil = true;
@@ -119,7 +121,7 @@ export function matchesReportFilters(
   // Full-text search is the server's; a live item cannot be matched against it here.
   if (f.search) return false;
   if (f.projectId && r.projectID !== f.projectId) return false;
-  if (f.status && r.status !== f.status) return false;
+  if (!statusMatches(f.status, UNRESOLVED_REPORT_STATUSES, r.status)) return false;
   if (f.category && r.category !== f.category) return false;
   if (f.severity && r.severity !== f.severity) return false;
   if (f.assigneeId === "none" ? r.assigneeID : f.assigneeId && r.assigneeID !== f.assigneeId) return false;

@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useQuery, useSubscription } from "urql";
 import { Radio } from "lucide-react";
@@ -42,6 +42,12 @@ const SORTS: { field: CrashGroupOrderField; label: string }[] = [
   { field: "FIRST_SEEN", label: "Newest first" },
 ];
 const PAGE_SIZE = 25;
+/** The "first seen" windows, by URL value; 24h is what the overview counts as new crash groups. */
+const FIRST_SEEN: { value: string; label: string; hours: number }[] = [
+  { value: "24h", label: "In the last 24 hours", hours: 24 },
+  { value: "7d", label: "In the last 7 days", hours: 7 * 24 },
+  { value: "30d", label: "In the last 30 days", hours: 30 * 24 },
+];
 
 /** Highlights a counter for a moment whenever its value changes after the first render. */
 function LiveCount({ value, label }: { value: number; label: string }) {
@@ -60,6 +66,10 @@ export function CrashGroupsPage() {
   const status = (CRASH_GROUP_STATUSES as string[]).includes(params.get("status") ?? "") ? (params.get("status") as CrashGroupStatus) : undefined;
   const version = params.get("version") ?? "";
   const platform = params.get("platform") ?? "";
+  const firstSeen = FIRST_SEEN.find((w) => w.value === params.get("firstSeen"));
+  // Fixed when the window is chosen: a cutoff moving with every render would
+  // refetch the list on every render.
+  const firstSeenAfter = useMemo(() => (firstSeen ? new Date(Date.now() - firstSeen.hours * 3600_000).toISOString() : undefined), [firstSeen]);
   const sort = SORTS.find((s) => s.field === params.get("sort"))?.field ?? "LAST_SEEN";
   const set = (key: string, value: string | undefined) => {
     const next = new URLSearchParams(params);
@@ -72,6 +82,12 @@ export function CrashGroupsPage() {
   if (status) where.status = status;
   if (version) where.version = version;
   if (platform) where.platform = platform;
+  if (firstSeenAfter) {
+    where.firstSeenAtGTE = firstSeenAfter;
+    // Implied (a group is last seen no earlier than first seen), and what
+    // lets the server's last-seen index narrow the scan.
+    where.lastSeenAtGTE = firstSeenAfter;
+  }
   const variables = { projectId, where, orderBy: { field: sort, direction: "DESC" as const } };
   const key = JSON.stringify(variables);
   const pages = useCursorPages(key);
@@ -91,14 +107,15 @@ export function CrashGroupsPage() {
   const liveItems = (live.key === key ? live.items : []).filter(
     (g) =>
       fetchedIds.has(g.id) ||
-      (pages.page === 1 && sort === "LAST_SEEN" && (!status || g.status === status) && (!version || g.affectedVersions.includes(version)) && (!platform || g.affectedPlatforms.includes(platform))),
+      (pages.page === 1 && sort === "LAST_SEEN" && (!status || g.status === status) && (!version || g.affectedVersions.includes(version)) && (!platform || g.affectedPlatforms.includes(platform)) &&
+        (!firstSeenAfter || Date.parse(g.firstSeenAt) >= Date.parse(firstSeenAfter))),
   );
   const rows = mergeLive(fetched, liveItems);
 
   return (
     <>
       <PageHeader title="Crashes" description="Crash reports grouped by fingerprint. Counters update live." actions={<Link to="/crashes/stats" className="text-sm font-medium text-primary hover:underline">Crash stats →</Link>} />
-      <Card className="mb-4 grid grid-cols-2 gap-3 p-4 lg:grid-cols-5">
+      <Card className="mb-4 grid grid-cols-2 gap-3 p-4 sm:grid-cols-3 lg:grid-cols-6">
         <Field label="Project" htmlFor="c-project">
           <ProjectSelect id="c-project" value={projectId} onChange={(v) => set("project", v)} />
         </Field>
@@ -108,6 +125,16 @@ export function CrashGroupsPage() {
             {CRASH_GROUP_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {enumLabel(s)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="First seen" htmlFor="c-first-seen">
+          <Select id="c-first-seen" value={firstSeen?.value ?? ""} onChange={(e) => set("firstSeen", e.target.value || undefined)}>
+            <option value="">At any time</option>
+            {FIRST_SEEN.map((w) => (
+              <option key={w.value} value={w.value}>
+                {w.label}
               </option>
             ))}
           </Select>
@@ -137,7 +164,7 @@ export function CrashGroupsPage() {
         ) : error && !data ? (
           <ErrorState message={describeError(error)} onRetry={() => retry({ requestPolicy: "network-only" })} />
         ) : rows.length === 0 ? (
-          <EmptyState title="No crashes">{status || version || platform ? "Nothing matches these filters." : "Crashes sent by your apps are grouped here as they arrive."}</EmptyState>
+          <EmptyState title="No crashes">{status || firstSeen || version || platform ? "Nothing matches these filters." : "Crashes sent by your apps are grouped here as they arrive."}</EmptyState>
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">

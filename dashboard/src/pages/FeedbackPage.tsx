@@ -10,6 +10,7 @@ import { useCursorPages } from "../lib/pagination";
 import { useDraft } from "../lib/use-draft";
 import { Button, Card, EmptyState, ErrorState, Field, Input, Loading, PageHeader, Select, cn } from "../components/ui";
 import { EnumBadge, Pager, ProjectSelect, nodes } from "../components/triage";
+import { parseStatusFilter, statusMatches, statusWhere, UNRESOLVED } from "../lib/status-filter";
 
 graphql(`
   fragment FeedbackListItem on Feedback {
@@ -33,6 +34,8 @@ const FeedbackCreatedSubscription = graphql(`
 `);
 
 export const FEEDBACK_STATUSES: FeedbackStatus[] = ["OPEN", "IN_PROGRESS", "CLOSED"];
+/** What the overview counts as open feedback. */
+const UNRESOLVED_FEEDBACK_STATUSES: FeedbackStatus[] = ["OPEN", "IN_PROGRESS"];
 const CATEGORIES: FeedbackCategory[] = ["BUG", "FEATURE", "GENERAL"];
 const PAGE_SIZE = 25;
 
@@ -40,7 +43,7 @@ export function FeedbackPage() {
   const [params, setParams] = useSearchParams();
   const projectId = params.get("project") ?? undefined;
   const search = params.get("q") ?? undefined;
-  const status = (FEEDBACK_STATUSES as string[]).includes(params.get("status") ?? "") ? (params.get("status") as FeedbackStatus) : undefined;
+  const status = parseStatusFilter(params.get("status"), FEEDBACK_STATUSES);
   const category = (CATEGORIES as string[]).includes(params.get("category") ?? "") ? (params.get("category") as FeedbackCategory) : undefined;
   const version = params.get("version") ?? "";
   const [searchText, setSearchText] = useDraft(search ?? "");
@@ -51,8 +54,7 @@ export function FeedbackPage() {
     setParams(next);
   };
 
-  const where: FeedbackWhereInput = {};
-  if (status) where.status = status;
+  const where: FeedbackWhereInput = statusWhere(status, UNRESOLVED_FEEDBACK_STATUSES);
   if (category) where.category = category;
   if (version) where.appVersion = version;
   const variables = { projectId, search, where };
@@ -63,7 +65,7 @@ export function FeedbackPage() {
   const showsNewest = pages.page === 1 && !search;
   useSubscription({ query: FeedbackCreatedSubscription, variables: { projectId }, pause: !showsNewest }, (_, event) => {
     const f = event.feedbackCreated;
-    if ((!status || f.status === status) && (!category || f.category === category) && (!version || f.appVersion === version)) setLive((prev) => ({ key, items: pushLive(prev.key === key ? prev.items : [], f) }));
+    if (statusMatches(status, UNRESOLVED_FEEDBACK_STATUSES, f.status) && (!category || f.category === category) && (!version || f.appVersion === version)) setLive((prev) => ({ key, items: pushLive(prev.key === key ? prev.items : [], f) }));
     return event;
   });
   const fetched = nodes(data?.feedbacks);
@@ -92,6 +94,7 @@ export function FeedbackPage() {
           <Field label="Status" htmlFor="fb-status">
             <Select id="fb-status" value={status ?? ""} onChange={(e) => set("status", e.target.value || undefined)}>
               <option value="">Any status</option>
+              <option value={UNRESOLVED}>Unresolved (open or in progress)</option>
               {FEEDBACK_STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {enumLabel(s)}
@@ -122,7 +125,7 @@ export function FeedbackPage() {
         ) : rows.length === 0 ? (
           <EmptyState title="No feedback">{search || status || category || version ? "Nothing matches these filters." : "Feedback sent from your apps appears here as it arrives."}</EmptyState>
         ) : (
-          <ul className="divide-y divide-slate-100">
+          <ul className="divide-y divide-slate-100" data-testid="feedback-rows">
             {rows.map((f) => (
               <li key={f.id} className={cn("px-4 py-3 hover:bg-slate-50", !fetchedIds.has(f.id) && "live-new")}>
                 <div className="flex flex-wrap items-center gap-2">

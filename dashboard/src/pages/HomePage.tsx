@@ -103,9 +103,9 @@ export function HomePage() {
   const s = data.dashboardStats;
   const stats = [
     { label: "New reports today", value: s.newReportsToday + arrivedToday, to: "/reports" },
-    { label: "Unresolved reports", value: s.unresolvedReports, to: "/reports?status=NEW" },
-    { label: "Open feedback", value: s.openFeedback, to: "/feedback?status=OPEN" },
-    { label: "New crash groups (24 h)", value: s.newCrashGroups, to: "/crashes?status=NEW" },
+    { label: "Unresolved reports", value: s.unresolvedReports, to: "/reports?status=UNRESOLVED" },
+    { label: "Open feedback", value: s.openFeedback, to: "/feedback?status=UNRESOLVED" },
+    { label: "New crash groups (24 h)", value: s.newCrashGroups, to: "/crashes?firstSeen=24h" },
   ];
 
   return (

@@ -9,6 +9,7 @@ import { enumLabel, timeAgo } from "../lib/format";
 import { mergeLive, pushLive } from "../lib/live";
 import { useCursorPages } from "../lib/pagination";
 import { useDraft } from "../lib/use-draft";
+import { UNRESOLVED } from "../lib/status-filter";
 import {
   REPORT_CATEGORIES,
   REPORT_SEVERITIES,
@@ -112,6 +113,7 @@ function ReportFiltersBar({ filters, onChange }: { filters: ReportFilters; onCha
         <Field label="Status" htmlFor="f-status">
           <Select id="f-status" value={filters.status ?? ""} onChange={(e) => onChange({ status: (e.target.value || undefined) as ReportFilters["status"] })} disabled={filters.grouped}>
             <option value="">Any status</option>
+            <option value={UNRESOLVED}>Unresolved (new or in progress)</option>
             {REPORT_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {enumLabel(s)}
