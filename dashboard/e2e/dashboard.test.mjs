@@ -251,8 +251,15 @@ describe("dashboard", () => {
   });
 
   it("renders every page (screenshots) with empty and filled states", async () => {
+    const groupQuery = page.waitForResponse((res) => res.url().endsWith("/graphql") && /query CrashGroup\(/.test(res.request().postData() ?? ""));
     await page.goto(`/crashes/${groupId}`);
     await page.getByRole("heading", { name: "RangeError" }).waitFor();
+    // Both crashes feed the trend; only the latest, the one shown, comes whole.
+    const group = (await (await groupQuery).json()).data.node;
+    assert.equal(group.sample.edges.length, 2);
+    assert.ok(group.sample.edges.every((e) => !("stackTrace" in e.node)), "the sample carries stack traces");
+    assert.equal(group.latest.edges.length, 1);
+    assert.ok(group.latest.edges[0].node.stackTrace.length > 0);
     await shot("crash-detail");
     await page.getByRole("list", { name: "Stack trace" }).getByText("render").waitFor();
     await page.getByRole("list", { name: "Breadcrumbs" }).getByText("Opened /settings").waitFor();

@@ -17,8 +17,10 @@ import { Comments, commentsContext } from "../components/Comments";
 import { CRASH_GROUP_STATUSES } from "./CrashGroupsPage";
 
 // The trend and the version/platform split are drawn from the latest
-// SAMPLE_SIZE crashes; the counters above them are the group's own totals.
-// 100 keeps the query under the server's complexity limit (2000).
+// SAMPLE_SIZE crashes, of which only what they need is fetched; the
+// counters above them are the group's own totals. Only the latest crash is
+// fetched whole (stack, breadcrumbs, device and app state): it is the one
+// shown. 100 keeps the query under the server's complexity limit (2000).
 const SAMPLE_SIZE = 100;
 const TREND_DAYS = 30;
 
@@ -32,8 +34,11 @@ const CrashGroupQuery = graphql(`
         project { id name }
         assignee { id name email }
         comments { id body createdAt author { id name email } }
-        crashReports(first: $sample, orderBy: { field: CREATED_AT, direction: DESC }) {
+        latest: crashReports(first: 1, orderBy: { field: CREATED_AT, direction: DESC }) {
           edges { node { id createdAt appVersion platform osVersion severity userID stackTrace breadcrumbs deviceInfo appState } }
+        }
+        sample: crashReports(first: $sample, orderBy: { field: CREATED_AT, direction: DESC }) {
+          edges { node { id createdAt appVersion platform } }
         }
       }
     }
@@ -118,8 +123,8 @@ export function CrashGroupDetailPage() {
   const g = data?.node?.__typename === "CrashGroup" ? data.node : null;
   if (!g) return <ErrorState message="This crash group does not exist or was deleted." />;
 
-  const crashes = nodes(g.crashReports);
-  const latest = crashes[0];
+  const crashes = nodes(g.sample);
+  const latest = nodes(g.latest)[0];
   const trend = dailyCounts(
     crashes.map((c) => c.createdAt),
     TREND_DAYS,
@@ -156,7 +161,10 @@ export function CrashGroupDetailPage() {
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
         <div className="min-w-0 space-y-6">
           <Card>
-            <CardHeader title={`Trend, last ${TREND_DAYS} days`} />
+            <CardHeader
+              title={`Trend, last ${TREND_DAYS} days`}
+              actions={g.occurrenceCount > crashes.length && <span className="text-xs text-slate-500">of the latest {crashes.length} crashes</span>}
+            />
             <div className="h-56 p-4" role="img" aria-label={`Crashes per day over the last ${TREND_DAYS} days`}>
               <ResponsiveContainer width="100%" height="100%">
                 <BarChart data={trend}>
