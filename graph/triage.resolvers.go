@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/yoanbernabeu/oopsie/ent"
@@ -83,8 +84,8 @@ func (r *queryResolver) CrashStats(ctx context.Context, projectID string, period
 }
 
 // DashboardStats is the resolver for the dashboardStats field.
-func (r *queryResolver) DashboardStats(ctx context.Context, projectID *string) (*stats.Dashboard, error) {
-	return r.StatsService.Dashboard(ctx, projectID)
+func (r *queryResolver) DashboardStats(ctx context.Context, projectID *string, todayStart *time.Time) (*stats.Dashboard, error) {
+	return r.StatsService.Dashboard(ctx, projectID, todayStart)
 }
 
 // MergedTimeline is the resolver for the mergedTimeline field.

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/yoanbernabeu/oopsie/internal/apptest"
 )
@@ -268,6 +270,12 @@ func TestFeedbackAndCrashTriage(t *testing.T) {
 		}
 		if d := st.DashboardStats; d.OpenFeedback != 1 || d.NewCrashGroups != 2 || d.NewReportsToday != 0 {
 			t.Errorf("dashboard stats: %+v", d)
+		}
+		// A viewer's day, as the dashboard sends it: not one that began days ago.
+		old := time.Now().Add(-72 * time.Hour).Format(time.RFC3339)
+		resp := s.GraphQL(t, f.admin, `query($d: Time) { dashboardStats(todayStart: $d) { newReportsToday } }`, map[string]any{"d": old})
+		if len(resp.Errors) != 1 || resp.Errors[0].Code() != "BAD_USER_INPUT" || !strings.Contains(resp.Errors[0].Message, "todayStart") {
+			t.Errorf("todayStart 72 hours ago: errors %+v, want one BAD_USER_INPUT naming todayStart", resp.Errors)
 		}
 	})
 }

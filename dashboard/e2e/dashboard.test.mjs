@@ -366,6 +366,7 @@ describe("dashboard", () => {
     );
     // The crash group, first seen minutes ago, is resolved by now: still new in the last 24 h.
     for (const [card, url, rows] of [
+      ["New reports today", /\/reports\?from=\d{4}-\d{2}-\d{2}$/, page.getByTestId("reports-rows").locator("tr")],
       ["Unresolved reports", /\/reports\?status=UNRESOLVED$/, page.getByTestId("reports-rows").locator("tr")],
       ["Open feedback", /\/feedback\?status=UNRESOLVED$/, page.getByTestId("feedback-rows").locator("li")],
       ["New crash groups (24 h)", /\/crashes\?firstSeen=24h$/, page.locator("tr[data-group-id]")],

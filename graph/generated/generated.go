@@ -362,7 +362,7 @@ type ComplexityRoot struct {
 		APITokens      func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
 		CrashGroups    func(childComplexity int, projectID *string, where *ent.CrashGroupWhereInput, orderBy *ent.CrashGroupOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) int
 		CrashStats     func(childComplexity int, projectID string, period stats.Period) int
-		DashboardStats func(childComplexity int, projectID *string) int
+		DashboardStats func(childComplexity int, projectID *string, todayStart *time.Time) int
 		Feedbacks      func(childComplexity int, projectID *string, search *string, where *ent.FeedbackWhereInput, orderBy *ent.FeedbackOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) int
 		Node           func(childComplexity int, id string) int
 		Nodes          func(childComplexity int, ids []string) int
@@ -613,7 +613,7 @@ type QueryResolver interface {
 	Feedbacks(ctx context.Context, projectID *string, search *string, where *ent.FeedbackWhereInput, orderBy *ent.FeedbackOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) (*ent.FeedbackConnection, error)
 	CrashGroups(ctx context.Context, projectID *string, where *ent.CrashGroupWhereInput, orderBy *ent.CrashGroupOrder, first *int, after *entgql.Cursor[string], last *int, before *entgql.Cursor[string]) (*ent.CrashGroupConnection, error)
 	CrashStats(ctx context.Context, projectID string, period stats.Period) (*stats.CrashStats, error)
-	DashboardStats(ctx context.Context, projectID *string) (*stats.Dashboard, error)
+	DashboardStats(ctx context.Context, projectID *string, todayStart *time.Time) (*stats.Dashboard, error)
 }
 type ReportResolver interface {
 	MergedTimeline(ctx context.Context, obj *ent.Report) ([]*reports.TimelineEvent, error)
@@ -2118,7 +2118,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.DashboardStats(childComplexity, args["projectId"].(*string)), true
+		return e.ComplexityRoot.Query.DashboardStats(childComplexity, args["projectId"].(*string), args["todayStart"].(*time.Time)), true
 	case "Query.feedbacks":
 		if e.ComplexityRoot.Query.Feedbacks == nil {
 			break
@@ -7001,8 +7001,12 @@ extend type Query {
   crashGroups(projectId: ID, where: CrashGroupWhereInput, orderBy: CrashGroupOrder,
               first: Int, after: Cursor, last: Int, before: Cursor): CrashGroupConnection!
   crashStats(projectId: ID!, period: StatsPeriod!): CrashStats!
-  "Counts for the dashboard home, for one project or all of them."
-  dashboardStats(projectId: ID): DashboardStats!
+  """
+  Counts for the dashboard home, for one project or all of them. todayStart is
+  when the viewer's day began (their local midnight), at most 48 hours ago;
+  newReportsToday counts from midnight UTC without it.
+  """
+  dashboardStats(projectId: ID, todayStart: Time): DashboardStats!
 }
 
 extend type Mutation {
@@ -7115,7 +7119,7 @@ type CrashGroupCount {
 }
 
 type DashboardStats {
-  "Reports received since midnight UTC."
+  "Reports received since todayStart, or midnight UTC."
   newReportsToday: Int!
   "Reports that are new or in progress."
   unresolvedReports: Int!
@@ -9021,6 +9025,14 @@ func (ec *executionContext) field_Query_dashboardStats_args(ctx context.Context,
 		return nil, err
 	}
 	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "todayStart",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["todayStart"] = arg1
 	return args, nil
 }
 
@@ -16103,7 +16115,7 @@ func (ec *executionContext) _Query_dashboardStats(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().DashboardStats(ctx, fc.Args["projectId"].(*string))
+			return ec.Resolvers.Query().DashboardStats(ctx, fc.Args["projectId"].(*string), fc.Args["todayStart"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stats.Dashboard) graphql.Marshaler {

@@ -382,9 +382,16 @@ func newGroups(ctx context.Context, c *ent.Client, projectID *string, from, to t
 	return n, nil
 }
 
+// maxDayAge bounds the start of a viewer's "today": a local midnight is at
+// most a day (25 hours across a DST change) ago; 48 hours leaves room for
+// clocks that disagree.
+const maxDayAge = 48 * time.Hour
+
 // Dashboard returns the home page's counters, for one project or, with a
-// nil projectID, for all of them.
-func (s *Service) Dashboard(ctx context.Context, projectID *string) (*Dashboard, error) {
+// nil projectID, for all of them. todayStart is when the viewer's day began,
+// so that "today" is theirs and the reports list they open from the counter
+// shows the same reports; nil is midnight UTC.
+func (s *Service) Dashboard(ctx context.Context, projectID *string, todayStart *time.Time) (*Dashboard, error) {
 	c := s.db(ctx)
 	if projectID != nil {
 		if err := projectExists(ctx, c, *projectID); err != nil {
@@ -392,7 +399,13 @@ func (s *Service) Dashboard(ctx context.Context, projectID *string) (*Dashboard,
 		}
 	}
 	now := s.now().UTC()
-	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if todayStart != nil {
+		if todayStart.Before(now.Add(-maxDayAge)) {
+			return nil, apperr.InvalidField("todayStart", "must be within the last 48 hours: the start of the viewer's day")
+		}
+		dayStart = *todayStart
+	}
 
 	reports := func(ps ...predicate.Report) *ent.ReportQuery {
 		if projectID != nil {
@@ -404,7 +417,7 @@ func (s *Service) Dashboard(ctx context.Context, projectID *string) (*Dashboard,
 		out Dashboard
 		err error
 	)
-	if out.NewReportsToday, err = reports(report.CreatedAtGTE(midnight), report.CreatedAtLTE(now)).Count(ctx); err != nil {
+	if out.NewReportsToday, err = reports(report.CreatedAtGTE(dayStart), report.CreatedAtLTE(now)).Count(ctx); err != nil {
 		return nil, fmt.Errorf("dashboard stats: new reports: %w", err)
 	}
 	if out.UnresolvedReports, err = reports(report.StatusIn(enums.ReportStatusNew, enums.ReportStatusInProgress)).Count(ctx); err != nil {

@@ -423,7 +423,7 @@ func TestDashboard(t *testing.T) {
 			{"project b", &b, stats.Dashboard{NewReportsToday: 1, UnresolvedReports: 2, OpenFeedback: 1, NewCrashGroups: 1}},
 		}
 		for _, tt := range tests {
-			got, err := f.svc.Dashboard(f.ctx, tt.projectID)
+			got, err := f.svc.Dashboard(f.ctx, tt.projectID, nil)
 			if err != nil {
 				t.Fatalf("%s: %v", tt.name, err)
 			}
@@ -432,12 +432,36 @@ func TestDashboard(t *testing.T) {
 			}
 		}
 
+		// A viewer whose day began a second before midnight UTC (west of
+		// UTC) counts project a's report of 23:59:59 UTC as today's too.
+		west := midnight.Add(-time.Second)
+		for _, tt := range []struct {
+			start *time.Time
+			want  int
+		}{
+			{&west, 3},
+			{&midnight, 2},
+			{new(now.Add(-time.Minute)), 1},
+			{new(now.Add(time.Minute)), 0}, // a clock ahead of the server's
+		} {
+			got, err := f.svc.Dashboard(f.ctx, &a, tt.start)
+			if err != nil {
+				t.Fatalf("today from %s: %v", tt.start, err)
+			}
+			if got.NewReportsToday != tt.want {
+				t.Errorf("today from %s: %d new reports, want %d", tt.start, got.NewReportsToday, tt.want)
+			}
+		}
+		if _, err := f.svc.Dashboard(f.ctx, &a, new(now.Add(-49*time.Hour))); apperr.KindOf(err) != apperr.Invalid {
+			t.Errorf("a day that began 49 hours ago: error = %v, want invalid", err)
+		}
+
 		unknown := "prj_unknown"
-		if _, err := f.svc.Dashboard(f.ctx, &unknown); apperr.KindOf(err) != apperr.NotFound {
+		if _, err := f.svc.Dashboard(f.ctx, &unknown, nil); apperr.KindOf(err) != apperr.NotFound {
 			t.Errorf("unknown project error = %v, want not found", err)
 		}
 		for _, p := range []*string{nil, &a} {
-			if _, err := f.svc.Dashboard(context.Background(), p); !errors.Is(err, viewer.ErrUnauthenticated) {
+			if _, err := f.svc.Dashboard(context.Background(), p, nil); !errors.Is(err, viewer.ErrUnauthenticated) {
 				t.Errorf("anonymous error (project %v) = %v, want unauthenticated", p, err)
 			}
 		}

@@ -34,7 +34,7 @@ type Documents = {
     "\n  query Feedbacks($projectId: ID, $search: String, $where: FeedbackWhereInput, $first: Int, $after: Cursor) {\n    feedbacks(projectId: $projectId, search: $search, where: $where, first: $first, after: $after) {\n      edges { node { ...FeedbackListItem } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.FeedbacksDocument,
     "\n  subscription FeedbackCreated($projectId: ID) {\n    feedbackCreated(projectId: $projectId) { ...FeedbackListItem }\n  }\n": typeof types.FeedbackCreatedDocument,
     "\n  fragment HomeReport on Report {\n    id message severity status createdAt project { id name }\n  }\n": typeof types.HomeReportFragmentDoc,
-    "\n  query Home {\n    dashboardStats { newReportsToday unresolvedReports openFeedback newCrashGroups }\n    reports(first: 10) { edges { node { ...HomeReport } } }\n  }\n": typeof types.HomeDocument,
+    "\n  query Home($todayStart: Time) {\n    dashboardStats(todayStart: $todayStart) { newReportsToday unresolvedReports openFeedback newCrashGroups }\n    reports(first: 10) { edges { node { ...HomeReport } } }\n  }\n": typeof types.HomeDocument,
     "\n  query ProjectStats($projectId: ID!) {\n    dashboardStats(projectId: $projectId) { newReportsToday unresolvedReports openFeedback newCrashGroups }\n  }\n": typeof types.ProjectStatsDocument,
     "\n  subscription HomeReportCreated {\n    reportCreated { ...HomeReport }\n  }\n": typeof types.HomeReportCreatedDocument,
     "\n  query IntegrationProject($id: ID!) {\n    project(id: $id) { id name slug publicKeys { id key revokedAt createdAt } }\n  }\n": typeof types.IntegrationProjectDocument,
@@ -85,7 +85,7 @@ const documents: Documents = {
     "\n  query Feedbacks($projectId: ID, $search: String, $where: FeedbackWhereInput, $first: Int, $after: Cursor) {\n    feedbacks(projectId: $projectId, search: $search, where: $where, first: $first, after: $after) {\n      edges { node { ...FeedbackListItem } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.FeedbacksDocument,
     "\n  subscription FeedbackCreated($projectId: ID) {\n    feedbackCreated(projectId: $projectId) { ...FeedbackListItem }\n  }\n": types.FeedbackCreatedDocument,
     "\n  fragment HomeReport on Report {\n    id message severity status createdAt project { id name }\n  }\n": types.HomeReportFragmentDoc,
-    "\n  query Home {\n    dashboardStats { newReportsToday unresolvedReports openFeedback newCrashGroups }\n    reports(first: 10) { edges { node { ...HomeReport } } }\n  }\n": types.HomeDocument,
+    "\n  query Home($todayStart: Time) {\n    dashboardStats(todayStart: $todayStart) { newReportsToday unresolvedReports openFeedback newCrashGroups }\n    reports(first: 10) { edges { node { ...HomeReport } } }\n  }\n": types.HomeDocument,
     "\n  query ProjectStats($projectId: ID!) {\n    dashboardStats(projectId: $projectId) { newReportsToday unresolvedReports openFeedback newCrashGroups }\n  }\n": types.ProjectStatsDocument,
     "\n  subscription HomeReportCreated {\n    reportCreated { ...HomeReport }\n  }\n": types.HomeReportCreatedDocument,
     "\n  query IntegrationProject($id: ID!) {\n    project(id: $id) { id name slug publicKeys { id key revokedAt createdAt } }\n  }\n": types.IntegrationProjectDocument,
@@ -213,7 +213,7 @@ export function graphql(source: "\n  fragment HomeReport on Report {\n    id mes
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Home {\n    dashboardStats { newReportsToday unresolvedReports openFeedback newCrashGroups }\n    reports(first: 10) { edges { node { ...HomeReport } } }\n  }\n"): (typeof documents)["\n  query Home {\n    dashboardStats { newReportsToday unresolvedReports openFeedback newCrashGroups }\n    reports(first: 10) { edges { node { ...HomeReport } } }\n  }\n"];
+export function graphql(source: "\n  query Home($todayStart: Time) {\n    dashboardStats(todayStart: $todayStart) { newReportsToday unresolvedReports openFeedback newCrashGroups }\n    reports(first: 10) { edges { node { ...HomeReport } } }\n  }\n"): (typeof documents)["\n  query Home($todayStart: Time) {\n    dashboardStats(todayStart: $todayStart) { newReportsToday unresolvedReports openFeedback newCrashGroups }\n    reports(first: 10) { edges { node { ...HomeReport } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchesReportFilters, parseReportFilters, reportFiltersToParams, reportQueryVariables } from "./report-filters";
+import { localToday, matchesReportFilters, parseReportFilters, reportFiltersToParams, reportQueryVariables } from "./report-filters";
 
 describe("report filters ⇄ URL", () => {
   it("round-trips every filter through the URL", () => {
@@ -35,6 +35,15 @@ describe("report filters ⇄ URL", () => {
     expect(f.status).toBe("UNRESOLVED");
     expect(reportQueryVariables(f).where).toEqual({ statusIn: ["NEW", "IN_PROGRESS"] });
     expect(reportFiltersToParams(f).toString()).toBe("status=UNRESOLVED");
+  });
+
+  it("starts the user's today where the list filtered from today starts", () => {
+    const today = localToday(new Date(2026, 2, 9, 0, 30));
+    expect(today.date).toBe("2026-03-09");
+    expect(today.start).toBe(new Date(2026, 2, 9).toISOString());
+    const v = reportQueryVariables(parseReportFilters(new URLSearchParams(`from=${today.date}`)));
+    expect(v.where.createdAtGTE).toBe(today.start);
+    expect(localToday(new Date(2026, 11, 31, 23, 59)).date).toBe("2026-12-31");
   });
 
   it("decides whether a live report belongs in the filtered list", () => {

@@ -86,6 +86,13 @@ function localDay(date: string, days = 0): string {
   return new Date(y, m - 1, d + days).toISOString();
 }
 
+/** The user's today: as the `from` filter's date, and the instant it began. */
+export function localToday(now = new Date()): { date: string; start: string } {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const date = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  return { date, start: localDay(date) };
+}
+
 interface ReportQueryVariables {
   projectId?: string;
   search?: string;

@@ -6,6 +6,7 @@ import type { HomeReportFragment } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
 import { formatCount, plural, timeAgo } from "../lib/format";
 import { mergeLive, pushLive } from "../lib/live";
+import { localToday } from "../lib/report-filters";
 import { Card, CardHeader, EmptyState, ErrorState, Loading, PageHeader, cn } from "../components/ui";
 import { EnumBadge, nodes, useProjectOptions } from "../components/triage";
 
@@ -16,8 +17,8 @@ graphql(`
 `);
 
 const HomeQuery = graphql(`
-  query Home {
-    dashboardStats { newReportsToday unresolvedReports openFeedback newCrashGroups }
+  query Home($todayStart: Time) {
+    dashboardStats(todayStart: $todayStart) { newReportsToday unresolvedReports openFeedback newCrashGroups }
     reports(first: 10) { edges { node { ...HomeReport } } }
   }
 `);
@@ -84,7 +85,9 @@ function ProjectsOverview() {
 }
 
 export function HomePage() {
-  const [{ data, fetching, error }, retry] = useQuery({ query: HomeQuery });
+  // "Today" is the user's: the counter and the list it opens start at their midnight.
+  const today = localToday();
+  const [{ data, fetching, error }, retry] = useQuery({ query: HomeQuery, variables: { todayStart: today.start } });
   const [live, setLive] = useState<HomeReportFragment[]>([]);
   const [arrivedToday, setArrivedToday] = useState(0);
   useSubscription({ query: HomeReportCreated }, (_, event) => {
@@ -102,7 +105,7 @@ export function HomePage() {
   const recent = mergeLive(fetched, live).slice(0, RECENT);
   const s = data.dashboardStats;
   const stats = [
-    { label: "New reports today", value: s.newReportsToday + arrivedToday, to: "/reports" },
+    { label: "New reports today", value: s.newReportsToday + arrivedToday, to: `/reports?from=${today.date}` },
     { label: "Unresolved reports", value: s.unresolvedReports, to: "/reports?status=UNRESOLVED" },
     { label: "Open feedback", value: s.openFeedback, to: "/feedback?status=UNRESOLVED" },
     { label: "New crash groups (24 h)", value: s.newCrashGroups, to: "/crashes?firstSeen=24h" },
