@@ -22,6 +22,9 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, e
 	return r.Client.Noders(ctx, ids, nodeType)
 }
 
+// CrashGroup returns generated.CrashGroupResolver implementation.
+func (r *Resolver) CrashGroup() generated.CrashGroupResolver { return &crashGroupResolver{r} }
+
 // Project returns generated.ProjectResolver implementation.
 func (r *Resolver) Project() generated.ProjectResolver { return &projectResolver{r} }
 
@@ -42,6 +45,7 @@ func (r *Resolver) ReportWhereInput() generated.ReportWhereInputResolver {
 }
 
 type (
+	crashGroupResolver           struct{ *Resolver }
 	projectResolver              struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
 	reportResolver               struct{ *Resolver }

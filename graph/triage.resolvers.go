@@ -20,6 +20,11 @@ import (
 	"github.com/yoanbernabeu/oopsie/internal/stats"
 )
 
+// Trend is the resolver for the trend field.
+func (r *crashGroupResolver) Trend(ctx context.Context, obj *ent.CrashGroup, period stats.Period) ([]*stats.Bucket, error) {
+	return r.StatsService.GroupTrend(ctx, obj.ID, period)
+}
+
 // UpdateReport is the resolver for the updateReport field.
 func (r *mutationResolver) UpdateReport(ctx context.Context, id string, input model.UpdateReportInput) (*ent.Report, error) {
 	return r.ReportService.Update(ctx, id, reports.Change{Status: input.Status, SetAssignee: input.AssigneeID.IsSet(), AssigneeID: input.AssigneeID.Value()})

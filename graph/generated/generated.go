@@ -42,6 +42,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	CrashGroup() CrashGroupResolver
 	Mutation() MutationResolver
 	Project() ProjectResolver
 	Query() QueryResolver
@@ -170,6 +171,7 @@ type ComplexityRoot struct {
 		ResolvedAt        func(childComplexity int) int
 		ResolvedInVersion func(childComplexity int) int
 		Status            func(childComplexity int) int
+		Trend             func(childComplexity int, period stats.Period) int
 		UpdatedAt         func(childComplexity int) int
 	}
 
@@ -570,6 +572,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CrashGroupResolver interface {
+	Trend(ctx context.Context, obj *ent.CrashGroup, period stats.Period) ([]*stats.Bucket, error)
+}
 type MutationResolver interface {
 	Setup(ctx context.Context, input accounts.SetupInput) (*model.AuthPayload, error)
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
@@ -1136,6 +1141,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CrashGroup.Status(childComplexity), true
+	case "CrashGroup.trend":
+		if e.ComplexityRoot.CrashGroup.Trend == nil {
+			break
+		}
+
+		args, err := ec.field_CrashGroup_trend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CrashGroup.Trend(childComplexity, args["period"].(stats.Period)), true
 	case "CrashGroup.updatedAt":
 		if e.ComplexityRoot.CrashGroup.UpdatedAt == nil {
 			break
@@ -7037,6 +7053,15 @@ extend type Report {
   mergedTimeline: [TimelineEvent!]!
 }
 
+extend type CrashGroup {
+  """
+  The group's occurrences over the period ending now, in the buckets of
+  crashStats (UTC hours for DAY, UTC days otherwise), from the crash
+  statistics: every retained occurrence, however many.
+  """
+  trend(period: StatsPeriod!): [StatsBucket!]!
+}
+
 type TimelineEvent {
   "When it happened, if the SDK said."
   timestamp: Time
@@ -7344,6 +7369,8 @@ func (ec *executionContext) childFields_CrashGroup(ctx context.Context, field gr
 		return ec.fieldContext_CrashGroup_crashReports(ctx, field)
 	case "comments":
 		return ec.fieldContext_CrashGroup_comments(ctx, field)
+	case "trend":
+		return ec.fieldContext_CrashGroup_trend(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CrashGroup", field.Name)
 }
@@ -8173,6 +8200,20 @@ func (ec *executionContext) field_CrashGroup_crashReports_args(ctx context.Conte
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_CrashGroup_trend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (stats.Period, error) {
+			return ec.unmarshalNStatsPeriod2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
 	return args, nil
 }
 
@@ -11684,6 +11725,50 @@ func (ec *executionContext) fieldContext_CrashGroup_comments(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Comment(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrashGroup_trend(ctx context.Context, field graphql.CollectedField, obj *ent.CrashGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashGroup_trend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CrashGroup().Trend(ctx, obj, fc.Args["period"].(stats.Period))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stats.Bucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashGroup_trend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CrashGroup_trend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -34933,6 +35018,44 @@ func (ec *executionContext) _CrashGroup(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "trend":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CrashGroup_trend(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40134,6 +40257,32 @@ func (ec *executionContext) marshalNStatsBucket2ᚕgithubᚗcomᚋyoanbernabeu�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNStatsBucket2ᚕᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*stats.Bucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatsBucket2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatsBucket2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐBucket(ctx context.Context, sel ast.SelectionSet, v *stats.Bucket) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StatsBucket(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStatsCount2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐCount(ctx context.Context, sel ast.SelectionSet, v stats.Count) graphql.Marshaler {

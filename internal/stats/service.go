@@ -100,11 +100,7 @@ func (s *Service) Crashes(ctx context.Context, projectID string, p Period) (*Cra
 		perBucket[time.Unix(hour, 0).Truncate(step).Unix()] += n
 		out.TotalOccurrences += n
 	}
-	first, last := from.Truncate(step), now.Truncate(step)
-	out.Buckets = make([]Bucket, 0, int(last.Sub(first)/step)+1)
-	for b := first; !b.After(last); b = b.Add(step) {
-		out.Buckets = append(out.Buckets, Bucket{Start: b, Occurrences: perBucket[b.Unix()]})
-	}
+	out.Buckets = buckets(perBucket, from, now, step)
 	if out.TotalOccurrences == 0 {
 		return out, nil
 	}
@@ -117,6 +113,18 @@ func (s *Service) Crashes(ctx context.Context, projectID string, p Period) (*Cra
 		return nil, err
 	}
 	return out, nil
+}
+
+// buckets lists the step-long buckets from the one holding from to the one
+// holding to, all present, in order, with their counts from perBucket (by
+// Unix time of their start).
+func buckets(perBucket map[int64]int, from, to time.Time, step time.Duration) []Bucket {
+	first, last := from.Truncate(step), to.Truncate(step)
+	out := make([]Bucket, 0, int(last.Sub(first)/step)+1)
+	for b := first; !b.After(last); b = b.Add(step) {
+		out = append(out, Bucket{Start: b, Occurrences: perBucket[b.Unix()]})
+	}
+	return out
 }
 
 // counts are a period's crashes per UTC hour (by Unix time) and per value
