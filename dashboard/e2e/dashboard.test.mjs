@@ -254,8 +254,11 @@ describe("dashboard", () => {
     const groupQuery = page.waitForResponse((res) => res.url().endsWith("/graphql") && /query CrashGroup\(/.test(res.request().postData() ?? ""));
     await page.goto(`/crashes/${groupId}`);
     await page.getByRole("heading", { name: "RangeError" }).waitFor();
-    // Both crashes feed the trend; only the latest, the one shown, comes whole.
+    // The trend is the group's, from the statistics: 31 UTC days holding its 2 crashes.
+    // Only the latest crash, the one shown, comes whole.
     const group = (await (await groupQuery).json()).data.node;
+    assert.equal(group.trend.length, 31);
+    assert.equal(group.trend.reduce((n, b) => n + b.occurrences, 0), 2);
     assert.equal(group.sample.edges.length, 2);
     assert.ok(group.sample.edges.every((e) => !("stackTrace" in e.node)), "the sample carries stack traces");
     assert.equal(group.latest.edges.length, 1);

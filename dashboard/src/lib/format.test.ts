@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { enumLabel, formatBytes, plural, timeAgo } from "./format";
-import { dailyCounts, tally } from "./trend";
+import { bucketLabel, tally } from "./trend";
 import { safeReturnPath } from "./return-path";
 
 describe("formatting", () => {
@@ -30,15 +30,11 @@ describe("formatting", () => {
 });
 
 describe("crash trend", () => {
-  it("counts crashes per local day, with empty days, oldest first", () => {
-    const now = new Date(2026, 2, 10, 15, 0);
-    const at = (d: number, h: number) => new Date(2026, 2, d, h).toISOString();
-    const days = dailyCounts([at(10, 1), at(10, 14), at(8, 9), at(1, 9)], 3, now);
-    expect(days).toEqual([
-      { day: "2026-03-08", count: 1 },
-      { day: "2026-03-09", count: 0 },
-      { day: "2026-03-10", count: 2 },
-    ]);
+  it("labels a daily bucket with its UTC day, an hourly one with the local hour", () => {
+    expect(bucketLabel("2026-03-09T00:00:00Z", false)).toBe("Mar 9");
+    expect(bucketLabel("2026-03-09T23:00:00Z", false)).toBe("Mar 9");
+    const local = new Date(2026, 2, 9, 7);
+    expect(bucketLabel(local.toISOString(), true)).toBe("07");
   });
 
   it("tallies versions, most frequent first", () => {

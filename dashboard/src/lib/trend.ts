@@ -1,29 +1,12 @@
-// Daily occurrence counts for a crash group's trend chart, computed from its
-// recent crash reports (the API's crashStats is per project, not per group).
+// Helpers for the crash charts.
 
-interface DayCount {
-  /** YYYY-MM-DD in the user's time zone. */
-  day: string;
-  count: number;
-}
-
-function dayKey(t: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
-}
-
-/** One entry per day for the `days` days ending today, zeros included, oldest first. */
-export function dailyCounts(timestamps: readonly string[], days: number, now: Date = new Date()): DayCount[] {
-  const counts = new Map<string, number>();
-  for (let i = days - 1; i >= 0; i--) {
-    counts.set(dayKey(new Date(now.getFullYear(), now.getMonth(), now.getDate() - i)), 0);
-  }
-  for (const ts of timestamps) {
-    const key = dayKey(new Date(ts));
-    const c = counts.get(key);
-    if (c !== undefined) counts.set(key, c + 1);
-  }
-  return [...counts].map(([day, count]) => ({ day, count }));
+/**
+ * A statistics bucket's axis label. The API's buckets are UTC hours (shown
+ * as the user's hour) or UTC days, shown as that day: in the user's zone a
+ * UTC midnight may fall on the day before.
+ */
+export function bucketLabel(start: string, hourly: boolean): string {
+  return new Date(start).toLocaleString("en", hourly ? { hour: "2-digit", hour12: false } : { month: "short", day: "numeric", timeZone: "UTC" });
 }
 
 /** How often each value occurs, most frequent first. */

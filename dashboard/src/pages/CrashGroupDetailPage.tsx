@@ -8,7 +8,7 @@ import type { CrashGroupStatus } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
 import { triageInput, triageShown, type TriageEdits, type TriageGroup } from "../lib/crash-triage";
 import { enumLabel, formatCount, formatDateTime, timeAgo } from "../lib/format";
-import { dailyCounts, tally } from "../lib/trend";
+import { bucketLabel, tally } from "../lib/trend";
 import { Badge, Button, Card, CardHeader, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select, Textarea } from "../components/ui";
 import { AssigneeSelect, EnumBadge, nodes } from "../components/triage";
 import { StackTrace } from "../components/StackTrace";
@@ -16,13 +16,13 @@ import { JsonView } from "../components/JsonView";
 import { Comments, commentsContext } from "../components/Comments";
 import { CRASH_GROUP_STATUSES } from "./CrashGroupsPage";
 
-// The trend and the version/platform split are drawn from the latest
-// SAMPLE_SIZE crashes, of which only what they need is fetched; the
-// counters above them are the group's own totals. Only the latest crash is
-// fetched whole (stack, breadcrumbs, device and app state): it is the one
-// shown. 100 keeps the query under the server's complexity limit (2000).
+// The trend is the group's own, from the crash statistics (UTC days over
+// the last 30). The version/platform split is drawn from the latest
+// SAMPLE_SIZE crashes, of which only what it needs is fetched. Only the
+// latest crash is fetched whole (stack, breadcrumbs, device and app state):
+// it is the one shown. 100 keeps the query under the server's complexity
+// limit (2000).
 const SAMPLE_SIZE = 100;
-const TREND_DAYS = 30;
 
 const CrashGroupQuery = graphql(`
   query CrashGroup($id: ID!, $sample: Int!) {
@@ -38,8 +38,9 @@ const CrashGroupQuery = graphql(`
           edges { node { id createdAt appVersion platform osVersion severity userID stackTrace breadcrumbs deviceInfo appState } }
         }
         sample: crashReports(first: $sample, orderBy: { field: CREATED_AT, direction: DESC }) {
-          edges { node { id createdAt appVersion platform } }
+          edges { node { id appVersion platform } }
         }
+        trend(period: MONTH) { start occurrences }
       }
     }
   }
@@ -125,10 +126,9 @@ export function CrashGroupDetailPage() {
 
   const crashes = nodes(g.sample);
   const latest = nodes(g.latest)[0];
-  const trend = dailyCounts(
-    crashes.map((c) => c.createdAt),
-    TREND_DAYS,
-  );
+  const trend = g.trend.map((b) => ({ day: bucketLabel(b.start, false), count: b.occurrences }));
+  // The split counts a sample: said so when the group has more crashes.
+  const sampled = g.occurrenceCount > crashes.length && crashes.length > 0 && <span className="text-xs text-slate-500">latest {crashes.length} crashes</span>;
   const versions = tally(crashes.map((c) => c.appVersion));
   const platforms = tally(crashes.map((c) => c.platform));
 
@@ -161,15 +161,12 @@ export function CrashGroupDetailPage() {
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
         <div className="min-w-0 space-y-6">
           <Card>
-            <CardHeader
-              title={`Trend, last ${TREND_DAYS} days`}
-              actions={g.occurrenceCount > crashes.length && <span className="text-xs text-slate-500">of the latest {crashes.length} crashes</span>}
-            />
-            <div className="h-56 p-4" role="img" aria-label={`Crashes per day over the last ${TREND_DAYS} days`}>
+            <CardHeader title="Trend, last 30 days" />
+            <div className="h-56 p-4" role="img" aria-label="Crashes per day over the last 30 days">
               <ResponsiveContainer width="100%" height="100%">
                 <BarChart data={trend}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-                  <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} fontSize={11} minTickGap={16} />
+                  <XAxis dataKey="day" fontSize={11} minTickGap={16} />
                   <YAxis allowDecimals={false} fontSize={11} width={32} />
                   <Tooltip />
                   <Bar dataKey="count" name="Crashes" fill="#4f46e5" radius={[3, 3, 0, 0]} isAnimationActive={false} />
@@ -207,11 +204,11 @@ export function CrashGroupDetailPage() {
             <TriageForm key={g.id} group={g} />
           </Card>
           <Card>
-            <CardHeader title="Versions" />
+            <CardHeader title="Versions" actions={sampled} />
             <SplitList rows={versions} fallback={g.affectedVersions} />
           </Card>
           <Card>
-            <CardHeader title="Platforms" />
+            <CardHeader title="Platforms" actions={sampled} />
             <SplitList rows={platforms} fallback={g.affectedPlatforms} />
           </Card>
         </div>

@@ -5,6 +5,7 @@ import { graphql } from "../gql";
 import type { StatsPeriod } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
 import { enumLabel, formatCount } from "../lib/format";
+import { bucketLabel } from "../lib/trend";
 import { Card, CardHeader, EmptyState, ErrorState, Field, Loading, PageHeader, Select } from "../components/ui";
 import { ProjectSelect, useProjectOptions } from "../components/triage";
 
@@ -77,7 +78,7 @@ function Stats({ projectId, period }: { projectId: string; period: StatsPeriod }
   const s = data.crashStats;
   const hourly = period === "DAY";
   const buckets = s.buckets.map((b) => ({
-    label: new Date(b.start).toLocaleString("en", hourly ? { hour: "2-digit", hour12: false } : { month: "short", day: "numeric" }),
+    label: bucketLabel(b.start, hourly),
     occurrences: b.occurrences,
   }));
 
