@@ -51,7 +51,6 @@ func (s *Service) db(ctx context.Context) *ent.Client { return dbtx.Client(ctx, 
 
 // window returns the period's length and bucket size.
 func (p Period) window() (length, bucket time.Duration, ok bool) {
-	const day = 24 * time.Hour
 	switch p {
 	case Day:
 		return day, time.Hour, true
@@ -141,24 +140,17 @@ type counts struct {
 // hours at either end from the crashes themselves (at most two hours of
 // rows).
 func countCrashes(ctx context.Context, c *ent.Client, projectID string, from, to time.Time) (*counts, error) {
-	const day = 24 * time.Hour
 	out := &counts{hours: map[int64]int{}, by: map[crashhour.Dimension]map[string]int{
 		crashhour.DimensionVersion: {}, crashhour.DimensionPlatform: {}, crashhour.DimensionGroup: {},
 	}}
-	// [h1, h2) are the whole hours, [d1, d2) the whole days within them.
-	h1, h2 := ceil(from, time.Hour), to.Truncate(time.Hour)
-	d1, d2 := ceil(from, day), to.Truncate(day)
-	if d2.Before(d1) {
-		d2 = d1
-	}
+	sp := newSpan(from, to, true)
 
 	var totals []struct {
 		Hour        time.Time `json:"hour"`
 		Occurrences int       `json:"occurrences"`
 	}
 	err := c.CrashHour.Query().
-		Where(crashhour.ProjectID(projectID), crashhour.DimensionEQ(crashhour.DimensionTotal),
-			crashhour.HourGTE(h1), crashhour.HourLT(h2)).
+		Where(crashhour.ProjectID(projectID), crashhour.DimensionEQ(crashhour.DimensionTotal), sp.wholeHours()).
 		Select(crashhour.FieldHour, crashhour.FieldOccurrences).
 		Scan(ctx, &totals)
 	if err != nil {
@@ -180,21 +172,20 @@ func countCrashes(ctx context.Context, c *ent.Client, projectID string, from, to
 		}
 	}
 	var sums, daySums []sum
-	err = c.CrashDay.Query().
-		Where(crashday.ProjectID(projectID), crashday.DayGTE(d1), crashday.DayLT(d2)).
-		Modify(sumBy(crashday.FieldDimension, crashday.FieldKey, crashday.FieldOccurrences)).
-		Scan(ctx, &daySums)
-	if err != nil {
-		return nil, fmt.Errorf("crash stats: breakdowns by day: %w", err)
+	if sp.hasWholeDays() {
+		err = c.CrashDay.Query().
+			Where(crashday.ProjectID(projectID), sp.wholeDays()).
+			Modify(sumBy(crashday.FieldDimension, crashday.FieldKey, crashday.FieldOccurrences)).
+			Scan(ctx, &daySums)
+		if err != nil {
+			return nil, fmt.Errorf("crash stats: breakdowns by day: %w", err)
+		}
 	}
 	err = c.CrashHour.Query().
 		Where(
 			crashhour.ProjectID(projectID),
 			crashhour.DimensionIn(crashhour.DimensionVersion, crashhour.DimensionPlatform, crashhour.DimensionGroup),
-			crashhour.Or(
-				crashhour.And(crashhour.HourGTE(h1), crashhour.HourLT(d1)),
-				crashhour.And(crashhour.HourGTE(d2), crashhour.HourLT(h2)),
-			),
+			sp.hoursAroundDays(),
 		).
 		Modify(sumBy(crashhour.FieldDimension, crashhour.FieldKey, crashhour.FieldOccurrences)).
 		Scan(ctx, &sums)
@@ -213,7 +204,7 @@ func countCrashes(ctx context.Context, c *ent.Client, projectID string, from, to
 		N        int     `json:"n"`
 	}
 	err = c.CrashReport.Query().
-		Where(crashreport.ProjectID(projectID), partialHours(from, to)).
+		Where(crashreport.ProjectID(projectID), sp.partialHours()).
 		Modify(func(s *sql.Selector) {
 			g, v, p := s.C(crashreport.FieldGroupID), s.C(crashreport.FieldAppVersion), s.C(crashreport.FieldPlatform)
 			s.Select(sql.As(bucketStart(s, time.Hour), "hour"), g, v, p, sql.As(sql.Count("*"), "n")).
@@ -234,11 +225,56 @@ func countCrashes(ctx context.Context, c *ent.Client, projectID string, from, to
 	return out, nil
 }
 
+const day = 24 * time.Hour
+
+// span splits [from, to] as the rollups count it: the whole hours [h1, h2)
+// (CrashHour), the whole UTC days [d1, d2) within them (CrashDay), and the
+// partial hours at either end, which only the crashes themselves can count.
+type span struct{ from, to, h1, h2, d1, d2 time.Time }
+
+// newSpan splits [from, to]. Without days, [d1, d2) is empty and every
+// whole hour is read from CrashHour: a day's total cannot be split into the
+// hours of hourly buckets.
+func newSpan(from, to time.Time, days bool) span {
+	sp := span{from: from, to: to, h1: ceil(from, time.Hour), h2: to.Truncate(time.Hour)}
+	sp.d1, sp.d2 = sp.h1, sp.h1
+	if days {
+		sp.d1, sp.d2 = ceil(from, day), to.Truncate(day)
+		if sp.d2.Before(sp.d1) {
+			sp.d2 = sp.d1
+		}
+	}
+	return sp
+}
+
+// wholeHours matches the CrashHour rows of every whole hour.
+func (sp span) wholeHours() predicate.CrashHour {
+	return crashhour.And(crashhour.HourGTE(sp.h1), crashhour.HourLT(sp.h2))
+}
+
+// hasWholeDays tells whether there are CrashDay rows to read: a DAY
+// period has none unless it starts on a midnight.
+func (sp span) hasWholeDays() bool { return sp.d2.After(sp.d1) }
+
+// wholeDays matches the CrashDay rows of the whole days.
+func (sp span) wholeDays() predicate.CrashDay {
+	return crashday.And(crashday.DayGTE(sp.d1), crashday.DayLT(sp.d2))
+}
+
+// hoursAroundDays matches the CrashHour rows of the whole hours outside the
+// whole days.
+func (sp span) hoursAroundDays() predicate.CrashHour {
+	return crashhour.Or(
+		crashhour.And(crashhour.HourGTE(sp.h1), crashhour.HourLT(sp.d1)),
+		crashhour.And(crashhour.HourGTE(sp.d2), crashhour.HourLT(sp.h2)),
+	)
+}
+
 // partialHours matches the crashes of [from, to] outside its whole hours.
-func partialHours(from, to time.Time) predicate.CrashReport {
+func (sp span) partialHours() predicate.CrashReport {
 	return crashreport.Or(
-		crashreport.And(crashreport.CreatedAtGTE(from), crashreport.CreatedAtLT(ceil(from, time.Hour))),
-		crashreport.And(crashreport.CreatedAtGTE(to.Truncate(time.Hour)), crashreport.CreatedAtLTE(to)),
+		crashreport.And(crashreport.CreatedAtGTE(sp.from), crashreport.CreatedAtLT(sp.h1)),
+		crashreport.And(crashreport.CreatedAtGTE(sp.h2), crashreport.CreatedAtLTE(sp.to)),
 	)
 }
 

@@ -17,12 +17,9 @@ import (
 
 // GroupTrend returns a crash group's occurrences over the period ending
 // now, in the buckets of Crashes (UTC hours for DAY, UTC days otherwise),
-// read from the rollups as Crashes reads them: whole days from CrashDay,
-// whole hours from CrashHour, and the partial hours at either end from the
-// crashes themselves. So a busy group's trend costs a few hundred rows, not
-// its crashes.
+// read from the rollups over the same span as Crashes reads them. So a busy
+// group's trend costs a few hundred rows, not its crashes.
 func (s *Service) GroupTrend(ctx context.Context, groupID string, p Period) ([]*Bucket, error) {
-	const day = 24 * time.Hour
 	length, step, ok := p.window()
 	if !ok {
 		return nil, apperr.InvalidField("period", fmt.Sprintf("%q is not a period", string(p)))
@@ -37,24 +34,13 @@ func (s *Service) GroupTrend(ctx context.Context, groupID string, p Period) ([]*
 	}
 	now := s.now().UTC()
 	from := now.Add(-length)
-	// [h1, h2) are the whole hours; [d1, d2) the whole days within them,
-	// when buckets are days (a day's total cannot be split into hours).
-	h1, h2 := ceil(from, time.Hour), now.Truncate(time.Hour)
-	d1, d2 := h1, h1
-	if step == day {
-		d1, d2 = ceil(from, day), now.Truncate(day)
-		if d2.Before(d1) {
-			d2 = d1
-		}
-	}
+	sp := newSpan(from, now, step == day)
 
 	perBucket := map[int64]int{}
 	add := func(t time.Time, n int) { perBucket[t.Truncate(step).Unix()] += n }
-	if d2.After(d1) {
-		var days []*ent.CrashDay
-		days, err = c.CrashDay.Query().
-			Where(crashday.ProjectID(g.ProjectID), crashday.DimensionEQ(crashday.DimensionGroup), crashday.Key(groupID),
-				crashday.DayGTE(d1), crashday.DayLT(d2)).
+	if sp.hasWholeDays() {
+		days, err := c.CrashDay.Query().
+			Where(crashday.ProjectID(g.ProjectID), crashday.DimensionEQ(crashday.DimensionGroup), crashday.Key(groupID), sp.wholeDays()).
 			Select(crashday.FieldDay, crashday.FieldOccurrences).
 			All(ctx)
 		if err != nil {
@@ -65,11 +51,7 @@ func (s *Service) GroupTrend(ctx context.Context, groupID string, p Period) ([]*
 		}
 	}
 	hours, err := c.CrashHour.Query().
-		Where(crashhour.ProjectID(g.ProjectID), crashhour.DimensionEQ(crashhour.DimensionGroup), crashhour.Key(groupID),
-			crashhour.Or(
-				crashhour.And(crashhour.HourGTE(h1), crashhour.HourLT(d1)),
-				crashhour.And(crashhour.HourGTE(d2), crashhour.HourLT(h2)),
-			)).
+		Where(crashhour.ProjectID(g.ProjectID), crashhour.DimensionEQ(crashhour.DimensionGroup), crashhour.Key(groupID), sp.hoursAroundDays()).
 		Select(crashhour.FieldHour, crashhour.FieldOccurrences).
 		All(ctx)
 	if err != nil {
@@ -83,7 +65,7 @@ func (s *Service) GroupTrend(ctx context.Context, groupID string, p Period) ([]*
 		N    int   `json:"n"`
 	}
 	err = c.CrashReport.Query().
-		Where(crashreport.GroupID(groupID), partialHours(from, now)).
+		Where(crashreport.GroupID(groupID), sp.partialHours()).
 		Modify(func(s *sql.Selector) {
 			s.Select(sql.As(bucketStart(s, time.Hour), "hour"), sql.As(sql.Count("*"), "n")).GroupBy("hour")
 		}).
