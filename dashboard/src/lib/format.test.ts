@@ -31,10 +31,20 @@ describe("formatting", () => {
 
 describe("crash trend", () => {
   it("labels a daily bucket with its UTC day, an hourly one with the local hour", () => {
-    expect(bucketLabel("2026-03-09T00:00:00Z", false)).toBe("Mar 9");
-    expect(bucketLabel("2026-03-09T23:00:00Z", false)).toBe("Mar 9");
-    const local = new Date(2026, 2, 9, 7);
-    expect(bucketLabel(local.toISOString(), true)).toBe("07");
+    // West of UTC, where a UTC midnight is the evening before: on a machine
+    // in UTC, a label in local time would pass as well.
+    const tz = process.env.TZ;
+    process.env.TZ = "America/Los_Angeles";
+    try {
+      expect(new Date("2026-03-09T00:00:00Z").getDate()).toBe(8);
+      expect(bucketLabel("2026-03-09T00:00:00Z", false)).toBe("Mar 9");
+      expect(bucketLabel("2026-03-09T23:00:00Z", false)).toBe("Mar 9");
+      const local = new Date(2026, 2, 9, 7);
+      expect(bucketLabel(local.toISOString(), true)).toBe("07");
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
   });
 
   it("tallies versions, most frequent first", () => {
