@@ -102,14 +102,15 @@ export function CrashGroupsPage() {
 
   const fetched = nodes(data?.crashGroups);
   const fetchedIds = new Set(fetched.map((g) => g.id));
+  // What the server's where input asks, for a group pushed live.
+  const passesFilters = (g: CrashGroupListItemFragment) =>
+    (!status || g.status === status) &&
+    (!version || g.affectedVersions.includes(version)) &&
+    (!platform || g.affectedPlatforms.includes(platform)) &&
+    (!firstSeenAfter || Date.parse(g.firstSeenAt) >= Date.parse(firstSeenAfter));
   // Updates to listed groups always apply; a group not on this page joins it only
   // when it belongs at the top of the first page and passes the filters.
-  const liveItems = (live.key === key ? live.items : []).filter(
-    (g) =>
-      fetchedIds.has(g.id) ||
-      (pages.page === 1 && sort === "LAST_SEEN" && (!status || g.status === status) && (!version || g.affectedVersions.includes(version)) && (!platform || g.affectedPlatforms.includes(platform)) &&
-        (!firstSeenAfter || Date.parse(g.firstSeenAt) >= Date.parse(firstSeenAfter))),
-  );
+  const liveItems = (live.key === key ? live.items : []).filter((g) => fetchedIds.has(g.id) || (pages.page === 1 && sort === "LAST_SEEN" && passesFilters(g)));
   const rows = mergeLive(fetched, liveItems);
 
   return (
