@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	atlasmigrate "ariga.io/atlas/sql/migrate"
 	atlasschema "ariga.io/atlas/sql/schema"
@@ -16,6 +17,12 @@ import (
 
 	"github.com/yoanbernabeu/oopsie/ent/migrate"
 )
+
+// diffMu serialises Diff: ent's Atlas writes index names, foreign key
+// symbols and column links into the package-level migrate.Tables on every
+// diff, so two diffs at once (one per dialect, say) race on them
+// (ent/ent#4519; the race detector caught it once in CI).
+var diffMu sync.Mutex
 
 // Diff writes a new migration file named name into dirPath when the ent
 // schema differs from what the directory's migrations build, and reports
@@ -30,6 +37,8 @@ func Diff(ctx context.Context, dialectName string, dev *sql.DB, dirPath, name st
 	if err != nil {
 		return false, fmt.Errorf("diff: read %s: %w", dirPath, err)
 	}
+	diffMu.Lock()
+	defer diffMu.Unlock()
 	s := migrate.NewSchema(entsql.OpenDB(dialectName, dev))
 	err = s.NamedDiff(ctx, name,
 		entschema.WithDir(dir),
