@@ -150,6 +150,7 @@ type latency struct {
 	dupes, strays               int64
 	lats                        []time.Duration // sorted
 	elapsed                     time.Duration   // from the first send to the last answer
+	answers                     []time.Duration // from each send's schedule to its answer, sorted
 	drain                       time.Duration   // then, until the last delivery
 	ended                       int64           // subscribers lost meanwhile
 	firstEnd                    string
@@ -213,6 +214,7 @@ func measureLatency(ctx context.Context, p *pool, t target, subs []*sub, rate fl
 		mu        sync.Mutex
 		firstErr  string
 		lastDone  atomic.Int64 // clock of the last answer
+		answers   = make([]time.Duration, 0, n)
 		before    = make([]benchkit.CPUSample, len(t.pids))
 		tickEvery = min(interval, time.Millisecond)
 	)
@@ -246,8 +248,12 @@ loop:
 						}
 						mu.Unlock()
 					}
+					answered := clock()
+					mu.Lock()
+					answers = append(answers, time.Duration(answered-ph.sentAt[i].Load()))
+					mu.Unlock()
 					for {
-						done, last := clock(), lastDone.Load()
+						done, last := answered, lastDone.Load()
 						if done <= last || lastDone.CompareAndSwap(last, done) {
 							break
 						}
@@ -259,12 +265,13 @@ loop:
 	}
 	ticker.Stop()
 	wg.Wait()
+	slices.Sort(answers)
 	if err := ctx.Err(); err != nil {
 		return latency{}, err
 	}
 	r := latency{
 		name: t.name, subs: len(subs), sends: n, failedSends: int(failed.Load()), firstSendErr: firstErr,
-		elapsed: time.Duration(lastDone.Load()) - start.Sub(clockStart),
+		elapsed: time.Duration(lastDone.Load()) - start.Sub(clockStart), answers: answers,
 	}
 	r.expected = int64(n-r.failedSends) * int64(len(subs))
 	// Slow deliveries are waited for while they keep coming.
