@@ -25,6 +25,11 @@ func (r *crashGroupResolver) Trend(ctx context.Context, obj *ent.CrashGroup, per
 	return r.StatsService.GroupTrend(ctx, obj.ID, period)
 }
 
+// Breakdown is the resolver for the breakdown field.
+func (r *crashGroupResolver) Breakdown(ctx context.Context, obj *ent.CrashGroup, period stats.Period) (*stats.GroupBreakdown, error) {
+	return r.StatsService.GroupBreakdown(ctx, obj.ID, period)
+}
+
 // UpdateReport is the resolver for the updateReport field.
 func (r *mutationResolver) UpdateReport(ctx context.Context, id string, input model.UpdateReportInput) (*ent.Report, error) {
 	return r.ReportService.Update(ctx, id, reports.Change{Status: input.Status, SetAssignee: input.AssigneeID.IsSet(), AssigneeID: input.AssigneeID.Value()})

@@ -155,6 +155,7 @@ type ComplexityRoot struct {
 		AffectedVersions  func(childComplexity int) int
 		Assignee          func(childComplexity int) int
 		AssigneeID        func(childComplexity int) int
+		Breakdown         func(childComplexity int, period stats.Period) int
 		Comments          func(childComplexity int) int
 		CrashReports      func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CrashReportOrder, where *ent.CrashReportWhereInput) int
 		CreatedAt         func(childComplexity int) int
@@ -173,6 +174,12 @@ type ComplexityRoot struct {
 		Status            func(childComplexity int) int
 		Trend             func(childComplexity int, period stats.Period) int
 		UpdatedAt         func(childComplexity int) int
+	}
+
+	CrashGroupBreakdown struct {
+		ByPlatform func(childComplexity int) int
+		ByVersion  func(childComplexity int) int
+		Total      func(childComplexity int) int
 	}
 
 	CrashGroupConnection struct {
@@ -574,6 +581,7 @@ type ComplexityRoot struct {
 
 type CrashGroupResolver interface {
 	Trend(ctx context.Context, obj *ent.CrashGroup, period stats.Period) ([]*stats.Bucket, error)
+	Breakdown(ctx context.Context, obj *ent.CrashGroup, period stats.Period) (*stats.GroupBreakdown, error)
 }
 type MutationResolver interface {
 	Setup(ctx context.Context, input accounts.SetupInput) (*model.AuthPayload, error)
@@ -1040,6 +1048,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CrashGroup.AssigneeID(childComplexity), true
+	case "CrashGroup.breakdown":
+		if e.ComplexityRoot.CrashGroup.Breakdown == nil {
+			break
+		}
+
+		args, err := ec.field_CrashGroup_breakdown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CrashGroup.Breakdown(childComplexity, args["period"].(stats.Period)), true
 	case "CrashGroup.comments":
 		if e.ComplexityRoot.CrashGroup.Comments == nil {
 			break
@@ -1158,6 +1177,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CrashGroup.UpdatedAt(childComplexity), true
+
+	case "CrashGroupBreakdown.byPlatform":
+		if e.ComplexityRoot.CrashGroupBreakdown.ByPlatform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashGroupBreakdown.ByPlatform(childComplexity), true
+	case "CrashGroupBreakdown.byVersion":
+		if e.ComplexityRoot.CrashGroupBreakdown.ByVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashGroupBreakdown.ByVersion(childComplexity), true
+	case "CrashGroupBreakdown.total":
+		if e.ComplexityRoot.CrashGroupBreakdown.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrashGroupBreakdown.Total(childComplexity), true
 
 	case "CrashGroupConnection.edges":
 		if e.ComplexityRoot.CrashGroupConnection.Edges == nil {
@@ -7060,6 +7098,19 @@ extend type CrashGroup {
   statistics: every retained occurrence, however many.
   """
   trend(period: StatsPeriod!): [StatsBucket!]!
+  """
+  How the group's crashes over the period ending now split by app version
+  and by platform, the 20 largest of each: counted from every retained
+  crash of the period, not a sample.
+  """
+  breakdown(period: StatsPeriod!): CrashGroupBreakdown!
+}
+
+type CrashGroupBreakdown {
+  "The group's crashes in the period."
+  total: Int!
+  byVersion: [StatsCount!]!
+  byPlatform: [StatsCount!]!
 }
 
 type TimelineEvent {
@@ -7371,8 +7422,22 @@ func (ec *executionContext) childFields_CrashGroup(ctx context.Context, field gr
 		return ec.fieldContext_CrashGroup_comments(ctx, field)
 	case "trend":
 		return ec.fieldContext_CrashGroup_trend(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_CrashGroup_breakdown(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CrashGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_CrashGroupBreakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_CrashGroupBreakdown_total(ctx, field)
+	case "byVersion":
+		return ec.fieldContext_CrashGroupBreakdown_byVersion(ctx, field)
+	case "byPlatform":
+		return ec.fieldContext_CrashGroupBreakdown_byPlatform(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrashGroupBreakdown", field.Name)
 }
 
 func (ec *executionContext) childFields_CrashGroupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8148,6 +8213,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_CrashGroup_breakdown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (stats.Period, error) {
+			return ec.unmarshalNStatsPeriod2githubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_CrashGroup_crashReports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -11769,6 +11848,137 @@ func (ec *executionContext) fieldContext_CrashGroup_trend(ctx context.Context, f
 	if fc.Args, err = ec.field_CrashGroup_trend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrashGroup_breakdown(ctx context.Context, field graphql.CollectedField, obj *ent.CrashGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashGroup_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CrashGroup().Breakdown(ctx, obj, fc.Args["period"].(stats.Period))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stats.GroupBreakdown) graphql.Marshaler {
+			return ec.marshalNCrashGroupBreakdown2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐGroupBreakdown(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashGroup_breakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrashGroupBreakdown(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CrashGroup_breakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrashGroupBreakdown_total(ctx context.Context, field graphql.CollectedField, obj *stats.GroupBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashGroupBreakdown_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashGroupBreakdown_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrashGroupBreakdown", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CrashGroupBreakdown_byVersion(ctx context.Context, field graphql.CollectedField, obj *stats.GroupBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashGroupBreakdown_byVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []stats.Count) graphql.Marshaler {
+			return ec.marshalNStatsCount2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashGroupBreakdown_byVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashGroupBreakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrashGroupBreakdown_byPlatform(ctx context.Context, field graphql.CollectedField, obj *stats.GroupBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrashGroupBreakdown_byPlatform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByPlatform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []stats.Count) graphql.Marshaler {
+			return ec.marshalNStatsCount2ᚕgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrashGroupBreakdown_byPlatform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrashGroupBreakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsCount(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -35056,6 +35266,92 @@ func (ec *executionContext) _CrashGroup(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "breakdown":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CrashGroup_breakdown(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var crashGroupBreakdownImplementors = []string{"CrashGroupBreakdown"}
+
+func (ec *executionContext) _CrashGroupBreakdown(ctx context.Context, sel ast.SelectionSet, obj *stats.GroupBreakdown) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crashGroupBreakdownImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrashGroupBreakdown")
+		case "total":
+			out.Values[i] = ec._CrashGroupBreakdown_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byVersion":
+			out.Values[i] = ec._CrashGroupBreakdown_byVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byPlatform":
+			out.Values[i] = ec._CrashGroupBreakdown_byPlatform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39623,6 +39919,16 @@ func (ec *executionContext) marshalNCrashGroup2ᚖgithubᚗcomᚋyoanbernabeuᚋ
 		return graphql.Null
 	}
 	return ec._CrashGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCrashGroupBreakdown2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋinternalᚋstatsᚐGroupBreakdown(ctx context.Context, sel ast.SelectionSet, v *stats.GroupBreakdown) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CrashGroupBreakdown(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCrashGroupConnection2ᚖgithubᚗcomᚋyoanbernabeuᚋoopsieᚋentᚐCrashGroupConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CrashGroupConnection) graphql.Marshaler {

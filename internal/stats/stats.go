@@ -59,6 +59,13 @@ type Count struct {
 	Count int
 }
 
+// GroupBreakdown is how one crash group's crashes in a period split.
+type GroupBreakdown struct {
+	Total      int
+	ByVersion  []Count
+	ByPlatform []Count
+}
+
 // GroupCount is a group's number of crashes in the period.
 type GroupCount struct {
 	Group       *ent.CrashGroup
