@@ -254,13 +254,17 @@ describe("dashboard", () => {
     const groupQuery = page.waitForResponse((res) => res.url().endsWith("/graphql") && /query CrashGroup\(/.test(res.request().postData() ?? ""));
     await page.goto(`/crashes/${groupId}`);
     await page.getByRole("heading", { name: "RangeError" }).waitFor();
-    // The trend is the group's, from the statistics: 31 UTC days holding its 2 crashes.
-    // Only the latest crash, the one shown, comes whole.
+    // The trend and the split are the group's, counted by the server: 31 UTC days holding
+    // its 2 crashes, both of 2.3.0 on the web. Only the latest crash, the one shown, is fetched.
     const group = (await (await groupQuery).json()).data.node;
     assert.equal(group.trend.length, 31);
     assert.equal(group.trend.reduce((n, b) => n + b.occurrences, 0), 2);
-    assert.equal(group.sample.edges.length, 2);
-    assert.ok(group.sample.edges.every((e) => !("stackTrace" in e.node)), "the sample carries stack traces");
+    const counts = (list) => list.map(({ key, count }) => ({ key, count }));
+    assert.equal(group.breakdown.total, 2);
+    assert.deepEqual(counts(group.breakdown.byVersion), [{ key: "2.3.0", count: 2 }]);
+    assert.deepEqual(counts(group.breakdown.byPlatform), [{ key: "web", count: 2 }]);
+    assert.ok(!("sample" in group), "the page still fetches a sample of crashes");
+    await page.getByRole("progressbar", { name: "2.3.0: 2" }).waitFor();
     assert.equal(group.latest.edges.length, 1);
     assert.ok(group.latest.edges[0].node.stackTrace.length > 0);
     await shot("crash-detail");

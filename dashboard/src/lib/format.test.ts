@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { enumLabel, formatBytes, plural, timeAgo } from "./format";
-import { bucketLabel, tally } from "./trend";
+import { bucketLabel } from "./trend";
 import { safeReturnPath } from "./return-path";
 
 describe("formatting", () => {
@@ -45,13 +45,6 @@ describe("crash trend", () => {
       if (tz === undefined) delete process.env.TZ;
       else process.env.TZ = tz;
     }
-  });
-
-  it("tallies versions, most frequent first", () => {
-    expect(tally(["1.0", "1.1", "1.1", null, "1.0", "1.1"])).toEqual([
-      { key: "1.1", count: 3 },
-      { key: "1.0", count: 2 },
-    ]);
   });
 });
 

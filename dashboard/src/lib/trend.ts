@@ -8,10 +8,3 @@
 export function bucketLabel(start: string, hourly: boolean): string {
   return new Date(start).toLocaleString("en", hourly ? { hour: "2-digit", hour12: false } : { month: "short", day: "numeric", timeZone: "UTC" });
 }
-
-/** How often each value occurs, most frequent first. */
-export function tally(values: readonly (string | null | undefined)[]): { key: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
-  return [...counts].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
-}

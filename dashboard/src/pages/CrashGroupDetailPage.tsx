@@ -8,7 +8,7 @@ import type { CrashGroupStatus } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
 import { triageInput, triageShown, type TriageEdits, type TriageGroup } from "../lib/crash-triage";
 import { enumLabel, formatCount, formatDateTime, timeAgo } from "../lib/format";
-import { bucketLabel, tally } from "../lib/trend";
+import { bucketLabel } from "../lib/trend";
 import { Badge, Button, Card, CardHeader, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select, Textarea } from "../components/ui";
 import { AssigneeSelect, EnumBadge, nodes } from "../components/triage";
 import { StackTrace } from "../components/StackTrace";
@@ -16,16 +16,12 @@ import { JsonView } from "../components/JsonView";
 import { Comments, commentsContext } from "../components/Comments";
 import { CRASH_GROUP_STATUSES } from "./CrashGroupsPage";
 
-// The trend is the group's own, from the crash statistics (UTC days over
-// the last 30). The version/platform split is drawn from the latest
-// SAMPLE_SIZE crashes, of which only what it needs is fetched. Only the
-// latest crash is fetched whole (stack, breadcrumbs, device and app state):
-// it is the one shown. 100 keeps the query under the server's complexity
-// limit (2000).
-const SAMPLE_SIZE = 100;
-
+// The trend (UTC days) and the version/platform split are the group's own
+// over the last 30 days, counted by the server from every crash of the
+// period. Only the latest crash is fetched (stack, breadcrumbs, device and
+// app state): it is the one shown.
 const CrashGroupQuery = graphql(`
-  query CrashGroup($id: ID!, $sample: Int!) {
+  query CrashGroup($id: ID!) {
     node(id: $id) {
       __typename
       ... on CrashGroup {
@@ -37,10 +33,8 @@ const CrashGroupQuery = graphql(`
         latest: crashReports(first: 1, orderBy: { field: CREATED_AT, direction: DESC }) {
           edges { node { id createdAt appVersion platform osVersion severity userID stackTrace breadcrumbs deviceInfo appState } }
         }
-        sample: crashReports(first: $sample, orderBy: { field: CREATED_AT, direction: DESC }) {
-          edges { node { id appVersion platform } }
-        }
         trend(period: MONTH) { start occurrences }
+        breakdown(period: MONTH) { total byVersion { key count } byPlatform { key count } }
       }
     }
   }
@@ -118,19 +112,15 @@ function TriageForm({ group }: { group: TriageGroup & { id: string; assignee?: {
 
 export function CrashGroupDetailPage() {
   const { id = "" } = useParams();
-  const [{ data, fetching, error }, retry] = useQuery({ query: CrashGroupQuery, variables: { id, sample: SAMPLE_SIZE } , context: commentsContext });
+  const [{ data, fetching, error }, retry] = useQuery({ query: CrashGroupQuery, variables: { id }, context: commentsContext });
   if (fetching && !data) return <Loading label="Loading the crash group…" />;
   if (error && !data) return <ErrorState message={describeError(error)} onRetry={() => retry({ requestPolicy: "network-only" })} />;
   const g = data?.node?.__typename === "CrashGroup" ? data.node : null;
   if (!g) return <ErrorState message="This crash group does not exist or was deleted." />;
 
-  const crashes = nodes(g.sample);
   const latest = nodes(g.latest)[0];
   const trend = g.trend.map((b) => ({ day: bucketLabel(b.start, false), count: b.occurrences }));
-  // The split counts a sample: said so when the group has more crashes.
-  const sampled = g.occurrenceCount > crashes.length && crashes.length > 0 && <span className="text-xs text-slate-500">latest {crashes.length} crashes</span>;
-  const versions = tally(crashes.map((c) => c.appVersion));
-  const platforms = tally(crashes.map((c) => c.platform));
+  const period = <span className="text-xs text-slate-500">last 30 days</span>;
 
   return (
     <>
@@ -204,12 +194,12 @@ export function CrashGroupDetailPage() {
             <TriageForm key={g.id} group={g} />
           </Card>
           <Card>
-            <CardHeader title="Versions" actions={sampled} />
-            <SplitList rows={versions} fallback={g.affectedVersions} />
+            <CardHeader title="Versions" actions={period} />
+            <SplitList rows={g.breakdown.byVersion} fallback={g.affectedVersions} />
           </Card>
           <Card>
-            <CardHeader title="Platforms" actions={sampled} />
-            <SplitList rows={platforms} fallback={g.affectedPlatforms} />
+            <CardHeader title="Platforms" actions={period} />
+            <SplitList rows={g.breakdown.byPlatform} fallback={g.affectedPlatforms} />
           </Card>
         </div>
       </div>
