@@ -77,8 +77,18 @@ const guardFactor = 10
 
 // admit checks who is sending and whether they may: the address guard,
 // key, project, origin, then the project's rate limits. On success it
-// returns a context acting as the key, and has set the CORS headers.
+// returns a context acting as the key. It sets the CORS headers first, so
+// that its refusals are readable too.
 func (h *Handler) admit(w http.ResponseWriter, r *http.Request, slug string) (context.Context, keys.Key, error) {
+	o := r.Header.Get("Origin")
+	if o != "" {
+		// Refusals are readable by any page: the SDK must tell a revoked key
+		// or a disallowed origin (final) from a network error (worth
+		// queueing and retrying for a day), and an unreadable answer is a
+		// network error to fetch. They carry nothing but the reason; what
+		// is stored is still checked against the project's domains below.
+		origin.CORSHeaders(w, []string{"*"}, o)
+	}
 	ip := rest.ClientIP(r)
 	guard := ratelimit.Limit{Rate: guardFactor * h.d.PerIP.Rate, Period: h.d.PerIP.Period}
 	if err := h.limit(w, r, "guard:"+ip, guard); err != nil {
@@ -98,12 +108,8 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request, slug string) (co
 	if slug != "" && slug != k.ProjectSlug && !strings.HasPrefix(raw, "pk_"+slug+"_") {
 		return nil, keys.Key{}, apperr.New(apperr.Forbidden, "this API key belongs to another project")
 	}
-	o := r.Header.Get("Origin")
 	if !origin.Allowed(k.AllowedDomains, o, r.Header.Get("Referer")) {
 		return nil, keys.Key{}, apperr.New(apperr.Forbidden, "origin not allowed for this project; add it to the project's allowed domains")
-	}
-	if o != "" {
-		origin.CORSHeaders(w, k.AllowedDomains, o)
 	}
 	perKey, perIP := h.d.PerKey, h.d.PerIP
 	if k.RateLimitPerMinute > 0 {

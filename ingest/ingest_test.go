@@ -283,6 +283,15 @@ func TestIngestRefusesBadInput(t *testing.T) {
 				if tc.field != "" && a.Error.Fields[tc.field] == "" {
 					t.Errorf("%s: no error for field %q in %v", tc.name, tc.field, a.Error.Fields)
 				}
+				// A browser hides an answer without it from the page, and the
+				// SDK would take the refusal for a network error and retry.
+				origin := "https://app.example.com"
+				if o, ok := tc.header["Origin"]; ok {
+					origin = o
+				}
+				if got := a.header.Get("Access-Control-Allow-Origin"); got != origin {
+					t.Errorf("%s: Access-Control-Allow-Origin %q, want %q", tc.name, got, origin)
+				}
 			}
 			ctx := viewer.SystemContext(context.Background(), "test")
 			c := f.s.App.DB.Client

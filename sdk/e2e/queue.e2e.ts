@@ -79,3 +79,19 @@ it('delivers a queued report on the next page load, once', async () => {
   expect(reports.edges[0].node.message).toBe('Queued, then the tab was closed');
   await Promise.all([a.close(), b.close()]);
 });
+
+it('tells the user at once, and queues nothing, when the project revoked its key', async () => {
+  const s = await site('Queue revoked key');
+  const { project } = await oopsie.graphql(`query($id: ID!) { project(id: $id) { publicKeys { id } } }`, { id: s.projectId }, token);
+  await oopsie.graphql(`mutation($id: ID!) { revokePublicKey(id: $id) { id } }`, { id: project.publicKeys[0].id }, token);
+  const page = await open(`${s.url}/shop`);
+  await page.getByRole('button', { name: 'Report a bug' }).click();
+  await page.getByLabel('What happened?').fill('Sent with a revoked key');
+  await page.getByLabel('I agree to send my browsing data for bug analysis').check();
+  await page.getByRole('button', { name: 'Send report' }).click();
+  // The refusal is readable cross-origin, so it is final, not "offline".
+  await expect.poll(() => page.getByText('The report could not be sent.').isVisible()).toBe(true);
+  expect(await page.getByText('You seem to be offline').count()).toBe(0);
+  expect(await queued(page)).toEqual([]);
+  await page.close();
+});
