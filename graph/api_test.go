@@ -301,6 +301,49 @@ func TestUsersAndTheLastUser(t *testing.T) {
 	})
 }
 
+// An override left out of an update stays; an override sent as null goes,
+// and the defaults apply again.
+func TestProjectAndSettingsOverridesClearWithNull(t *testing.T) {
+	t.Parallel()
+	eachServer(t, func(t *testing.T, s *apptest.Server) {
+		admin := s.Setup(t)
+		p := createProject(t, s, admin, "Overrides")
+		type overrides struct{ RetentionDays, RateLimitPerMinute *int }
+		update := func(input map[string]any) overrides {
+			t.Helper()
+			var out struct{ UpdateProject overrides }
+			s.MustGraphQL(t, admin, `mutation($id: ID!, $in: UpdateProjectInput!) { updateProject(id: $id, input: $in) { retentionDays rateLimitPerMinute } }`,
+				map[string]any{"id": p.ID, "in": input}, &out)
+			return out.UpdateProject
+		}
+		set := update(map[string]any{"retentionDays": 30, "rateLimitPerMinute": 5})
+		if set.RetentionDays == nil || *set.RetentionDays != 30 || set.RateLimitPerMinute == nil || *set.RateLimitPerMinute != 5 {
+			t.Fatalf("after setting both: %+v", set)
+		}
+		if kept := update(map[string]any{"name": "Renamed"}); kept.RetentionDays == nil || kept.RateLimitPerMinute == nil {
+			t.Errorf("an update without them cleared them: %+v", kept)
+		}
+		if cleared := update(map[string]any{"retentionDays": nil}); cleared.RetentionDays != nil || cleared.RateLimitPerMinute == nil {
+			t.Errorf("after retentionDays: null: %+v, want only the retention cleared", cleared)
+		}
+		if cleared := update(map[string]any{"rateLimitPerMinute": nil}); cleared.RateLimitPerMinute != nil {
+			t.Errorf("after rateLimitPerMinute: null: %+v", cleared)
+		}
+
+		var st struct{ UpdateSettings struct{ DefaultRetentionDays *int } }
+		const settings = `mutation($in: UpdateSettingsInput!) { updateSettings(input: $in) { defaultRetentionDays } }`
+		s.MustGraphQL(t, admin, settings, map[string]any{"in": map[string]any{"defaultRetentionDays": 60}}, &st)
+		s.MustGraphQL(t, admin, settings, map[string]any{"in": map[string]any{"instanceName": "Kept"}}, &st)
+		if st.UpdateSettings.DefaultRetentionDays == nil || *st.UpdateSettings.DefaultRetentionDays != 60 {
+			t.Errorf("an update without it changed the default retention: %v", st.UpdateSettings.DefaultRetentionDays)
+		}
+		s.MustGraphQL(t, admin, settings, map[string]any{"in": map[string]any{"defaultRetentionDays": nil}}, &st)
+		if st.UpdateSettings.DefaultRetentionDays != nil {
+			t.Errorf("after defaultRetentionDays: null: %d", *st.UpdateSettings.DefaultRetentionDays)
+		}
+	})
+}
+
 func TestSettingsAndVersion(t *testing.T) {
 	t.Parallel()
 	eachServer(t, func(t *testing.T, s *apptest.Server) {

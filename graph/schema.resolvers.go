@@ -154,7 +154,39 @@ func (r *queryResolver) Version(ctx context.Context) (*settings.VersionInfo, err
 	return &v, err
 }
 
+// RetentionDays is the resolver for the retentionDays field.
+func (r *updateProjectInputResolver) RetentionDays(ctx context.Context, obj *projects.UpdateInput, data *int) error {
+	obj.RetentionDays, obj.ClearRetentionDays = data, data == nil
+	return nil
+}
+
+// RateLimitPerMinute is the resolver for the rateLimitPerMinute field.
+func (r *updateProjectInputResolver) RateLimitPerMinute(ctx context.Context, obj *projects.UpdateInput, data *int) error {
+	obj.RateLimitPerMinute, obj.ClearRateLimitPerMinute = data, data == nil
+	return nil
+}
+
+// DefaultRetentionDays is the resolver for the defaultRetentionDays field.
+func (r *updateSettingsInputResolver) DefaultRetentionDays(ctx context.Context, obj *settings.UpdateInput, data *int) error {
+	obj.DefaultRetentionDays, obj.ClearDefaultRetentionDays = data, data == nil
+	return nil
+}
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+// UpdateProjectInput returns generated.UpdateProjectInputResolver implementation.
+func (r *Resolver) UpdateProjectInput() generated.UpdateProjectInputResolver {
+	return &updateProjectInputResolver{r}
+}
+
+// UpdateSettingsInput returns generated.UpdateSettingsInputResolver implementation.
+func (r *Resolver) UpdateSettingsInput() generated.UpdateSettingsInputResolver {
+	return &updateSettingsInputResolver{r}
+}
+
+type (
+	mutationResolver            struct{ *Resolver }
+	updateProjectInputResolver  struct{ *Resolver }
+	updateSettingsInputResolver struct{ *Resolver }
+)

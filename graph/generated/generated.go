@@ -50,6 +50,8 @@ type ResolverRoot interface {
 	Subscription() SubscriptionResolver
 	CrashGroupWhereInput() CrashGroupWhereInputResolver
 	ReportWhereInput() ReportWhereInputResolver
+	UpdateProjectInput() UpdateProjectInputResolver
+	UpdateSettingsInput() UpdateSettingsInputResolver
 }
 
 type DirectiveRoot struct {
@@ -644,6 +646,13 @@ type CrashGroupWhereInputResolver interface {
 }
 type ReportWhereInputResolver interface {
 	PageURLContains(ctx context.Context, obj *ent.ReportWhereInput, data *string) error
+}
+type UpdateProjectInputResolver interface {
+	RetentionDays(ctx context.Context, obj *projects.UpdateInput, data *int) error
+	RateLimitPerMinute(ctx context.Context, obj *projects.UpdateInput, data *int) error
+}
+type UpdateSettingsInputResolver interface {
+	DefaultRetentionDays(ctx context.Context, obj *settings.UpdateInput, data *int) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -7025,15 +7034,18 @@ input UpdateProjectInput {
   "An empty string removes the webhook."
   webhookUrl: String
   webhookFormat: WebhookFormat
-  retentionDays: Int
-  rateLimitPerMinute: Int
+  "Days to keep the project's reports, feedback and crashes; null goes back to the instance's retention."
+  retentionDays: Int @goField(forceResolver: true)
+  "Ingest requests per minute per key; null goes back to the default (100)."
+  rateLimitPerMinute: Int @goField(forceResolver: true)
   "Replaces the webhook signing secret."
   rotateWebhookSecret: Boolean
 }
 
 input UpdateSettingsInput {
   instanceName: String
-  defaultRetentionDays: Int
+  "Days to keep reports when a project sets none; null goes back to OOPSIE_REPORT_RETENTION_DAYS."
+  defaultRetentionDays: Int @goField(forceResolver: true)
 }
 `, BuiltIn: false},
 	{Name: "../schema/triage.graphql", Input: `# Triage: lists, filters, full-text search, workflows and statistics over
@@ -32440,14 +32452,18 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 			if err != nil {
 				return it, err
 			}
-			it.RetentionDays = data
+			if err = ec.Resolvers.UpdateProjectInput().RetentionDays(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "rateLimitPerMinute":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rateLimitPerMinute"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RateLimitPerMinute = data
+			if err = ec.Resolvers.UpdateProjectInput().RateLimitPerMinute(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "rotateWebhookSecret":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rotateWebhookSecret"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -32528,7 +32544,9 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 			if err != nil {
 				return it, err
 			}
-			it.DefaultRetentionDays = data
+			if err = ec.Resolvers.UpdateSettingsInput().DefaultRetentionDays(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil

@@ -113,6 +113,10 @@ type UpdateInput struct {
 	RetentionDays       *int
 	RateLimitPerMinute  *int
 	RotateWebhookSecret *bool
+	// ClearRetentionDays and ClearRateLimitPerMinute remove the project's
+	// own values, for the defaults: the instance's retention, and
+	// 100 requests a minute per key.
+	ClearRetentionDays, ClearRateLimitPerMinute bool
 }
 
 // db is the transaction's client when the caller runs one (GraphQL
@@ -381,13 +385,19 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.P
 		}
 		u.SetWebhookFormat(*in.WebhookFormat)
 	}
-	if in.RetentionDays != nil {
+	switch {
+	case in.ClearRetentionDays:
+		u.ClearRetentionDays()
+	case in.RetentionDays != nil:
 		if err := validateRange("retentionDays", in.RetentionDays, 1, 36500); err != nil {
 			return nil, err
 		}
 		u.SetRetentionDays(*in.RetentionDays)
 	}
-	if in.RateLimitPerMinute != nil {
+	switch {
+	case in.ClearRateLimitPerMinute:
+		u.ClearRateLimitPerMinute()
+	case in.RateLimitPerMinute != nil:
 		if err := validateRange("rateLimitPerMinute", in.RateLimitPerMinute, 1, 1_000_000); err != nil {
 			return nil, err
 		}

@@ -76,6 +76,9 @@ func (s *Service) Get(ctx context.Context) (*ent.Settings, error) {
 type UpdateInput struct {
 	InstanceName         *string
 	DefaultRetentionDays *int
+	// ClearDefaultRetentionDays goes back to the retention of the
+	// environment (OOPSIE_REPORT_RETENTION_DAYS).
+	ClearDefaultRetentionDays bool
 }
 
 // Update changes the settings. The viewer in ctx must be an admin.
@@ -97,7 +100,10 @@ func (s *Service) Update(ctx context.Context, in UpdateInput) (*ent.Settings, er
 	if in.InstanceName != nil {
 		update.SetInstanceName(name)
 	}
-	if in.DefaultRetentionDays != nil {
+	switch {
+	case in.ClearDefaultRetentionDays:
+		update.ClearDefaultRetentionDays()
+	case in.DefaultRetentionDays != nil:
 		update.SetDefaultRetentionDays(*in.DefaultRetentionDays)
 	}
 	row, err := update.Save(ctx)
