@@ -418,9 +418,18 @@ describe("dashboard", () => {
     assert.match(await page.getByLabel("npm snippet", { exact: true }).innerText(), /pk_desktop-app_/);
 
     await page.getByRole("link", { name: "Desktop App" }).click();
-    await page.getByLabel("Rate limit (requests per minute per key)").fill("30");
+    const rateLimit = page.getByLabel("Rate limit (requests per minute per key)");
+    await rateLimit.fill("30");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByText("Saved.").waitFor();
+    // Emptied, the override goes and the default applies again.
+    await page.reload();
+    assert.equal(await rateLimit.inputValue(), "30");
+    await rateLimit.fill("");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved.").waitFor();
+    await page.reload();
+    assert.equal(await rateLimit.inputValue(), "");
 
     const keys = page.locator("li", { has: page.locator("code", { hasText: /^pk_desktop-app_/ }) });
     const original = await keys.first().locator("code").innerText();

@@ -1690,7 +1690,9 @@ export type UpdateFeedbackInput = {
 export type UpdateProjectInput = {
   allowedDomains?: Array<string> | null | undefined;
   name?: string | null | undefined;
+  /** Ingest requests per minute per key; null goes back to the default (100). */
   rateLimitPerMinute?: number | null | undefined;
+  /** Days to keep the project's reports, feedback and crashes; null goes back to the instance's retention. */
   retentionDays?: number | null | undefined;
   /** Replaces the webhook signing secret. */
   rotateWebhookSecret?: boolean | null | undefined;
@@ -1706,6 +1708,7 @@ export type UpdateReportInput = {
 };
 
 export type UpdateSettingsInput = {
+  /** Days to keep reports when a project sets none; null goes back to OOPSIE_REPORT_RETENTION_DAYS. */
   defaultRetentionDays?: number | null | undefined;
   instanceName?: string | null | undefined;
 };

@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { enumLabel, formatBytes, plural, timeAgo } from "./format";
+import { enumLabel, formatBytes, optionalInt, plural, timeAgo } from "./format";
 import { bucketLabel } from "./trend";
 import { safeReturnPath } from "./return-path";
 
 describe("formatting", () => {
+  it("sends an emptied number field as null, which restores the default", () => {
+    expect(optionalInt("")).toBeNull();
+    expect(optionalInt("  ")).toBeNull();
+    expect(optionalInt("30")).toBe(30);
+  });
+
   it("labels enum values", () => {
     expect(enumLabel("IN_PROGRESS")).toBe("In progress");
     expect(enumLabel("NEW")).toBe("New");

@@ -71,3 +71,8 @@ export function entriesOf(value: unknown): [string, string][] | null {
   if (!value || typeof value !== "object" || Array.isArray(value)) return null;
   return Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
 }
+
+/** A number field's value to send: emptied, it is null, which puts the setting back to its default. */
+export function optionalInt(value: string): number | null {
+  return value.trim() === "" ? null : Number(value);
+}

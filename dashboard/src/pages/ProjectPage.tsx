@@ -5,7 +5,7 @@ import { ArrowLeft, Eye, EyeOff, KeyRound, RefreshCw, Send } from "lucide-react"
 import { graphql } from "../gql";
 import type { WebhookFormat } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
-import { enumLabel, formatDateTime, timeAgo } from "../lib/format";
+import { enumLabel, formatDateTime, optionalInt, timeAgo } from "../lib/format";
 import { DELIVERY_POLL_MS, awaitsFirstAttempt, maskSecret, newestFirst, usePolling } from "../lib/webhooks";
 import { Badge, Button, Card, CardHeader, Dialog, EmptyState, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select } from "../components/ui";
 import { EnumBadge, nodes } from "../components/triage";
@@ -65,9 +65,6 @@ const SendTestWebhookMutation = graphql(`
 `);
 
 const FORMATS: WebhookFormat[] = ["GENERIC", "SLACK", "DISCORD"];
-
-// An emptied number field is left out: the API keeps the current value.
-const optionalInt = (s: string) => (s.trim() === "" ? undefined : Number(s));
 
 interface ProjectSettings {
   id: string;
@@ -134,7 +131,7 @@ function SettingsForm({ project }: { project: ProjectSettings }) {
           ))}
         </Select>
       </Field>
-      <Field label="Retention (days)" htmlFor="p-retention" hint="Empty uses the instance default.">
+      <Field label="Retention (days)" htmlFor="p-retention" hint="Empty uses the instance's defaults.">
         <Input id="p-retention" type="number" min={1} value={form.retentionDays} onChange={change("retentionDays")} />
       </Field>
       <Field label="Rate limit (requests per minute per key)" htmlFor="p-rate" hint="Empty uses the default (100).">

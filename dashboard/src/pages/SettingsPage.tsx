@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { describeError } from "../lib/graphql-errors";
-import { formatDateTime, timeAgo } from "../lib/format";
+import { formatDateTime, optionalInt, timeAgo } from "../lib/format";
 import { Badge, Button, Card, CardHeader, EmptyState, ErrorState, Field, InlineError, Input, Loading, PageHeader } from "../components/ui";
 import { CodeBlock } from "../components/Snippets";
 import { nodes } from "../components/triage";
@@ -39,14 +39,14 @@ function InstanceForm({ settings }: { settings: { instanceName: string; defaultR
   const [{ fetching, error, data }, update] = useMutation(UpdateSettingsMutation);
   function submit(e: FormEvent) {
     e.preventDefault();
-    update({ input: { instanceName: name, ...(retention ? { defaultRetentionDays: Number(retention) } : {}) } });
+    update({ input: { instanceName: name, defaultRetentionDays: optionalInt(retention) } });
   }
   return (
     <form onSubmit={submit} className="grid gap-4 p-4 sm:grid-cols-2">
       <Field label="Instance name" htmlFor="s-name">
         <Input id="s-name" required value={name} onChange={(e) => setName(e.target.value)} />
       </Field>
-      <Field label="Default retention (days)" htmlFor="s-retention" hint="For projects without their own.">
+      <Field label="Default retention (days)" htmlFor="s-retention" hint="For projects without their own. Empty uses OOPSIE_REPORT_RETENTION_DAYS.">
         <Input id="s-retention" type="number" min={1} value={retention} onChange={(e) => setRetention(e.target.value)} />
       </Field>
       <div className="flex items-center gap-3 sm:col-span-2">
