@@ -2,8 +2,11 @@ package graph_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"io/fs"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -45,10 +48,16 @@ func (f ingestFixture) post(t *testing.T, path string, body map[string]any) stri
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out struct{ Data struct{ ID, GroupID string } }
+	var out struct {
+		Data  struct{ ID, GroupID string }
+		Error struct {
+			Message string
+			Fields  map[string]string
+		}
+	}
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	if resp.StatusCode != 201 {
-		t.Fatalf("POST %s: %d", path, resp.StatusCode)
+		t.Fatalf("POST %s: %d %s %v", path, resp.StatusCode, out.Error.Message, out.Error.Fields)
 	}
 	return out.Data.ID
 }
@@ -276,6 +285,56 @@ func TestFeedbackAndCrashTriage(t *testing.T) {
 		resp := s.GraphQL(t, f.admin, `query($d: Time) { dashboardStats(todayStart: $d) { newReportsToday } }`, map[string]any{"d": old})
 		if len(resp.Errors) != 1 || resp.Errors[0].Code() != "BAD_USER_INPUT" || !strings.Contains(resp.Errors[0].Message, "todayStart") {
 			t.Errorf("todayStart 72 hours ago: errors %+v, want one BAD_USER_INPUT naming todayStart", resp.Errors)
+		}
+	})
+}
+
+// Deleting a project deletes its attachments' bytes too, through jobs
+// enqueued with the deletion, and leaves other projects' files alone.
+func TestDeleteProjectDeletesItsFiles(t *testing.T) {
+	t.Parallel()
+	eachServer(t, func(t *testing.T, s *apptest.Server) {
+		f := newIngestFixture(t, s)
+		var blog struct {
+			CreateProject struct {
+				ID         string
+				PublicKeys []struct{ Key string }
+			}
+		}
+		s.MustGraphQL(t, f.admin, `mutation { createProject(input: {name: "Blog"}) { id publicKeys { key } } }`, nil, &blog)
+		other := f
+		other.key = blog.CreateProject.PublicKeys[0].Key
+
+		png := base64.StdEncoding.EncodeToString(append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...))
+		files := []any{map[string]any{"data": png, "filename": "screen.png", "mimeType": "image/png"}}
+		f.post(t, "/api/v1/reports", map[string]any{"message": "Broken", "category": "ui", "severity": "high", "consent": true, "pageUrl": "https://shop.example/", "attachments": files})
+		f.post(t, "/sdk/"+f.slug+"/feedback", map[string]any{"category": "feature", "message": "Broken", "appVersion": "1.0", "platform": "web", "attachments": files})
+		f.post(t, "/sdk/"+f.slug+"/crashes", map[string]any{"errorType": "TypeError", "errorMessage": "x", "appVersion": "1.0", "platform": "web", "attachments": files})
+		other.post(t, "/api/v1/reports", map[string]any{"message": "Elsewhere", "category": "ui", "severity": "high", "consent": true, "pageUrl": "https://blog.example/", "attachments": files})
+
+		stored := func() []string {
+			var paths []string
+			err := filepath.WalkDir(s.Config.Storage.LocalPath, func(path string, d fs.DirEntry, err error) error {
+				if err == nil && d.Type().IsRegular() {
+					paths = append(paths, path)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return paths
+		}
+		if n := len(stored()); n != 4 {
+			t.Fatalf("%d files stored, want 4", n)
+		}
+		s.MustGraphQL(t, f.admin, `mutation($id: ID!) { deleteProject(id: $id) }`, map[string]any{"id": f.projectID}, nil)
+		deadline := time.Now().Add(30 * time.Second)
+		for len(stored()) != 1 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if left := stored(); len(left) != 1 {
+			t.Fatalf("files left after deleting the project: %v, want only the other project's", left)
 		}
 	})
 }

@@ -126,8 +126,8 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, version s
 }
 
 // newJobs builds the job engine and its workers: webhook deliveries, the
-// hourly retention purge and, when OOPSIE_RELEASES_URL is set, the daily
-// version check.
+// hourly retention purge, the deletion of a deleted project's files and,
+// when OOPSIE_RELEASES_URL is set, the daily version check.
 func (a *App) newJobs(ctx context.Context, version string) (*jobs.Engine, error) {
 	client, logger := a.DB.Client, a.logger
 	workers := river.NewWorkers()
@@ -138,6 +138,7 @@ func (a *App) newJobs(ctx context.Context, version string) (*jobs.Engine, error)
 		Logger:       logger,
 	}))
 	river.AddWorker(workers, retention.NewWorker(a.Purger(), logger))
+	river.AddWorker(workers, attachments.NewDeleteBlobsWorker(a.Blobs))
 	periodic := []*river.PeriodicJob{retention.Periodic()}
 	// Registered even when the check is off, so a check left queued by an
 	// earlier configuration fails as a check, not as an unknown job.
@@ -230,7 +231,7 @@ func (a *App) routes(version string) http.Handler {
 	feedbackSvc := feedback.New(client, files, a.Broker, feedback.Webhooks(a.webhooks))
 	crashSvc := crashes.New(client, files, a.Broker, time.Now,
 		crashes.Writers(ingestWriters(a.DB.Dialect)), crashes.Webhooks(a.webhooks))
-	var projectOpts []projects.Option
+	projectOpts := []projects.Option{projects.DeleteFilesWith(a.Jobs)}
 	if !a.cfg.WebhookAllowPrivate {
 		projectOpts = append(projectOpts, projects.RefusePrivateWebhooks(net.DefaultResolver))
 	}

@@ -11,11 +11,18 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/yoanbernabeu/oopsie/ent"
+	"github.com/yoanbernabeu/oopsie/ent/attachment"
+	"github.com/yoanbernabeu/oopsie/ent/crashreport"
+	"github.com/yoanbernabeu/oopsie/ent/feedback"
 	"github.com/yoanbernabeu/oopsie/ent/project"
 	"github.com/yoanbernabeu/oopsie/ent/publickey"
+	"github.com/yoanbernabeu/oopsie/ent/report"
 	"github.com/yoanbernabeu/oopsie/ent/schema/enums"
 	"github.com/yoanbernabeu/oopsie/internal/apperr"
+	"github.com/yoanbernabeu/oopsie/internal/attachments"
 	"github.com/yoanbernabeu/oopsie/internal/dbtx"
 	"github.com/yoanbernabeu/oopsie/internal/netguard"
 )
@@ -34,6 +41,13 @@ type Service struct {
 	client *ent.Client
 	// webhookHost refuses a webhook host; nil accepts any.
 	webhookHost func(ctx context.Context, host string) error
+	// jobs deletes a deleted project's attachment bytes; nil leaves them.
+	jobs Enqueuer
+}
+
+// Enqueuer inserts jobs on the caller's transaction: jobs.Engine.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, params ...river.InsertManyParams) error
 }
 
 // Option tunes a Service.
@@ -62,6 +76,12 @@ func RefusePrivateWebhooks(r netguard.Resolver) Option {
 			return nil
 		}
 	}
+}
+
+// DeleteFilesWith has Delete enqueue, on its transaction, the deletion of
+// the project's attachment bytes. Without it, they stay in storage.
+func DeleteFilesWith(e Enqueuer) Option {
+	return func(s *Service) { s.jobs = e }
 }
 
 // New returns a service on the root client.
@@ -417,13 +437,47 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.P
 }
 
 // Delete deletes a project with everything in it: the foreign keys cascade
-// to its keys, reports, feedback, crashes and groups.
+// to its keys, reports, feedback, crashes and groups, and attachment rows.
+// Their bytes are deleted by jobs enqueued in the same transaction: the
+// rows are all that led to them, and a project may hold too many files to
+// delete while the caller waits.
 func (s *Service) Delete(ctx context.Context, id string) error {
-	err := s.db(ctx).Project.DeleteOneID(id).Exec(ctx)
-	if err != nil {
-		return projectLookupError(err)
+	_, err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+		keys, err := s.fileKeys(ctx, c, id)
+		if err != nil {
+			return err
+		}
+		if err := c.Project.DeleteOneID(id).Exec(ctx); err != nil {
+			return projectLookupError(err)
+		}
+		if len(keys) > 0 {
+			if err := s.jobs.Enqueue(ctx, attachments.DeleteBlobsJobs(keys)...); err != nil {
+				return fmt.Errorf("delete project: %w", err)
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// fileKeys lists the storage keys of a project's attachments, when there
+// are jobs to delete them.
+func (s *Service) fileKeys(ctx context.Context, c *ent.Client, projectID string) ([]string, error) {
+	if s.jobs == nil {
+		return nil, nil
 	}
-	return nil
+	keys, err := c.Attachment.Query().
+		Where(attachment.Or(
+			attachment.HasReportWith(report.ProjectID(projectID)),
+			attachment.HasFeedbackWith(feedback.ProjectID(projectID)),
+			attachment.HasCrashReportWith(crashreport.ProjectID(projectID)),
+		)).
+		Select(attachment.FieldStorageKey).
+		Strings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("delete project: list attachments: %w", err)
+	}
+	return keys, nil
 }
 
 // CreatePublicKey adds a key to a project, for instance to regenerate one:
