@@ -330,7 +330,9 @@ func TestProjectAndSettingsOverridesClearWithNull(t *testing.T) {
 			t.Errorf("after rateLimitPerMinute: null: %+v", cleared)
 		}
 
-		var st struct{ UpdateSettings struct{ DefaultRetentionDays *int } }
+		var st struct {
+			UpdateSettings struct{ DefaultRetentionDays *int }
+		}
 		const settings = `mutation($in: UpdateSettingsInput!) { updateSettings(input: $in) { defaultRetentionDays } }`
 		s.MustGraphQL(t, admin, settings, map[string]any{"in": map[string]any{"defaultRetentionDays": 60}}, &st)
 		s.MustGraphQL(t, admin, settings, map[string]any{"in": map[string]any{"instanceName": "Kept"}}, &st)
