@@ -1,5 +1,7 @@
+import type { ReactNode } from "react";
+
 /** A detail card's fields as a definition list, leaving out those without a value. */
-export function DetailList({ items }: { items: [label: string, value: string | null | undefined][] }) {
+export function DetailList({ items }: { items: [label: string, value: ReactNode][] }) {
   return (
     <dl className="space-y-2 p-4 text-sm">
       {items.map(([k, v]) =>

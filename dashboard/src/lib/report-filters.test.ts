@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { localToday, matchesReportFilters, parseReportFilters, reportFiltersToParams, reportQueryVariables } from "./report-filters";
+import { localToday, matchesReportFilters, parseReportFilters, reportFiltersToParams, reportGroupPath, reportQueryVariables } from "./report-filters";
 
 describe("report filters ⇄ URL", () => {
   it("round-trips every filter through the URL", () => {
-    const url = "project=prj_1&q=checkout+-safari&status=IN_PROGRESS&category=UI&severity=HIGH&assignee=usr_2&from=2026-03-01&to=2026-03-31&page=%2Fcart&browser=Chrome&os=macOS&sort=SEVERITY&dir=ASC&view=grouped";
+    const url = "project=prj_1&q=checkout+-safari&status=IN_PROGRESS&category=UI&severity=HIGH&assignee=usr_2&group=grp_3&from=2026-03-01&to=2026-03-31&page=%2Fcart&browser=Chrome&os=macOS&sort=SEVERITY&dir=ASC&view=grouped";
     const f = parseReportFilters(new URLSearchParams(url));
-    expect(f).toMatchObject({ projectId: "prj_1", search: "checkout -safari", status: "IN_PROGRESS", sort: "SEVERITY", direction: "ASC", grouped: true, pageUrl: "/cart" });
+    expect(f).toMatchObject({ projectId: "prj_1", search: "checkout -safari", status: "IN_PROGRESS", sort: "SEVERITY", direction: "ASC", grouped: true, pageUrl: "/cart", groupId: "grp_3" });
     expect(reportFiltersToParams(f).toString()).toBe(url);
   });
 
@@ -28,6 +28,15 @@ describe("report filters ⇄ URL", () => {
     const to = Date.parse(v.where.createdAtLT as string);
     expect(to - from).toBe(24 * 3600 * 1000);
     expect(v.orderBy).toEqual({ field: "CREATED_AT", direction: "DESC" });
+  });
+
+  it("lists a duplicate group's reports by the group's id, not by its normalised page URL", () => {
+    const path = reportGroupPath("grp_3");
+    expect(path).toBe("/reports?group=grp_3");
+    const v = reportQueryVariables(parseReportFilters(new URLSearchParams(path.split("?")[1])));
+    expect(v.where).toEqual({ groupID: "grp_3" });
+    // Other filters still narrow the group's reports.
+    expect(reportQueryVariables(parseReportFilters(new URLSearchParams("group=grp_3&severity=HIGH"))).where).toEqual({ groupID: "grp_3", severity: "HIGH" });
   });
 
   it("asks for every unresolved status, as the overview counts them", () => {
@@ -57,6 +66,9 @@ describe("report filters ⇄ URL", () => {
     expect(matchesReportFilters({ ...r, status: "CLOSED" }, f("status=UNRESOLVED"))).toBe(false);
     expect(matchesReportFilters(r, f("assignee=usr_1"))).toBe(false);
     expect(matchesReportFilters(r, f("to=2020-01-01"))).toBe(false);
+    expect(matchesReportFilters({ ...r, groupID: "grp_1" }, f("group=grp_1"))).toBe(true);
+    expect(matchesReportFilters({ ...r, groupID: "grp_2" }, f("group=grp_1"))).toBe(false);
+    expect(matchesReportFilters(r, f("group=grp_1"))).toBe(false);
     // Full-text matching is the server's: a live report never guesses it.
     expect(matchesReportFilters(r, f("q=cart"))).toBe(false);
   });

@@ -11,6 +11,8 @@ export interface ReportFilters {
   category?: ReportCategory;
   severity?: ReportSeverity;
   assigneeId?: string;
+  /** A duplicate group's id: its own reports, whatever their page URL. */
+  groupId?: string;
   /** Inclusive dates, YYYY-MM-DD, in the user's time zone. */
   from?: string;
   to?: string;
@@ -48,6 +50,7 @@ export function parseReportFilters(params: URLSearchParams): ReportFilters {
     category: oneOf(params.get("category"), REPORT_CATEGORIES),
     severity: oneOf(params.get("severity"), REPORT_SEVERITIES),
     assigneeId: text(params.get("assignee")),
+    groupId: text(params.get("group")),
     from: DATE.test(params.get("from") ?? "") ? params.get("from")! : undefined,
     to: DATE.test(params.get("to") ?? "") ? params.get("to")! : undefined,
     pageUrl: text(params.get("page")),
@@ -69,6 +72,7 @@ export function reportFiltersToParams(f: ReportFilters): URLSearchParams {
   set("category", f.category);
   set("severity", f.severity);
   set("assignee", f.assigneeId);
+  set("group", f.groupId);
   set("from", f.from);
   set("to", f.to);
   set("page", f.pageUrl);
@@ -78,6 +82,11 @@ export function reportFiltersToParams(f: ReportFilters): URLSearchParams {
   if (f.direction !== "DESC") params.set("dir", f.direction);
   if (f.grouped) params.set("view", "grouped");
   return params;
+}
+
+/** The list of one duplicate group's reports, and nothing else. */
+export function reportGroupPath(groupId: string): string {
+  return `/reports?${reportFiltersToParams({ ...parseReportFilters(new URLSearchParams()), groupId })}`;
 }
 
 /** Local midnight of a YYYY-MM-DD date, plus `days`, as an ISO instant. */
@@ -106,6 +115,7 @@ export function reportQueryVariables(f: ReportFilters): ReportQueryVariables {
   if (f.severity) where.severity = f.severity;
   if (f.assigneeId === "none") where.assigneeIDIsNil = true;
   else if (f.assigneeId) where.assigneeID = f.assigneeId;
+  if (f.groupId) where.groupID = f.groupId;
   if (f.from) where.createdAtGTE = localDay(f.from);
   // "to" is inclusive: everything before the next day's midnight.
   if (f.to) where.createdAtLT = localDay(f.to, 1);
@@ -122,7 +132,7 @@ export function reportQueryVariables(f: ReportFilters): ReportQueryVariables {
 
 /** Whether a report pushed live belongs in the list as filtered. */
 export function matchesReportFilters(
-  r: { projectID: string; createdAt: string; status: ReportStatus; category: ReportCategory; severity: ReportSeverity; assigneeID?: string | null; pageUrl: string; browser: string; os: string },
+  r: { projectID: string; createdAt: string; status: ReportStatus; category: ReportCategory; severity: ReportSeverity; assigneeID?: string | null; groupID?: string | null; pageUrl: string; browser: string; os: string },
   f: ReportFilters,
 ): boolean {
   // Full-text search is the server's; a live item cannot be matched against it here.
@@ -132,6 +142,7 @@ export function matchesReportFilters(
   if (f.category && r.category !== f.category) return false;
   if (f.severity && r.severity !== f.severity) return false;
   if (f.assigneeId === "none" ? r.assigneeID : f.assigneeId && r.assigneeID !== f.assigneeId) return false;
+  if (f.groupId && r.groupID !== f.groupId) return false;
   const created = Date.parse(r.createdAt);
   if (f.from && created < Date.parse(localDay(f.from))) return false;
   if (f.to && created >= Date.parse(localDay(f.to, 1))) return false;

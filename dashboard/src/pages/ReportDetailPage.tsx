@@ -5,7 +5,7 @@ import { graphql } from "../gql";
 import type { ReportStatus } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
 import { enumLabel, formatDateTime, plural } from "../lib/format";
-import { REPORT_STATUSES } from "../lib/report-filters";
+import { REPORT_STATUSES, reportGroupPath } from "../lib/report-filters";
 import { Card, CardHeader, ErrorState, Field, InlineError, Loading, PageHeader, Select } from "../components/ui";
 import { AssigneeSelect, EnumBadge, useUserOptions } from "../components/triage";
 import { Timeline } from "../components/Timeline";
@@ -131,7 +131,14 @@ export function ReportDetailPage() {
                 ["Browser", r.browser],
                 ["OS", r.os],
                 ["Reporter", r.reporterEmail],
-                ["Similar reports", r.group ? `${plural(r.group.reportCount, "report")} from ${plural(r.group.affectedUsers, "user")}` : null],
+                [
+                  "Similar reports",
+                  r.group && (
+                    <Link to={reportGroupPath(r.group.id)} className="text-primary hover:underline">
+                      {plural(r.group.reportCount, "report")} from {plural(r.group.affectedUsers, "user")}
+                    </Link>
+                  ),
+                ],
               ]}
             />
           </Card>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useQuery, useSubscription } from "urql";
-import { ArrowDown, ArrowUp, ArrowUpDown, Radio } from "lucide-react";
+import { ArrowDown, ArrowUp, ArrowUpDown, Radio, X } from "lucide-react";
 import { graphql } from "../gql";
 import type { ReportOrderField, ReportListItemFragment } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
@@ -17,6 +17,7 @@ import {
   matchesReportFilters,
   parseReportFilters,
   reportFiltersToParams,
+  reportGroupPath,
   reportQueryVariables,
   type ReportFilters,
 } from "../lib/report-filters";
@@ -25,7 +26,7 @@ import { AssigneeSelect, EnumBadge, Pager, ProjectSelect, nodes } from "../compo
 
 graphql(`
   fragment ReportListItem on Report {
-    id message category severity status pageUrl browser os createdAt updatedAt projectID assigneeID
+    id message category severity status pageUrl browser os createdAt updatedAt projectID assigneeID groupID
     project { id name }
     assignee { id name email }
   }
@@ -45,6 +46,16 @@ const ReportGroupsQuery = graphql(`
     reportGroups(projectId: $projectId, first: $first, after: $after) {
       edges { node { id pageUrl errorMessage reportCount affectedUsers firstSeenAt lastSeenAt project { id name } } }
       pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+// The group filter holds only an id; this names the group in its chip.
+const ReportGroupNameQuery = graphql(`
+  query ReportGroupName($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on ReportGroup { id pageUrl errorMessage project { id name } }
     }
   }
 `);
@@ -106,6 +117,7 @@ function ReportFiltersBar({ filters, onChange }: { filters: ReportFilters; onCha
           })}
         </div>
       </div>
+      {filters.groupId && !filters.grouped && <GroupChip id={filters.groupId} onRemove={() => onChange({ groupId: undefined })} />}
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
         <Field label="Project" htmlFor="f-project">
           <ProjectSelect id="f-project" value={filters.projectId} onChange={(projectId) => onChange({ projectId })} />
@@ -153,6 +165,24 @@ function ReportFiltersBar({ filters, onChange }: { filters: ReportFilters; onCha
         </Button>
       )}
     </Card>
+  );
+}
+
+function GroupChip({ id, onRemove }: { id: string; onRemove: () => void }) {
+  const [{ data, fetching }] = useQuery({ query: ReportGroupNameQuery, variables: { id } });
+  const g = data?.node?.__typename === "ReportGroup" ? data.node : null;
+  const name = g ? `${g.errorMessage || "No console error"} · ${g.pageUrl || "no page"} · ${g.project.name}` : fetching ? "…" : "a group that no longer exists";
+  return (
+    <div className="flex">
+      <span className="inline-flex max-w-full items-center gap-1.5 rounded-full bg-indigo-50 py-1 pr-1 pl-3 text-sm text-indigo-800" data-testid="group-filter">
+        <span className="min-w-0 truncate">
+          Similar reports: <span className="font-medium">{name}</span>
+        </span>
+        <button type="button" onClick={onRemove} aria-label="Remove the group filter" className="rounded-full p-0.5 hover:bg-indigo-100">
+          <X className="size-3.5" aria-hidden />
+        </button>
+      </span>
+    </div>
   );
 }
 
@@ -240,7 +270,7 @@ function ReportsTable({ filters, onSort }: { filters: ReportFilters; onSort: (p:
         <ErrorState message={describeError(error)} onRetry={() => retry({ requestPolicy: "network-only" })} />
       ) : rows.length === 0 ? (
         <EmptyState title="No reports match">
-          {filters.search || filters.status || filters.category || filters.severity ? "Try removing a filter." : "When your users send a report, it appears here at once."}
+          {filters.search || filters.status || filters.category || filters.severity || filters.groupId ? "Try removing a filter." : "When your users send a report, it appears here at once."}
         </EmptyState>
       ) : (
         <div className="overflow-x-auto">
@@ -330,7 +360,7 @@ function ReportGroupsTable({ filters }: { filters: ReportFilters }) {
               {groups.map((g) => (
                 <tr key={g.id} className="hover:bg-slate-50">
                   <td className="max-w-md px-3 py-2.5">
-                    <Link to={`/reports?${reportFiltersToParams({ ...filters, grouped: false, pageUrl: g.pageUrl, projectId: g.project.id })}`} className="line-clamp-2 font-medium text-slate-900 hover:text-primary">
+                    <Link to={reportGroupPath(g.id)} className="line-clamp-2 font-medium text-slate-900 hover:text-primary">
                       {g.errorMessage || "No console error"}
                     </Link>
                     <p className="mt-0.5 truncate text-xs text-slate-500">
