@@ -61,7 +61,7 @@ function sendReport(message, fields = {}) {
   });
 }
 
-function sendCrash() {
+function sendCrash(fields = {}) {
   return fetch(`${stack.base}/sdk/${slug}/crashes`, {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-API-Key": publicKey },
@@ -77,6 +77,7 @@ function sendCrash() {
         { file: "app.js", line: 20, column: 5, function: "update" },
       ],
       breadcrumbs: [{ type: "navigation", message: "Opened /settings", timestamp: "2026-03-01T12:00:00Z" }],
+      ...fields,
     }),
   });
 }
@@ -110,6 +111,11 @@ async function startReceiver() {
       return new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** A card of a detail page, by its title. */
+function card(title) {
+  return page.locator(`div:has(> div > h2:text-is("${title}"))`);
 }
 
 async function created(res) {
@@ -425,6 +431,63 @@ describe("dashboard", () => {
     await page.waitForURL(/\/reports$/);
     await page.getByRole("link", { name: "Order total is NaN" }).waitFor();
     assert.equal(await page.getByTestId("group-filter").count(), 0);
+  });
+
+  it("lists a crash group's crashes and opens one whole", async () => {
+    const quota = { errorType: "QuotaExceededError", errorMessage: "The quota has been exceeded.", stackTrace: [{ file: "store.js", line: 7, column: 2, function: "persist" }] };
+    const older = await created(
+      await sendCrash({
+        ...quota,
+        appVersion: "3.0.0",
+        platform: "tauri",
+        osVersion: "Windows 11",
+        severity: "warning",
+        userId: "user-7",
+        deviceInfo: { model: "Surface Laptop 5" },
+        appState: { screen: "editor", tags: { operation: "autosave" } },
+        breadcrumbs: [{ type: "navigation", message: "Opened the editor", timestamp: "2026-03-01T12:00:00Z", data: { from: "/home", to: "/editor" } }],
+      }),
+    );
+    const newer = await created(await sendCrash({ ...quota, appVersion: "3.0.1", severity: "error", userId: "user-9" }));
+    assert.equal(newer.groupId, older.groupId);
+
+    await page.goto(`/crashes/${older.groupId}`);
+    await page.getByRole("heading", { name: "QuotaExceededError" }).waitFor();
+    // The latest crash, the one the page samples, says how severe it was and whose it was.
+    const latest = page.getByTestId("latest-crash");
+    await latest.getByText("Error", { exact: true }).waitFor();
+    await latest.getByText(/^User user-9 · 3.0.1 · web$/).waitFor();
+    const rows = page.locator("tr[data-crash-id]");
+    await rows.nth(1).waitFor();
+    assert.equal(await rows.count(), 2);
+    const cells = (row) => row.locator("td").allInnerTexts();
+    assert.deepEqual((await cells(rows.nth(0))).slice(1), ["3.0.1", "web", "Error", "user-9"]);
+    assert.deepEqual((await cells(rows.nth(1))).slice(1), ["3.0.0", "tauri · Windows 11", "Warning", "user-7"]);
+    assert.equal(await rows.nth(0).getAttribute("data-crash-id"), newer.id);
+    await shot("crash-group-crashes");
+
+    await rows.nth(1).getByRole("link").click();
+    await page.waitForURL(`**/crashes/report/${older.id}`);
+    await page.getByRole("heading", { name: "QuotaExceededError" }).waitFor();
+    await page.getByText("The quota has been exceeded.").waitFor();
+    await page.getByText("Warning", { exact: true }).first().waitFor();
+    for (const [label, value] of [["User", "user-7"], ["App version", "3.0.0"], ["Platform", "tauri"], ["OS version", "Windows 11"]]) {
+      assert.equal(await card("Details").locator(`div:has(> dt:text-is("${label}")) > dd`).innerText(), value, label);
+    }
+    await page.getByRole("list", { name: "Stack trace" }).getByText("persist").waitFor();
+    await page.getByRole("list", { name: "Breadcrumbs" }).getByText("Opened the editor").waitFor();
+    const state = card("Device and app state");
+    await state.getByText("Surface Laptop 5").waitFor();
+    await state.getByText("editor", { exact: true }).waitFor();
+    // The tags are the SDK's appState.tags, shown apart rather than twice.
+    assert.equal(await state.getByText("autosave").count(), 0);
+    await card("Tags").getByText("operation").waitFor();
+    await card("Tags").getByText("autosave").waitFor();
+    await shot("crash-report");
+
+    await page.getByRole("link", { name: "QuotaExceededError" }).first().click();
+    await page.waitForURL(`**/crashes/${older.groupId}`);
+    await page.locator("tr[data-crash-id]").nth(1).waitFor();
   });
 
   it("shows an error with a retry when the server cannot be reached", async () => {

@@ -15,6 +15,7 @@ const ReportsPage = page(() => import("./pages/ReportsPage"), "ReportsPage");
 const ReportDetailPage = page(() => import("./pages/ReportDetailPage"), "ReportDetailPage");
 const CrashGroupsPage = page(() => import("./pages/CrashGroupsPage"), "CrashGroupsPage");
 const CrashGroupDetailPage = page(() => import("./pages/CrashGroupDetailPage"), "CrashGroupDetailPage");
+const CrashReportPage = page(() => import("./pages/CrashReportPage"), "CrashReportPage");
 const CrashStatsPage = page(() => import("./pages/CrashStatsPage"), "CrashStatsPage");
 const FeedbackPage = page(() => import("./pages/FeedbackPage"), "FeedbackPage");
 const FeedbackDetailPage = page(() => import("./pages/FeedbackDetailPage"), "FeedbackDetailPage");
@@ -57,6 +58,7 @@ export function App() {
             <Route path="crashes" element={<CrashGroupsPage />} />
             <Route path="crashes/stats" element={<CrashStatsPage />} />
             <Route path="crashes/:id" element={<CrashGroupDetailPage />} />
+            <Route path="crashes/report/:id" element={<CrashReportPage />} />
             <Route path="projects" element={<ProjectsPage />} />
             <Route path="projects/:id" element={<ProjectPage />} />
             <Route path="projects/:id/integration" element={<IntegrationPage />} />

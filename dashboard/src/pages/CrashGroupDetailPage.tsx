@@ -8,18 +8,20 @@ import type { CrashGroupStatus } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
 import { triageInput, triageShown, type TriageEdits, type TriageGroup } from "../lib/crash-triage";
 import { enumLabel, formatCount, formatDateTime, timeAgo } from "../lib/format";
+import { useCursorPages } from "../lib/pagination";
 import { bucketLabel } from "../lib/trend";
-import { Badge, Button, Card, CardHeader, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select, Textarea } from "../components/ui";
-import { AssigneeSelect, EnumBadge, nodes } from "../components/triage";
+import { Button, Card, CardHeader, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select, Textarea, cn } from "../components/ui";
+import { AssigneeSelect, EnumBadge, Pager, nodes } from "../components/triage";
 import { StackTrace } from "../components/StackTrace";
+import { Breadcrumbs } from "../components/Breadcrumbs";
 import { JsonView } from "../components/JsonView";
 import { Comments, commentsContext } from "../components/Comments";
 import { CRASH_GROUP_STATUSES } from "./CrashGroupsPage";
 
 // The trend (UTC days) and the version/platform split are the group's own
 // over the last 30 days, counted by the server from every crash of the
-// period. Only the latest crash is fetched (stack, breadcrumbs, device and
-// app state): it is the one shown.
+// period. Only the latest crash is fetched whole (stack, breadcrumbs, device
+// and app state): it is the one shown; the list of crashes pages on its own.
 const CrashGroupQuery = graphql(`
   query CrashGroup($id: ID!) {
     node(id: $id) {
@@ -40,33 +42,29 @@ const CrashGroupQuery = graphql(`
   }
 `);
 
+const CrashGroupCrashesQuery = graphql(`
+  query CrashGroupCrashes($id: ID!, $first: Int, $after: Cursor) {
+    node(id: $id) {
+      __typename
+      ... on CrashGroup {
+        id
+        crashReports(first: $first, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
+          totalCount
+          edges { node { id createdAt appVersion platform osVersion severity userID } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    }
+  }
+`);
+
+const CRASHES_PAGE_SIZE = 20;
+
 const UpdateCrashGroupMutation = graphql(`
   mutation UpdateCrashGroup($id: ID!, $input: UpdateCrashGroupInput!) {
     updateCrashGroup(id: $id, input: $input) { id status resolutionNotes resolvedAt resolvedInVersion updatedAt assignee { id name email } }
   }
 `);
-
-interface Breadcrumb {
-  type?: string;
-  message?: string;
-  timestamp?: string;
-  data?: unknown;
-}
-
-function Breadcrumbs({ items }: { items: unknown }) {
-  if (!Array.isArray(items) || items.length === 0) return <p className="text-sm text-slate-500">No breadcrumbs were sent.</p>;
-  return (
-    <ol className="space-y-1.5 text-sm" aria-label="Breadcrumbs">
-      {(items as Breadcrumb[]).map((b, i) => (
-        <li key={i} className="flex gap-3">
-          <span className="w-16 shrink-0 font-mono text-xs text-slate-500">{b.timestamp ? new Date(b.timestamp).toLocaleTimeString("en", { hour12: false }) : "—"}</span>
-          <Badge>{b.type || "event"}</Badge>
-          <span className="min-w-0 break-words">{b.message}</span>
-        </li>
-      ))}
-    </ol>
-  );
-}
 
 function TriageForm({ group }: { group: TriageGroup & { id: string; assignee?: { id: string } | null } }) {
   const [edits, setEdits] = useState<TriageEdits>({});
@@ -165,8 +163,29 @@ export function CrashGroupDetailPage() {
             </div>
           </Card>
           <Card>
-            <CardHeader title="Sample stack trace" actions={latest && <span className="text-xs text-slate-500">latest crash, {formatDateTime(latest.createdAt)}</span>} />
-            <div className="p-4">{latest ? <StackTrace frames={latest.stackTrace} /> : <p className="text-sm text-slate-500">No crash is retained for this group.</p>}</div>
+            <CardHeader
+              title="Sample stack trace"
+              actions={
+                latest && (
+                  <Link to={`/crashes/report/${latest.id}`} className="text-xs text-slate-500 hover:text-primary">
+                    latest crash, {formatDateTime(latest.createdAt)}
+                  </Link>
+                )
+              }
+            />
+            <div className="space-y-3 p-4">
+              {latest ? (
+                <>
+                  <p className="flex flex-wrap items-center gap-2 text-sm text-slate-600" data-testid="latest-crash">
+                    <EnumBadge value={latest.severity} />
+                    <span>{[`User ${latest.userID || "unknown"}`, latest.appVersion, latest.platform, latest.osVersion].filter(Boolean).join(" · ")}</span>
+                  </p>
+                  <StackTrace frames={latest.stackTrace} />
+                </>
+              ) : (
+                <p className="text-sm text-slate-500">No crash is retained for this group.</p>
+              )}
+            </div>
           </Card>
           <Card>
             <CardHeader title="Breadcrumbs" />
@@ -181,6 +200,7 @@ export function CrashGroupDetailPage() {
               </div>
             </Card>
           )}
+          <CrashList groupId={g.id} />
           <Card>
             <CardHeader title="Comments" />
             <div className="p-4">
@@ -204,6 +224,62 @@ export function CrashGroupDetailPage() {
         </div>
       </div>
     </>
+  );
+}
+
+/** The group's retained crashes, newest first, each leading to its own page. */
+function CrashList({ groupId }: { groupId: string }) {
+  const pages = useCursorPages(groupId);
+  const [{ data, fetching, error }, retry] = useQuery({ query: CrashGroupCrashesQuery, variables: { id: groupId, first: CRASHES_PAGE_SIZE, after: pages.after } });
+  const conn = data?.node?.__typename === "CrashGroup" ? data.node.crashReports : null;
+  const crashes = nodes(conn);
+  return (
+    <Card>
+      <CardHeader title="Crashes" actions={conn && <span className="text-xs text-slate-500">{formatCount(conn.totalCount)} retained, newest first</span>} />
+      {fetching && !data ? (
+        <Loading label="Loading crashes…" />
+      ) : error && !data ? (
+        <ErrorState message={describeError(error)} onRetry={() => retry({ requestPolicy: "network-only" })} />
+      ) : crashes.length === 0 ? (
+        <p className="p-4 text-sm text-slate-500">No crash is retained for this group.</p>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-slate-200 text-xs text-slate-500">
+              <tr>
+                {/* On phones the version and platform move under the time. */}
+                {[["Time"], ["App version", "hidden sm:table-cell"], ["Platform", "hidden sm:table-cell"], ["Severity"], ["User"]].map(([h, className]) => (
+                  <th key={h} scope="col" className={cn("px-3 py-2 font-medium whitespace-nowrap", className)}>
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {crashes.map((c) => (
+                <tr key={c.id} className="hover:bg-slate-50" data-crash-id={c.id}>
+                  <td className="px-3 py-2 whitespace-nowrap">
+                    <Link to={`/crashes/report/${c.id}`} className="font-medium text-slate-900 hover:text-primary">
+                      <time dateTime={c.createdAt} title={c.createdAt}>
+                        {formatDateTime(c.createdAt)}
+                      </time>
+                    </Link>
+                    <p className="mt-0.5 text-xs text-slate-500 sm:hidden">{[c.appVersion, c.platform, c.osVersion].filter(Boolean).join(" · ")}</p>
+                  </td>
+                  <td className="hidden px-3 py-2 sm:table-cell">{c.appVersion}</td>
+                  <td className="hidden px-3 py-2 sm:table-cell">{[c.platform, c.osVersion].filter(Boolean).join(" · ")}</td>
+                  <td className="px-3 py-2">
+                    <EnumBadge value={c.severity} />
+                  </td>
+                  <td className="max-w-48 truncate px-3 py-2">{c.userID || <span className="text-slate-400">unknown</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager page={pages.page} hasNext={Boolean(conn?.pageInfo.hasNextPage)} onPrevious={pages.previous} onNext={() => conn?.pageInfo.endCursor && pages.next(conn.pageInfo.endCursor)} />
+    </Card>
   );
 }
 
