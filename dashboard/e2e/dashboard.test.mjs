@@ -490,6 +490,48 @@ describe("dashboard", () => {
     await page.locator("tr[data-crash-id]").nth(1).waitFor();
   });
 
+  it("deletes a report and a piece of feedback after asking", async () => {
+    await created(await sendReport("Checkout total ignores the coupon"));
+    const report = await created(await sendReport("Duplicate of the checkout bug"));
+    await page.goto("/reports");
+    await page.getByRole("link", { name: "Duplicate of the checkout bug" }).click();
+    await page.waitForURL(`**/reports/${report.id}`);
+    const confirmReport = page.getByRole("dialog", { name: "Delete this report?" });
+    // Cancelling keeps it.
+    await page.getByRole("button", { name: "Delete" }).click();
+    await confirmReport.getByRole("button", { name: "Cancel" }).click();
+    await confirmReport.waitFor({ state: "hidden" });
+    await page.getByRole("button", { name: "Delete" }).click();
+    await confirmReport.getByRole("button", { name: "Delete" }).click();
+    // Back to the list it was opened from, whose cached page must not bring it back.
+    await page.waitForURL(/\/reports$/);
+    await page.getByRole("link", { name: "Checkout total ignores the coupon" }).waitFor();
+    assert.equal(await page.getByRole("link", { name: "Duplicate of the checkout bug" }).count(), 0);
+    await page.goto(`/reports/${report.id}`);
+    await page.getByRole("alert").getByText("This report does not exist or was deleted.").waitFor();
+
+    const sendFeedback = async (message) =>
+      created(
+        await fetch(`${stack.base}/sdk/${slug}/feedback`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-API-Key": publicKey },
+          body: JSON.stringify({ category: "general", message, appVersion: "2.3.0", platform: "web" }),
+        }),
+      );
+    await sendFeedback("Love the new checkout");
+    const feedback = await sendFeedback("Sent twice by mistake");
+    await page.goto("/feedback");
+    await page.getByRole("link", { name: "Sent twice by mistake" }).click();
+    await page.waitForURL(`**/feedback/${feedback.id}`);
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog", { name: "Delete this feedback?" }).getByRole("button", { name: "Delete" }).click();
+    await page.waitForURL(/\/feedback$/);
+    await page.getByRole("link", { name: "Love the new checkout" }).waitFor();
+    assert.equal(await page.getByRole("link", { name: "Sent twice by mistake" }).count(), 0);
+    await page.goto(`/feedback/${feedback.id}`);
+    await page.getByRole("alert").getByText("This feedback does not exist or was deleted.").waitFor();
+  });
+
   it("shows an error with a retry when the server cannot be reached", async () => {
     const before = stack.consoleErrors.length;
     await page.route("**/graphql", (route) => route.abort());

@@ -32,6 +32,7 @@ type Documents = {
     "\n  query CrashStats($projectId: ID!, $period: StatsPeriod!) {\n    crashStats(projectId: $projectId, period: $period) {\n      totalOccurrences newGroups affectedUsers\n      buckets { start occurrences }\n      byVersion { key count }\n      byPlatform { key count }\n      topGroups { occurrences group { id errorType errorMessage } }\n    }\n  }\n": typeof types.CrashStatsDocument,
     "\n  query Feedback($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Feedback {\n        id category message email status internalNotes appVersion platform osVersion deviceInfo createdAt updatedAt\n        project { id name }\n        attachments { id filename mimeType size }\n        comments { id body createdAt author { id name email } }\n      }\n    }\n  }\n": typeof types.FeedbackDocument,
     "\n  mutation UpdateFeedback($id: ID!, $input: UpdateFeedbackInput!) {\n    updateFeedback(id: $id, input: $input) { id status internalNotes updatedAt }\n  }\n": typeof types.UpdateFeedbackDocument,
+    "\n  mutation DeleteFeedback($id: ID!) {\n    deleteFeedback(id: $id)\n  }\n": typeof types.DeleteFeedbackDocument,
     "\n  fragment FeedbackListItem on Feedback {\n    id category message email status appVersion platform createdAt updatedAt projectID project { id name }\n  }\n": typeof types.FeedbackListItemFragmentDoc,
     "\n  query Feedbacks($projectId: ID, $search: String, $where: FeedbackWhereInput, $first: Int, $after: Cursor) {\n    feedbacks(projectId: $projectId, search: $search, where: $where, first: $first, after: $after) {\n      edges { node { ...FeedbackListItem } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.FeedbacksDocument,
     "\n  subscription FeedbackCreated($projectId: ID) {\n    feedbackCreated(projectId: $projectId) { ...FeedbackListItem }\n  }\n": typeof types.FeedbackCreatedDocument,
@@ -51,6 +52,7 @@ type Documents = {
     "\n  query Projects {\n    projects(first: 100) {\n      edges { node { id name slug allowedDomains createdAt publicKeys { id revokedAt } } }\n    }\n  }\n": typeof types.ProjectsDocument,
     "\n  query Report($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Report {\n        id message category severity status pageUrl appVersion browser os reporterEmail createdAt updatedAt\n        userContext customMetadata deviceInfo\n        project { id name }\n        assignee { id name email }\n        group { id reportCount affectedUsers }\n        mergedTimeline { timestamp type data }\n        attachments { id filename mimeType size }\n        comments { id body createdAt author { id name email } }\n        changes { id createdAt field fromValue toValue actor { id name email } }\n      }\n    }\n  }\n": typeof types.ReportDocument,
     "\n  mutation UpdateReport($id: ID!, $input: UpdateReportInput!) {\n    updateReport(id: $id, input: $input) { id status updatedAt assignee { id name email } }\n  }\n": typeof types.UpdateReportDocument,
+    "\n  mutation DeleteReport($id: ID!) {\n    deleteReport(id: $id)\n  }\n": typeof types.DeleteReportDocument,
     "\n  fragment ReportListItem on Report {\n    id message category severity status pageUrl browser os createdAt updatedAt projectID assigneeID groupID\n    project { id name }\n    assignee { id name email }\n  }\n": typeof types.ReportListItemFragmentDoc,
     "\n  query Reports($projectId: ID, $search: String, $where: ReportWhereInput, $orderBy: ReportOrder, $first: Int, $after: Cursor) {\n    reports(projectId: $projectId, search: $search, where: $where, orderBy: $orderBy, first: $first, after: $after) {\n      edges { node { ...ReportListItem } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ReportsDocument,
     "\n  query ReportGroups($projectId: ID, $first: Int, $after: Cursor) {\n    reportGroups(projectId: $projectId, first: $first, after: $after) {\n      edges { node { id pageUrl errorMessage reportCount affectedUsers firstSeenAt lastSeenAt project { id name } } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ReportGroupsDocument,
@@ -86,6 +88,7 @@ const documents: Documents = {
     "\n  query CrashStats($projectId: ID!, $period: StatsPeriod!) {\n    crashStats(projectId: $projectId, period: $period) {\n      totalOccurrences newGroups affectedUsers\n      buckets { start occurrences }\n      byVersion { key count }\n      byPlatform { key count }\n      topGroups { occurrences group { id errorType errorMessage } }\n    }\n  }\n": types.CrashStatsDocument,
     "\n  query Feedback($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Feedback {\n        id category message email status internalNotes appVersion platform osVersion deviceInfo createdAt updatedAt\n        project { id name }\n        attachments { id filename mimeType size }\n        comments { id body createdAt author { id name email } }\n      }\n    }\n  }\n": types.FeedbackDocument,
     "\n  mutation UpdateFeedback($id: ID!, $input: UpdateFeedbackInput!) {\n    updateFeedback(id: $id, input: $input) { id status internalNotes updatedAt }\n  }\n": types.UpdateFeedbackDocument,
+    "\n  mutation DeleteFeedback($id: ID!) {\n    deleteFeedback(id: $id)\n  }\n": types.DeleteFeedbackDocument,
     "\n  fragment FeedbackListItem on Feedback {\n    id category message email status appVersion platform createdAt updatedAt projectID project { id name }\n  }\n": types.FeedbackListItemFragmentDoc,
     "\n  query Feedbacks($projectId: ID, $search: String, $where: FeedbackWhereInput, $first: Int, $after: Cursor) {\n    feedbacks(projectId: $projectId, search: $search, where: $where, first: $first, after: $after) {\n      edges { node { ...FeedbackListItem } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.FeedbacksDocument,
     "\n  subscription FeedbackCreated($projectId: ID) {\n    feedbackCreated(projectId: $projectId) { ...FeedbackListItem }\n  }\n": types.FeedbackCreatedDocument,
@@ -105,6 +108,7 @@ const documents: Documents = {
     "\n  query Projects {\n    projects(first: 100) {\n      edges { node { id name slug allowedDomains createdAt publicKeys { id revokedAt } } }\n    }\n  }\n": types.ProjectsDocument,
     "\n  query Report($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Report {\n        id message category severity status pageUrl appVersion browser os reporterEmail createdAt updatedAt\n        userContext customMetadata deviceInfo\n        project { id name }\n        assignee { id name email }\n        group { id reportCount affectedUsers }\n        mergedTimeline { timestamp type data }\n        attachments { id filename mimeType size }\n        comments { id body createdAt author { id name email } }\n        changes { id createdAt field fromValue toValue actor { id name email } }\n      }\n    }\n  }\n": types.ReportDocument,
     "\n  mutation UpdateReport($id: ID!, $input: UpdateReportInput!) {\n    updateReport(id: $id, input: $input) { id status updatedAt assignee { id name email } }\n  }\n": types.UpdateReportDocument,
+    "\n  mutation DeleteReport($id: ID!) {\n    deleteReport(id: $id)\n  }\n": types.DeleteReportDocument,
     "\n  fragment ReportListItem on Report {\n    id message category severity status pageUrl browser os createdAt updatedAt projectID assigneeID groupID\n    project { id name }\n    assignee { id name email }\n  }\n": types.ReportListItemFragmentDoc,
     "\n  query Reports($projectId: ID, $search: String, $where: ReportWhereInput, $orderBy: ReportOrder, $first: Int, $after: Cursor) {\n    reports(projectId: $projectId, search: $search, where: $where, orderBy: $orderBy, first: $first, after: $after) {\n      edges { node { ...ReportListItem } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ReportsDocument,
     "\n  query ReportGroups($projectId: ID, $first: Int, $after: Cursor) {\n    reportGroups(projectId: $projectId, first: $first, after: $after) {\n      edges { node { id pageUrl errorMessage reportCount affectedUsers firstSeenAt lastSeenAt project { id name } } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ReportGroupsDocument,
@@ -211,6 +215,10 @@ export function graphql(source: "\n  mutation UpdateFeedback($id: ID!, $input: U
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation DeleteFeedback($id: ID!) {\n    deleteFeedback(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteFeedback($id: ID!) {\n    deleteFeedback(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment FeedbackListItem on Feedback {\n    id category message email status appVersion platform createdAt updatedAt projectID project { id name }\n  }\n"): (typeof documents)["\n  fragment FeedbackListItem on Feedback {\n    id category message email status appVersion platform createdAt updatedAt projectID project { id name }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -284,6 +292,10 @@ export function graphql(source: "\n  query Report($id: ID!) {\n    node(id: $id)
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation UpdateReport($id: ID!, $input: UpdateReportInput!) {\n    updateReport(id: $id, input: $input) { id status updatedAt assignee { id name email } }\n  }\n"): (typeof documents)["\n  mutation UpdateReport($id: ID!, $input: UpdateReportInput!) {\n    updateReport(id: $id, input: $input) { id status updatedAt assignee { id name email } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteReport($id: ID!) {\n    deleteReport(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteReport($id: ID!) {\n    deleteReport(id: $id)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

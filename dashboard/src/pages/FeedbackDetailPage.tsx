@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { ArrowLeft } from "lucide-react";
 import { graphql } from "../gql";
@@ -12,6 +12,7 @@ import { JsonView } from "../components/JsonView";
 import { DetailList } from "../components/DetailList";
 import { Attachments } from "../components/Attachments";
 import { Comments, commentsContext } from "../components/Comments";
+import { DeleteButton } from "../components/DeleteButton";
 import { FEEDBACK_STATUSES } from "./FeedbackPage";
 
 const FeedbackQuery = graphql(`
@@ -34,6 +35,12 @@ const UpdateFeedbackMutation = graphql(`
   }
 `);
 
+const DeleteFeedbackMutation = graphql(`
+  mutation DeleteFeedback($id: ID!) {
+    deleteFeedback(id: $id)
+  }
+`);
+
 function Notes({ id, initial }: { id: string; initial: string }) {
   const [notes, setNotes] = useState(initial);
   const [{ fetching, error }, update] = useMutation(UpdateFeedbackMutation);
@@ -52,10 +59,18 @@ export function FeedbackDetailPage() {
   const { id = "" } = useParams();
   const [{ data, fetching, error }, retry] = useQuery({ query: FeedbackQuery, variables: { id } , context: commentsContext });
   const [update, updateFeedback] = useMutation(UpdateFeedbackMutation);
+  const [removal, deleteFeedback] = useMutation(DeleteFeedbackMutation);
+  const navigate = useNavigate();
   if (fetching && !data) return <Loading label="Loading feedback…" />;
   if (error && !data) return <ErrorState message={describeError(error)} onRetry={() => retry({ requestPolicy: "network-only" })} />;
   const f = data?.node?.__typename === "Feedback" ? data.node : null;
   if (!f) return <ErrorState message="This feedback does not exist or was deleted." />;
+
+  async function remove() {
+    // The answer is only an id, so the cached lists holding feedback are dropped by type.
+    const res = await deleteFeedback({ id: f!.id }, { additionalTypenames: ["Feedback"] });
+    if (!res.error) navigate("/feedback", { replace: true });
+  }
 
   return (
     <>
@@ -68,6 +83,11 @@ export function FeedbackDetailPage() {
           <span className="flex flex-wrap items-center gap-2">
             <EnumBadge value={f.status} /> {f.project.name} · {formatDateTime(f.createdAt)}
           </span>
+        }
+        actions={
+          <DeleteButton title="Delete this feedback?" busy={removal.fetching} error={removal.error && describeError(removal.error)} onConfirm={remove}>
+            The feedback and its attachments are deleted for good.
+          </DeleteButton>
         }
       />
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">

@@ -1,4 +1,4 @@
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { ArrowLeft } from "lucide-react";
 import { graphql } from "../gql";
@@ -13,6 +13,7 @@ import { JsonView } from "../components/JsonView";
 import { DetailList } from "../components/DetailList";
 import { Attachments } from "../components/Attachments";
 import { Comments, commentsContext } from "../components/Comments";
+import { DeleteButton } from "../components/DeleteButton";
 
 const ReportQuery = graphql(`
   query Report($id: ID!) {
@@ -39,10 +40,18 @@ const UpdateReportMutation = graphql(`
   }
 `);
 
+const DeleteReportMutation = graphql(`
+  mutation DeleteReport($id: ID!) {
+    deleteReport(id: $id)
+  }
+`);
+
 export function ReportDetailPage() {
   const { id = "" } = useParams();
   const [{ data, fetching, error }, retry] = useQuery({ query: ReportQuery, variables: { id } , context: commentsContext });
   const [update, updateReport] = useMutation(UpdateReportMutation);
+  const [removal, deleteReport] = useMutation(DeleteReportMutation);
+  const navigate = useNavigate();
   const users = useUserOptions();
   // Assignee changes record user ids; statuses are stored in lower case.
   const changeValue = (field: string, v: string) => {
@@ -57,6 +66,12 @@ export function ReportDetailPage() {
   const r = data?.node?.__typename === "Report" ? data.node : null;
   if (!r) return <ErrorState message="This report does not exist or was deleted." />;
 
+  async function remove() {
+    // The answer is only an id, so the cached lists holding reports are dropped by type.
+    const res = await deleteReport({ id: r!.id }, { additionalTypenames: ["Report"] });
+    if (!res.error) navigate("/reports", { replace: true });
+  }
+
   return (
     <>
       <Link to="/reports" className="mb-3 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-900">
@@ -68,6 +83,11 @@ export function ReportDetailPage() {
           <span className="flex flex-wrap items-center gap-2">
             <EnumBadge value={r.severity} /> <EnumBadge value={r.status} /> {enumLabel(r.category)} · {r.project.name} · {formatDateTime(r.createdAt)}
           </span>
+        }
+        actions={
+          <DeleteButton title="Delete this report?" busy={removal.fetching} error={removal.error && describeError(removal.error)} onConfirm={remove}>
+            The report and its attachments are deleted for good, and it no longer counts in its group.
+          </DeleteButton>
         }
       />
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem] lg:grid-rows-[auto_1fr] lg:items-start">
