@@ -475,7 +475,9 @@ describe("dashboard", () => {
       assert.equal(await card("Details").locator(`div:has(> dt:text-is("${label}")) > dd`).innerText(), value, label);
     }
     await page.getByRole("list", { name: "Stack trace" }).getByText("persist").waitFor();
-    await page.getByRole("list", { name: "Breadcrumbs" }).getByText("Opened the editor").waitFor();
+    const crumbs = page.getByRole("list", { name: "Breadcrumbs" });
+    await crumbs.getByText("Opened the editor").waitFor();
+    assert.equal(await crumbs.locator('div:has(> dt:text-is("to")) > dd').innerText(), "/editor");
     const state = card("Device and app state");
     await state.getByText("Surface Laptop 5").waitFor();
     await state.getByText("editor", { exact: true }).waitFor();

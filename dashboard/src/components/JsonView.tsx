@@ -1,9 +1,9 @@
 import { entriesOf, prettyJSON } from "../lib/format";
 
-/** A captured document: a key/value table for flat objects, pretty JSON otherwise. */
-export function JsonView({ value, empty = "Nothing captured." }: { value: unknown; empty?: string }) {
+/** A captured document: a key/value table for flat objects, pretty JSON otherwise. `empty={null}` shows nothing for an empty one. */
+export function JsonView({ value, empty = "Nothing captured." }: { value: unknown; empty?: string | null }) {
   if (value === null || value === undefined || (typeof value === "object" && Object.keys(value as object).length === 0)) {
-    return <p className="text-sm text-slate-500">{empty}</p>;
+    return empty === null ? null : <p className="text-sm text-slate-500">{empty}</p>;
   }
   const rows = entriesOf(value);
   if (rows && rows.every(([, v]) => v.length < 200)) {
