@@ -51,7 +51,7 @@ function sendReport(message, fields = {}) {
       deviceInfo: { browser: "Chrome 120", os: "macOS 14", screen: "1440x900" },
       timeline: [
         { type: "navigation", url: "/cart", timestamp: "2026-03-01T12:00:00Z" },
-        { type: "click", selector: "#pay", text: "Pay now", timestamp: "2026-03-01T12:00:03Z" },
+        { type: "click", selector: "#pay", text: "Pay now", x: 412, y: 318, timestamp: "2026-03-01T12:00:03Z" },
       ],
       consoleErrors: [{ message: "TypeError: total is undefined", stack: "TypeError: total is undefined\n    at pay (checkout.js:42:7)", timestamp: "2026-03-01T12:00:04Z" }],
       attachments: [{ filename: "screenshot.png", mimeType: "image/png", data: PIXEL_PNG }],
@@ -198,6 +198,8 @@ describe("dashboard", () => {
     await timeline.waitFor();
     assert.equal(await timeline.locator("li").count(), 4);
     await timeline.getByText("Clicked Pay now").waitFor();
+    await timeline.getByRole("button", { name: "Element" }).click();
+    await timeline.getByText(/selector: #pay\s+position: x 412, y 318/).waitFor();
     await timeline.getByRole("button", { name: "Stack trace" }).click();
     await timeline.getByText("at pay (checkout.js:42:7)").waitFor();
     await timeline.getByRole("button", { name: "Request and response" }).click();

@@ -37,8 +37,18 @@ function summary(type: TimelineEventType, d: Data): string {
   }
 }
 
-/** What expands under an event: the stack of an error, the request and response of a failed call. */
+/** What expands under an event: the element clicked, the stack of an error, the request and response of a failed call. */
 function details(type: TimelineEventType, d: Data): { label: string; body: string }[] {
+  if (type === "CLICK") {
+    // The summary names a button by its text, which hides which element it was and where.
+    const body = [
+      d.selector !== undefined && `selector: ${str(d.selector)}`,
+      d.x !== undefined && d.y !== undefined && `position: x ${str(d.x)}, y ${str(d.y)} (page pixels)`,
+    ]
+      .filter(Boolean)
+      .join("\n");
+    return body ? [{ label: "Element", body }] : [];
+  }
   if (type === "CONSOLE_ERROR" && d.stack) return [{ label: "Stack trace", body: str(d.stack) }];
   if (type === "NETWORK_FAILURE") {
     const { url: _url, method: _method, status: _status, timestamp: _ts, ...rest } = d;
