@@ -394,7 +394,7 @@ function Keys({ projectId, keys }: { projectId: string; keys: Key[] }) {
                 <Button variant="secondary" size="sm" disabled={busy} onClick={() => regenerate(k)}>
                   Regenerate
                 </Button>
-                <Button variant="danger" size="sm" disabled={busy} onClick={() => confirm(`Revoke ${k.name}? Apps using it stop sending at once.`) && revokeKey({ id: k.id })}>
+                <Button variant="danger" size="sm" disabled={busy} onClick={() => confirm(`Revoke ${k.name}? Apps using it are refused within 5 seconds.`) && revokeKey({ id: k.id })}>
                   Revoke
                 </Button>
               </>
