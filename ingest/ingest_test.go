@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/netip"
 	"net/textproto"
 	"os"
 	"strings"
@@ -365,5 +366,30 @@ func TestIngestPreflight(t *testing.T) {
 		if resp.StatusCode != want || (want == 204) != (allowed == origin) {
 			t.Errorf("preflight from %s: %d, Allow-Origin %q", origin, resp.StatusCode, allowed)
 		}
+	}
+}
+
+// Behind a trusted proxy, the per-address limit counts each client the
+// proxy names, not the proxy.
+func TestIngestRateLimitsPerClientBehindProxy(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, dbtest.Dialects[0], func(c *config.Config) {
+		c.RateLimits.PerIP = 2
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	})
+	f := newFixtureOn(t, s)
+	from := func(client string) int {
+		return f.send(t, "/sdk/"+f.slug+"/feedback", map[string]string{"X-Forwarded-For": "198.51.100.1, " + client}, jsonBody(feedbackBody())).status
+	}
+	for i := range 2 {
+		if got := from("203.0.113.7"); got != 201 {
+			t.Fatalf("request %d from 203.0.113.7: %d", i, got)
+		}
+	}
+	if got := from("203.0.113.7"); got != 429 {
+		t.Errorf("third request from 203.0.113.7: %d, want 429", got)
+	}
+	if got := from("203.0.113.8"); got != 201 {
+		t.Errorf("first request from 203.0.113.8: %d, want 201: the proxy's address was limited, not the client's", got)
 	}
 }

@@ -266,20 +266,21 @@ func (a *App) routes(version string) http.Handler {
 	})
 	rest := &restapi.Handlers{Accounts: accts, Auth: authn, Settings: sets, Logger: logger}
 	return httpserver.New(httpserver.Deps{
-		Logger:     logger,
-		Ready:      a.DB.CheckMigrated,
-		UI:         dashboard.Handler(),
-		GraphQL:    gql,
-		Playground: graph.PlaygroundHandler("/graphql"),
-		Login:      http.HandlerFunc(rest.Login),
-		Refresh:    http.HandlerFunc(rest.Refresh),
-		Version:    http.HandlerFunc(rest.Version),
-		Report:     http.HandlerFunc(in.Report),
-		Feedback:   http.HandlerFunc(in.Feedback),
-		Crash:      http.HandlerFunc(in.Crash),
-		Preflight:  http.HandlerFunc(in.Preflight),
-		Attachment: authn.Middleware(files.Download(client, logger)),
-		SDKScript:  sdk.Handler(),
+		Logger:         logger,
+		TrustedProxies: a.cfg.TrustedProxies,
+		Ready:          a.DB.CheckMigrated,
+		UI:             dashboard.Handler(),
+		GraphQL:        gql,
+		Playground:     graph.PlaygroundHandler("/graphql"),
+		Login:          http.HandlerFunc(rest.Login),
+		Refresh:        http.HandlerFunc(rest.Refresh),
+		Version:        http.HandlerFunc(rest.Version),
+		Report:         http.HandlerFunc(in.Report),
+		Feedback:       http.HandlerFunc(in.Feedback),
+		Crash:          http.HandlerFunc(in.Crash),
+		Preflight:      http.HandlerFunc(in.Preflight),
+		Attachment:     authn.Middleware(files.Download(client, logger)),
+		SDKScript:      sdk.Handler(),
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -50,6 +51,9 @@ type Config struct {
 	// GraphQLIntrospection lets clients read the GraphQL schema (GraphiQL
 	// needs it). On by default: the schema is public in the repository anyway.
 	GraphQLIntrospection bool
+	// TrustedProxies are the load balancers and reverse proxies whose
+	// X-Forwarded-For names the client, for rate limits and logs.
+	TrustedProxies []netip.Prefix
 	// ReleasesURL is empty unless the operator opted in to version checks.
 	ReleasesURL     string
 	LogLevel        slog.Level
@@ -152,6 +156,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		PerKey: e.intIn("OOPSIE_RATE_LIMIT_PER_KEY", 100, 1, 1_000_000),
 		PerIP:  e.intIn("OOPSIE_RATE_LIMIT_PER_IP", 200, 1, 1_000_000),
 	}
+	c.TrustedProxies = e.prefixes("OOPSIE_TRUSTED_PROXIES")
 	// Empty by default: a privacy-first server does not phone home unless asked.
 	c.ReleasesURL = e.httpURL("OOPSIE_RELEASES_URL")
 	c.LogLevel = logLevels[e.oneOf("OOPSIE_LOG_LEVEL", "info", "debug", "info", "warn", "error")]
@@ -253,6 +258,26 @@ func (e *env) addr(name, def string) string {
 		e.fail(name, "%q is not a valid listen address (want host:port, e.g. %q)", v, def)
 	}
 	return v
+}
+
+// prefixes reads a comma-separated list of networks (10.0.0.0/8) and
+// addresses (a single host).
+func (e *env) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.Split(e.get(name), ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+		} else if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		} else {
+			e.fail(name, "%q is not an IP address or network (such as 10.0.0.0/8)", f)
+		}
+	}
+	return out
 }
 
 // httpURL returns v unchanged: it is only checked, since re-serialising a URL

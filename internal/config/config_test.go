@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -81,6 +82,7 @@ func TestLoadValid(t *testing.T) {
 			"OOPSIE_GRAPHQL_INTROSPECTION":     "false",
 			"OOPSIE_RATE_LIMIT_PER_KEY":        "5000",
 			"OOPSIE_RATE_LIMIT_PER_IP":         "9000",
+			"OOPSIE_TRUSTED_PROXIES":           " 10.0.0.0/8, 192.168.1.7 ,fd00::/8,::ffff:172.16.0.9",
 		}, func(t *testing.T, c *Config) {
 			want := Config{
 				Addr:                "127.0.0.1:0",
@@ -97,6 +99,8 @@ func TestLoadValid(t *testing.T) {
 				LogFormat:           "json",
 				ShutdownTimeout:     10 * time.Minute,
 				RateLimits:          RateLimits{PerKey: 5000, PerIP: 9000},
+				TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"),
+					netip.MustParsePrefix("fd00::/8"), netip.MustParsePrefix("172.16.0.9/32")},
 			}
 			if !reflect.DeepEqual(*c, want) {
 				t.Errorf("\n got %+v\nwant %+v", *c, want)
@@ -179,6 +183,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"OOPSIE_RATE_LIMIT_PER_KEY", "0"},
 		{"OOPSIE_RATE_LIMIT_PER_IP", "lots"},
 		{"OOPSIE_RELEASES_URL", "github.com/x/y"},
+		{"OOPSIE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"},
+		{"OOPSIE_TRUSTED_PROXIES", "10.0.0.0/33"},
 		{"OOPSIE_LOG_LEVEL", "trace"},
 		{"OOPSIE_LOG_FORMAT", "xml"},
 		{"OOPSIE_SHUTDOWN_TIMEOUT", "15"},

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"time"
 
@@ -18,10 +19,11 @@ import (
 const headerRequestID = "X-Request-Id"
 
 // withMiddleware wraps h in the middleware chain, outermost first: recover,
-// request id, access log. Recover is outermost so that a panic anywhere,
-// including in the other middleware, still yields a JSON 500.
-func withMiddleware(h http.Handler, logger *slog.Logger) http.Handler {
-	return recoverPanics(requestID(accessLog(h, logger), logger), logger)
+// request id, the client's address behind trusted proxies, access log.
+// Recover is outermost so that a panic anywhere, including in the other
+// middleware, still yields a JSON 500.
+func withMiddleware(h http.Handler, logger *slog.Logger, proxies []netip.Prefix) http.Handler {
+	return recoverPanics(requestID(rest.TrustProxies(accessLog(h, logger), proxies), logger), logger)
 }
 
 // recoverPanics turns a handler panic into a JSON 500 and an error log with

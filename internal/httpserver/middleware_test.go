@@ -110,7 +110,7 @@ func TestRequestLoggerInContext(t *testing.T) {
 	logger, logs := newTestLogger(slog.LevelInfo)
 	srv := httptest.NewServer(withMiddleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		logging.FromContext(r.Context(), nil).Info("deep in a handler")
-	}), logger))
+	}), logger, nil))
 
 	r := do(t, srv.Client(), http.MethodGet, srv.URL+"/", nil)
 	srv.Close()
@@ -135,7 +135,7 @@ func TestPanicRecovered(t *testing.T) {
 	mux.HandleFunc("/ok", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("still here"))
 	})
-	srv := httptest.NewServer(withMiddleware(mux, logger))
+	srv := httptest.NewServer(withMiddleware(mux, logger, nil))
 
 	r := do(t, srv.Client(), http.MethodGet, srv.URL+"/boom", nil)
 	after := do(t, srv.Client(), http.MethodGet, srv.URL+"/ok", nil)
@@ -184,7 +184,7 @@ func TestPanicAbortHandlerNotSwallowed(t *testing.T) {
 	logger, logs := newTestLogger(slog.LevelInfo)
 	srv := httptest.NewServer(withMiddleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic(http.ErrAbortHandler)
-	}), logger))
+	}), logger, nil))
 
 	resp, err := srv.Client().Get(srv.URL + "/")
 	if err == nil {
@@ -203,7 +203,7 @@ func TestPanicAfterHeadersAbortsConnection(t *testing.T) {
 		_, _ = w.Write([]byte("partial"))
 		http.NewResponseController(w).Flush()
 		panic("late")
-	}), discardLogger()))
+	}), discardLogger(), nil))
 	defer srv.Close()
 
 	resp, err := srv.Client().Get(srv.URL + "/")
@@ -297,7 +297,7 @@ func TestStatusWriterKeepsFlusher(t *testing.T) {
 		if err := http.NewResponseController(w).Flush(); err != nil {
 			_, _ = w.Write([]byte("controller flush failed\n"))
 		}
-	}), discardLogger()))
+	}), discardLogger(), nil))
 	defer srv.Close()
 
 	resp, err := srv.Client().Get(srv.URL + "/")
@@ -336,7 +336,7 @@ func TestStatusWriterKeepsHijacker(t *testing.T) {
 		defer conn.Close()
 		_, _ = rw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
 		_ = rw.Flush()
-	}), discardLogger()))
+	}), discardLogger(), nil))
 	defer srv.Close()
 
 	r := do(t, srv.Client(), http.MethodGet, srv.URL+"/", nil)

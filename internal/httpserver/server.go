@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 )
 
@@ -32,12 +33,15 @@ type Deps struct {
 	Report, Feedback, Crash, Preflight, Attachment http.Handler
 	// SDKScript serves the SDK's CDN build at projects.CDNPath.
 	SDKScript http.Handler
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// (see rest.TrustProxies).
+	TrustedProxies []netip.Prefix
 }
 
 // New builds the route table wrapped in the middleware chain.
 func New(d Deps) http.Handler {
 	logger := orDiscard(d.Logger)
-	return withMiddleware(routes(d, logger), logger)
+	return withMiddleware(routes(d, logger), logger, d.TrustedProxies)
 }
 
 const (

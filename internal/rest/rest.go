@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"math"
 	"mime"
-	"net"
 	"net/http"
 	"strconv"
 
@@ -150,13 +149,3 @@ func trimJSONPrefix(s string) string {
 	return s
 }
 
-// ClientIP is the TCP peer of a request. Forwarding headers are
-// client-controlled, so they are not trusted until a trusted-proxy setting
-// exists.
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
