@@ -336,6 +336,8 @@ describe("dashboard", () => {
 
     await page.goto("/settings");
     await page.getByRole("heading", { name: "API tokens" }).waitFor();
+    // The test server checks no releases: the page must not claim it is up to date.
+    await page.getByText("the update check runs only when OOPSIE_RELEASES_URL is set").waitFor();
     await shot("settings");
 
     await page.goto("/reports/rep_doesnotexist");

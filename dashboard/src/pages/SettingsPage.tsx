@@ -152,8 +152,11 @@ export function SettingsPage() {
                   </a>
                 )}
               </>
+            ) : v.latest ? (
+              `You are up to date: ${v.latest} is the latest release.`
             ) : (
-              "You are up to date."
+              // Nothing checked yet: off by default, so the server never phones home unasked.
+              "No newer release is known: the update check runs only when OOPSIE_RELEASES_URL is set."
             )}
           </p>
         </Card>
