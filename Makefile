@@ -108,8 +108,10 @@ check-generated:
 	fi; \
 	echo "check-generated: generated code is up to date"
 
+# go vet, and actionlint on the GitHub workflows, which cannot run here.
 vet:
 	$(GO) vet ./...
+	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.7 .github/workflows/*.yml
 
 # Installs and starts what the tests need (PostgreSQL, Redis, a C compiler for -race).
 services:
