@@ -148,4 +148,3 @@ func trimJSONPrefix(s string) string {
 	}
 	return s
 }
-
