@@ -271,6 +271,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldWebhookFormat:      {Type: field.TypeEnum, Column: project.FieldWebhookFormat},
 			project.FieldRetentionDays:      {Type: field.TypeInt, Column: project.FieldRetentionDays},
 			project.FieldRateLimitPerMinute: {Type: field.TypeInt, Column: project.FieldRateLimitPerMinute},
+			project.FieldFingerprintIgnore:  {Type: field.TypeJSON, Column: project.FieldFingerprintIgnore},
 		},
 	}
 	graph.Nodes[11] = &sqlgraph.Node{
@@ -2528,6 +2529,11 @@ func (f *ProjectFilter) WhereRetentionDays(p entql.IntP) {
 // WhereRateLimitPerMinute applies the entql int predicate on the rate_limit_per_minute field.
 func (f *ProjectFilter) WhereRateLimitPerMinute(p entql.IntP) {
 	f.Where(p.Field(project.FieldRateLimitPerMinute))
+}
+
+// WhereFingerprintIgnore applies the entql json.RawMessage predicate on the fingerprint_ignore field.
+func (f *ProjectFilter) WhereFingerprintIgnore(p entql.BytesP) {
+	f.Where(p.Field(project.FieldFingerprintIgnore))
 }
 
 // WhereHasPublicKeys applies a predicate to check if query has an edge public_keys.

@@ -1819,6 +1819,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, project.FieldRateLimitPerMinute)
 				fieldSeen[project.FieldRateLimitPerMinute] = struct{}{}
 			}
+		case "fingerprintIgnore":
+			if _, ok := fieldSeen[project.FieldFingerprintIgnore]; !ok {
+				selectedFields = append(selectedFields, project.FieldFingerprintIgnore)
+				fieldSeen[project.FieldFingerprintIgnore] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -9783,6 +9783,8 @@ type ProjectMutation struct {
 	addretention_days         *int
 	rate_limit_per_minute     *int
 	addrate_limit_per_minute  *int
+	fingerprint_ignore        *[]string
+	appendfingerprint_ignore  []string
 	clearedFields             map[string]struct{}
 	public_keys               map[string]struct{}
 	removedpublic_keys        map[string]struct{}
@@ -10396,6 +10398,57 @@ func (m *ProjectMutation) ResetRateLimitPerMinute() {
 	m.rate_limit_per_minute = nil
 	m.addrate_limit_per_minute = nil
 	delete(m.clearedFields, project.FieldRateLimitPerMinute)
+}
+
+// SetFingerprintIgnore sets the "fingerprint_ignore" field.
+func (m *ProjectMutation) SetFingerprintIgnore(s []string) {
+	m.fingerprint_ignore = &s
+	m.appendfingerprint_ignore = nil
+}
+
+// FingerprintIgnore returns the value of the "fingerprint_ignore" field in the mutation.
+func (m *ProjectMutation) FingerprintIgnore() (r []string, exists bool) {
+	v := m.fingerprint_ignore
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFingerprintIgnore returns the old "fingerprint_ignore" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldFingerprintIgnore(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFingerprintIgnore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFingerprintIgnore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFingerprintIgnore: %w", err)
+	}
+	return oldValue.FingerprintIgnore, nil
+}
+
+// AppendFingerprintIgnore adds s to the "fingerprint_ignore" field.
+func (m *ProjectMutation) AppendFingerprintIgnore(s []string) {
+	m.appendfingerprint_ignore = append(m.appendfingerprint_ignore, s...)
+}
+
+// AppendedFingerprintIgnore returns the list of values that were appended to the "fingerprint_ignore" field in this mutation.
+func (m *ProjectMutation) AppendedFingerprintIgnore() ([]string, bool) {
+	if len(m.appendfingerprint_ignore) == 0 {
+		return nil, false
+	}
+	return m.appendfingerprint_ignore, true
+}
+
+// ResetFingerprintIgnore resets all changes to the "fingerprint_ignore" field.
+func (m *ProjectMutation) ResetFingerprintIgnore() {
+	m.fingerprint_ignore = nil
+	m.appendfingerprint_ignore = nil
 }
 
 // AddPublicKeyIDs adds the "public_keys" edge to the PublicKey entity by ids.
@@ -11080,7 +11133,7 @@ func (m *ProjectMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProjectMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, project.FieldCreatedAt)
 	}
@@ -11111,6 +11164,9 @@ func (m *ProjectMutation) Fields() []string {
 	if m.rate_limit_per_minute != nil {
 		fields = append(fields, project.FieldRateLimitPerMinute)
 	}
+	if m.fingerprint_ignore != nil {
+		fields = append(fields, project.FieldFingerprintIgnore)
+	}
 	return fields
 }
 
@@ -11139,6 +11195,8 @@ func (m *ProjectMutation) Field(name string) (ent.Value, bool) {
 		return m.RetentionDays()
 	case project.FieldRateLimitPerMinute:
 		return m.RateLimitPerMinute()
+	case project.FieldFingerprintIgnore:
+		return m.FingerprintIgnore()
 	}
 	return nil, false
 }
@@ -11168,6 +11226,8 @@ func (m *ProjectMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldRetentionDays(ctx)
 	case project.FieldRateLimitPerMinute:
 		return m.OldRateLimitPerMinute(ctx)
+	case project.FieldFingerprintIgnore:
+		return m.OldFingerprintIgnore(ctx)
 	}
 	return nil, fmt.Errorf("unknown Project field %s", name)
 }
@@ -11246,6 +11306,13 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRateLimitPerMinute(v)
+		return nil
+	case project.FieldFingerprintIgnore:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFingerprintIgnore(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)
@@ -11379,6 +11446,9 @@ func (m *ProjectMutation) ResetField(name string) error {
 		return nil
 	case project.FieldRateLimitPerMinute:
 		m.ResetRateLimitPerMinute()
+		return nil
+	case project.FieldFingerprintIgnore:
+		m.ResetFingerprintIgnore()
 		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)

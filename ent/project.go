@@ -39,6 +39,8 @@ type Project struct {
 	RetentionDays *int `json:"retention_days,omitempty"`
 	// RateLimitPerMinute holds the value of the "rate_limit_per_minute" field.
 	RateLimitPerMinute *int `json:"rate_limit_per_minute,omitempty"`
+	// FingerprintIgnore holds the value of the "fingerprint_ignore" field.
+	FingerprintIgnore []string `json:"fingerprint_ignore,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProjectQuery when eager-loading is set.
 	Edges        ProjectEdges `json:"edges"`
@@ -204,7 +206,7 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case project.FieldAllowedDomains:
+		case project.FieldAllowedDomains, project.FieldFingerprintIgnore:
 			values[i] = new([]byte)
 		case project.FieldRetentionDays, project.FieldRateLimitPerMinute:
 			values[i] = new(sql.NullInt64)
@@ -298,6 +300,14 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.RateLimitPerMinute = new(int)
 				*_m.RateLimitPerMinute = int(value.Int64)
+			}
+		case project.FieldFingerprintIgnore:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field fingerprint_ignore", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.FingerprintIgnore); err != nil {
+					return fmt.Errorf("unmarshal field fingerprint_ignore: %w", err)
+				}
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -432,6 +442,9 @@ func (_m *Project) String() string {
 		builder.WriteString("rate_limit_per_minute=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("fingerprint_ignore=")
+	builder.WriteString(fmt.Sprintf("%v", _m.FingerprintIgnore))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -152,6 +152,12 @@ func (_c *ProjectCreate) SetNillableRateLimitPerMinute(v *int) *ProjectCreate {
 	return _c
 }
 
+// SetFingerprintIgnore sets the "fingerprint_ignore" field.
+func (_c *ProjectCreate) SetFingerprintIgnore(v []string) *ProjectCreate {
+	_c.mutation.SetFingerprintIgnore(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ProjectCreate) SetID(v string) *ProjectCreate {
 	_c.mutation.SetID(v)
@@ -405,6 +411,10 @@ func (_c *ProjectCreate) defaults() error {
 		v := project.DefaultWebhookFormat
 		_c.mutation.SetWebhookFormat(v)
 	}
+	if _, ok := _c.mutation.FingerprintIgnore(); !ok {
+		v := project.DefaultFingerprintIgnore
+		_c.mutation.SetFingerprintIgnore(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if project.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized project.DefaultID (forgotten import ent/runtime?)")
@@ -464,6 +474,9 @@ func (_c *ProjectCreate) check() error {
 		if err := project.RateLimitPerMinuteValidator(v); err != nil {
 			return &ValidationError{Name: "rate_limit_per_minute", err: fmt.Errorf(`ent: validator failed for field "Project.rate_limit_per_minute": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.FingerprintIgnore(); !ok {
+		return &ValidationError{Name: "fingerprint_ignore", err: errors.New(`ent: missing required field "Project.fingerprint_ignore"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := project.IDValidator(v); err != nil {
@@ -545,6 +558,10 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RateLimitPerMinute(); ok {
 		_spec.SetField(project.FieldRateLimitPerMinute, field.TypeInt, value)
 		_node.RateLimitPerMinute = &value
+	}
+	if value, ok := _c.mutation.FingerprintIgnore(); ok {
+		_spec.SetField(project.FieldFingerprintIgnore, field.TypeJSON, value)
+		_node.FingerprintIgnore = value
 	}
 	if nodes := _c.mutation.PublicKeysIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -934,6 +951,18 @@ func (u *ProjectUpsert) ClearRateLimitPerMinute() *ProjectUpsert {
 	return u
 }
 
+// SetFingerprintIgnore sets the "fingerprint_ignore" field.
+func (u *ProjectUpsert) SetFingerprintIgnore(v []string) *ProjectUpsert {
+	u.Set(project.FieldFingerprintIgnore, v)
+	return u
+}
+
+// UpdateFingerprintIgnore sets the "fingerprint_ignore" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateFingerprintIgnore() *ProjectUpsert {
+	u.SetExcluded(project.FieldFingerprintIgnore)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1150,6 +1179,20 @@ func (u *ProjectUpsertOne) UpdateRateLimitPerMinute() *ProjectUpsertOne {
 func (u *ProjectUpsertOne) ClearRateLimitPerMinute() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.ClearRateLimitPerMinute()
+	})
+}
+
+// SetFingerprintIgnore sets the "fingerprint_ignore" field.
+func (u *ProjectUpsertOne) SetFingerprintIgnore(v []string) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetFingerprintIgnore(v)
+	})
+}
+
+// UpdateFingerprintIgnore sets the "fingerprint_ignore" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateFingerprintIgnore() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateFingerprintIgnore()
 	})
 }
 
@@ -1536,6 +1579,20 @@ func (u *ProjectUpsertBulk) UpdateRateLimitPerMinute() *ProjectUpsertBulk {
 func (u *ProjectUpsertBulk) ClearRateLimitPerMinute() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.ClearRateLimitPerMinute()
+	})
+}
+
+// SetFingerprintIgnore sets the "fingerprint_ignore" field.
+func (u *ProjectUpsertBulk) SetFingerprintIgnore(v []string) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetFingerprintIgnore(v)
+	})
+}
+
+// UpdateFingerprintIgnore sets the "fingerprint_ignore" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateFingerprintIgnore() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateFingerprintIgnore()
 	})
 }
 

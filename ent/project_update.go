@@ -197,6 +197,18 @@ func (_u *ProjectUpdate) ClearRateLimitPerMinute() *ProjectUpdate {
 	return _u
 }
 
+// SetFingerprintIgnore sets the "fingerprint_ignore" field.
+func (_u *ProjectUpdate) SetFingerprintIgnore(v []string) *ProjectUpdate {
+	_u.mutation.SetFingerprintIgnore(v)
+	return _u
+}
+
+// AppendFingerprintIgnore appends value to the "fingerprint_ignore" field.
+func (_u *ProjectUpdate) AppendFingerprintIgnore(v []string) *ProjectUpdate {
+	_u.mutation.AppendFingerprintIgnore(v)
+	return _u
+}
+
 // AddPublicKeyIDs adds the "public_keys" edge to the PublicKey entity by IDs.
 func (_u *ProjectUpdate) AddPublicKeyIDs(ids ...string) *ProjectUpdate {
 	_u.mutation.AddPublicKeyIDs(ids...)
@@ -778,6 +790,14 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.RateLimitPerMinuteCleared() {
 		_spec.ClearField(project.FieldRateLimitPerMinute, field.TypeInt)
+	}
+	if value, ok := _u.mutation.FingerprintIgnore(); ok {
+		_spec.SetField(project.FieldFingerprintIgnore, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedFingerprintIgnore(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, project.FieldFingerprintIgnore, value)
+		})
 	}
 	if _u.mutation.PublicKeysCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1495,6 +1515,18 @@ func (_u *ProjectUpdateOne) ClearRateLimitPerMinute() *ProjectUpdateOne {
 	return _u
 }
 
+// SetFingerprintIgnore sets the "fingerprint_ignore" field.
+func (_u *ProjectUpdateOne) SetFingerprintIgnore(v []string) *ProjectUpdateOne {
+	_u.mutation.SetFingerprintIgnore(v)
+	return _u
+}
+
+// AppendFingerprintIgnore appends value to the "fingerprint_ignore" field.
+func (_u *ProjectUpdateOne) AppendFingerprintIgnore(v []string) *ProjectUpdateOne {
+	_u.mutation.AppendFingerprintIgnore(v)
+	return _u
+}
+
 // AddPublicKeyIDs adds the "public_keys" edge to the PublicKey entity by IDs.
 func (_u *ProjectUpdateOne) AddPublicKeyIDs(ids ...string) *ProjectUpdateOne {
 	_u.mutation.AddPublicKeyIDs(ids...)
@@ -2106,6 +2138,14 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	}
 	if _u.mutation.RateLimitPerMinuteCleared() {
 		_spec.ClearField(project.FieldRateLimitPerMinute, field.TypeInt)
+	}
+	if value, ok := _u.mutation.FingerprintIgnore(); ok {
+		_spec.SetField(project.FieldFingerprintIgnore, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedFingerprintIgnore(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, project.FieldFingerprintIgnore, value)
+		})
 	}
 	if _u.mutation.PublicKeysCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -49,6 +49,7 @@ func (h *Handler) Crash(w http.ResponseWriter, r *http.Request) {
 			return created{}, err
 		}
 		in.Attachments = append(in.Attachments, files...)
+		in.FingerprintIgnore = k.FingerprintIgnore
 		res, err := h.d.Crashes.Ingest(ctx, in)
 		return created{ID: res.ID, GroupID: res.GroupID}, err
 	})

@@ -393,3 +393,45 @@ func TestIngestRateLimitsPerClientBehindProxy(t *testing.T) {
 		t.Errorf("first request from 203.0.113.8: %d, want 201: the proxy's address was limited, not the client's", got)
 	}
 }
+
+// A project's ignore list leaves its third-party frames out of crash
+// fingerprints: two crashes that differ only inside a vendored library
+// group together there, and apart in a project without the list.
+func TestIngestGroupsCrashesByTheProjectsIgnoreList(t *testing.T) {
+	t.Parallel()
+	for _, d := range dbtest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, d)
+			crashIn := func(key, vendorFn string) string {
+				t.Helper()
+				a := f.send(t, "/sdk/"+f.slug+"/crashes", map[string]string{"X-Oopsie-Key": key}, jsonBody(crash(map[string]any{"stackTrace": []any{
+					map[string]any{"file": "https://app.example.com/vendor/charts.js", "line": 10, "function": vendorFn},
+					map[string]any{"file": "src/app.ts", "line": 10, "function": "render"},
+				}})))
+				if a.status != 201 {
+					t.Fatalf("crash: %d %+v", a.status, a.Error)
+				}
+				return a.Data.GroupID
+			}
+			if crashIn(f.key, "drawBar") == crashIn(f.key, "drawLine") {
+				t.Fatal("without an ignore list, different library frames made one group")
+			}
+			var p struct{ Project struct{ ID string } }
+			f.s.MustGraphQL(t, f.admin, `query($s: String!) { project(slug: $s) { id } }`, map[string]any{"s": f.slug}, &p)
+			var upd struct{ UpdateProject struct{ FingerprintIgnore []string } }
+			f.s.MustGraphQL(t, f.admin, `mutation($id: ID!) { updateProject(id: $id, input: {fingerprintIgnore: [" /vendor/ "]}) { fingerprintIgnore } }`,
+				map[string]any{"id": p.Project.ID}, &upd)
+			if len(upd.UpdateProject.FingerprintIgnore) != 1 || upd.UpdateProject.FingerprintIgnore[0] != "/vendor/" {
+				t.Fatalf("fingerprintIgnore = %q", upd.UpdateProject.FingerprintIgnore)
+			}
+			// The key cache holds the project's settings for up to 5 s; a new
+			// key is not cached yet.
+			var k struct{ CreatePublicKey struct{ Key string } }
+			f.s.MustGraphQL(t, f.admin, `mutation($p: ID!) { createPublicKey(projectId: $p, name: "new") { key } }`, map[string]any{"p": p.Project.ID}, &k)
+			if crashIn(k.CreatePublicKey.Key, "drawPie") != crashIn(k.CreatePublicKey.Key, "drawArea") {
+				t.Error("with /vendor/ ignored, crashes differing only in vendor frames made two groups")
+			}
+		})
+	}
+}

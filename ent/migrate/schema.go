@@ -511,6 +511,7 @@ var (
 		{Name: "webhook_format", Type: field.TypeEnum, Enums: []string{"generic", "slack", "discord"}, Default: "generic"},
 		{Name: "retention_days", Type: field.TypeInt, Nullable: true},
 		{Name: "rate_limit_per_minute", Type: field.TypeInt, Nullable: true},
+		{Name: "fingerprint_ignore", Type: field.TypeJSON, Default: "[]"},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
 	ProjectsTable = &schema.Table{

@@ -38,6 +38,8 @@ const (
 	FieldRetentionDays = "retention_days"
 	// FieldRateLimitPerMinute holds the string denoting the rate_limit_per_minute field in the database.
 	FieldRateLimitPerMinute = "rate_limit_per_minute"
+	// FieldFingerprintIgnore holds the string denoting the fingerprint_ignore field in the database.
+	FieldFingerprintIgnore = "fingerprint_ignore"
 	// EdgePublicKeys holds the string denoting the public_keys edge name in mutations.
 	EdgePublicKeys = "public_keys"
 	// EdgeReports holds the string denoting the reports edge name in mutations.
@@ -163,6 +165,7 @@ var Columns = []string{
 	FieldWebhookFormat,
 	FieldRetentionDays,
 	FieldRateLimitPerMinute,
+	FieldFingerprintIgnore,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -201,6 +204,8 @@ var (
 	RetentionDaysValidator func(int) error
 	// RateLimitPerMinuteValidator is a validator for the "rate_limit_per_minute" field. It is called by the builders before save.
 	RateLimitPerMinuteValidator func(int) error
+	// DefaultFingerprintIgnore holds the default value on creation for the "fingerprint_ignore" field.
+	DefaultFingerprintIgnore []string
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.

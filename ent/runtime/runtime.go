@@ -704,6 +704,10 @@ func init() {
 	projectDescRateLimitPerMinute := projectFields[7].Descriptor()
 	// project.RateLimitPerMinuteValidator is a validator for the "rate_limit_per_minute" field. It is called by the builders before save.
 	project.RateLimitPerMinuteValidator = projectDescRateLimitPerMinute.Validators[0].(func(int) error)
+	// projectDescFingerprintIgnore is the schema descriptor for fingerprint_ignore field.
+	projectDescFingerprintIgnore := projectFields[8].Descriptor()
+	// project.DefaultFingerprintIgnore holds the default value on creation for the fingerprint_ignore field.
+	project.DefaultFingerprintIgnore = projectDescFingerprintIgnore.Default.([]string)
 	// projectDescID is the schema descriptor for id field.
 	projectDescID := projectMixinFields0[0].Descriptor()
 	// project.DefaultID holds the default value on creation for the id field.

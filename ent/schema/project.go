@@ -34,6 +34,12 @@ func (Project) Fields() []ent.Field {
 		// Nil means the instance default applies.
 		field.Int("retention_days").Optional().Nillable().Range(1, 36500),
 		field.Int("rate_limit_per_minute").Optional().Nillable().Range(1, 1_000_000),
+		// Substrings of a stack frame's file that mark it as not the app's
+		// own code, like node_modules: such frames are left out of crash
+		// fingerprints, so a vendored library's internals do not split groups.
+		// The database default fills the rows of existing projects.
+		field.Strings("fingerprint_ignore").Default([]string{}).
+			Annotations(entsql.Default("[]")),
 	}
 }
 

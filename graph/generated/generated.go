@@ -320,6 +320,7 @@ type ComplexityRoot struct {
 		CrashReports       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CrashReportOrder, where *ent.CrashReportWhereInput) int
 		CreatedAt          func(childComplexity int) int
 		Feedbacks          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
+		FingerprintIgnore  func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Name               func(childComplexity int) int
 		PublicKeys         func(childComplexity int) int
@@ -1920,6 +1921,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Feedbacks(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.FeedbackOrder), args["where"].(*ent.FeedbackWhereInput)), true
+	case "Project.fingerprintIgnore":
+		if e.ComplexityRoot.Project.FingerprintIgnore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.FingerprintIgnore(childComplexity), true
 	case "Project.id":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -4823,6 +4830,7 @@ type Project implements Node {
   webhookFormat: WebhookFormat!
   retentionDays: Int
   rateLimitPerMinute: Int
+  fingerprintIgnore: [String!]!
   publicKeys: [PublicKey!]
   reports(
     """
@@ -7025,6 +7033,8 @@ input CreateProjectInput {
   webhookFormat: WebhookFormat
   retentionDays: Int
   rateLimitPerMinute: Int
+  "Substrings of a stack frame's file (say, vendor/ or cdn.example.com) whose frames crash fingerprints leave out, as they do node_modules."
+  fingerprintIgnore: [String!]
 }
 
 input UpdateProjectInput {
@@ -7038,6 +7048,8 @@ input UpdateProjectInput {
   retentionDays: Int @goField(forceResolver: true)
   "Ingest requests per minute per key; null goes back to the default (100)."
   rateLimitPerMinute: Int @goField(forceResolver: true)
+  "Replaces the list; new crashes are grouped by it, existing groups stay as they are."
+  fingerprintIgnore: [String!]
   "Replaces the webhook signing secret."
   rotateWebhookSecret: Boolean
 }
@@ -7686,6 +7698,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_retentionDays(ctx, field)
 	case "rateLimitPerMinute":
 		return ec.fieldContext_Project_rateLimitPerMinute(ctx, field)
+	case "fingerprintIgnore":
+		return ec.fieldContext_Project_fingerprintIgnore(ctx, field)
 	case "publicKeys":
 		return ec.fieldContext_Project_publicKeys(ctx, field)
 	case "reports":
@@ -14981,6 +14995,29 @@ func (ec *executionContext) _Project_rateLimitPerMinute(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_Project_rateLimitPerMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Project_fingerprintIgnore(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_fingerprintIgnore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FingerprintIgnore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_fingerprintIgnore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Project_publicKeys(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
@@ -25798,7 +25835,7 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "slug", "allowedDomains", "webhookUrl", "webhookFormat", "retentionDays", "rateLimitPerMinute"}
+	fieldsInOrder := [...]string{"name", "slug", "allowedDomains", "webhookUrl", "webhookFormat", "retentionDays", "rateLimitPerMinute", "fingerprintIgnore"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25854,6 +25891,13 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 				return it, err
 			}
 			it.RateLimitPerMinute = data
+		case "fingerprintIgnore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintIgnore"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintIgnore = data
 		}
 	}
 	return it, nil
@@ -32404,7 +32448,7 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "slug", "allowedDomains", "webhookUrl", "webhookFormat", "retentionDays", "rateLimitPerMinute", "rotateWebhookSecret"}
+	fieldsInOrder := [...]string{"name", "slug", "allowedDomains", "webhookUrl", "webhookFormat", "retentionDays", "rateLimitPerMinute", "fingerprintIgnore", "rotateWebhookSecret"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32464,6 +32508,13 @@ func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context
 			if err = ec.Resolvers.UpdateProjectInput().RateLimitPerMinute(ctx, &it, data); err != nil {
 				return it, err
 			}
+		case "fingerprintIgnore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprintIgnore"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FingerprintIgnore = data
 		case "rotateWebhookSecret":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rotateWebhookSecret"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -36590,6 +36641,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		case "rateLimitPerMinute":
 			out.Values[i] = ec._Project_rateLimitPerMinute(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fingerprintIgnore":
+			out.Values[i] = ec._Project_fingerprintIgnore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "publicKeys":

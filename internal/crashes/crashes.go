@@ -65,7 +65,10 @@ type Input struct {
 	UserID string
 	// Fingerprint, when set, replaces the computed one: the SDK knows better.
 	Fingerprint string
-	Attachments []attachments.Upload
+	// FingerprintIgnore is the project's list of frame files the computed
+	// fingerprint leaves out.
+	FingerprintIgnore []string
+	Attachments       []attachments.Upload
 }
 
 // Result is what became of a crash.

@@ -232,7 +232,7 @@ func TestIngestStoresCrashAndNewGroup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantFP := crashes.Fingerprint("TypeError", in.StackTrace)
+		wantFP := crashes.Fingerprint("TypeError", in.StackTrace, nil)
 		if c.GroupID == nil || *c.GroupID != res.GroupID || c.ProjectID != e.projectID ||
 			c.PublicKeyID == nil || *c.PublicKeyID != e.key.ID || c.Fingerprint != wantFP ||
 			c.Severity != enums.CrashSeverityFatal || c.OsVersion == nil || *c.OsVersion != "macOS 14.2" ||

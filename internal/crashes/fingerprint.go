@@ -3,6 +3,7 @@ package crashes
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,8 +17,9 @@ const fingerprintFrames = 5
 // SHA-256 of the error type ("UnknownError" when empty) and the top five
 // significant frames, each named by its function, else "file:line", joined
 // with "|". Frames are taken in the order given, innermost first as SDKs
-// send them.
-func Fingerprint(errorType string, frames []Frame) string {
+// send them. A frame whose file contains one of ignore (the project's own
+// list of third-party code) is not significant either.
+func Fingerprint(errorType string, frames []Frame, ignore []string) string {
 	if errorType == "" {
 		errorType = "UnknownError"
 	}
@@ -27,7 +29,7 @@ func Fingerprint(errorType string, frames []Frame) string {
 		if len(parts) == 1+fingerprintFrames {
 			break
 		}
-		if !significant(f) {
+		if !significant(f, ignore) {
 			continue
 		}
 		if f.Function != "" {
@@ -43,8 +45,9 @@ func Fingerprint(errorType string, frames []Frame) string {
 // significant reports whether a frame is the app's own code. Runtime and
 // third-party frames differ between otherwise identical crashes (bundler
 // chunk names, Tauri's IPC glue), so counting them would split groups.
-func significant(f Frame) bool {
+func significant(f Frame, ignore []string) bool {
 	return !f.IsNative &&
 		!strings.Contains(f.File, "node_modules") &&
-		!strings.Contains(f.File, "tauri:")
+		!strings.Contains(f.File, "tauri:") &&
+		!slices.ContainsFunc(ignore, func(p string) bool { return strings.Contains(f.File, p) })
 }

@@ -109,7 +109,7 @@ func validate(in Input) (values, error) {
 	if override != "" {
 		v.fingerprint = override
 	} else {
-		v.fingerprint = Fingerprint(v.errorType, in.StackTrace)
+		v.fingerprint = Fingerprint(v.errorType, in.StackTrace, in.FingerprintIgnore)
 	}
 	return v, nil
 }

@@ -37,6 +37,9 @@ type Key struct {
 	AllowedDomains []string
 	// RateLimitPerMinute is the project's override; 0 means the default.
 	RateLimitPerMinute int
+	// FingerprintIgnore is the project's list of frame files that crash
+	// fingerprints leave out.
+	FingerprintIgnore []string
 }
 
 // Options tune a Resolver. Zero values take the defaults.
@@ -175,6 +178,7 @@ func (e entry) result() (Key, error) {
 	k := e.key
 	// The cached entry is shared; callers may keep or change theirs.
 	k.AllowedDomains = slices.Clone(k.AllowedDomains)
+	k.FingerprintIgnore = slices.Clone(k.FingerprintIgnore)
 	return k, nil
 }
 
@@ -207,10 +211,11 @@ func (r *Resolver) lookup(ctx context.Context, key string) (entry, error) {
 		p := pk.Edges.Project
 		e.found = true
 		e.key = Key{
-			ID:             pk.ID,
-			ProjectID:      p.ID,
-			ProjectSlug:    p.Slug,
-			AllowedDomains: p.AllowedDomains,
+			ID:                pk.ID,
+			ProjectID:         p.ID,
+			ProjectSlug:       p.Slug,
+			AllowedDomains:    p.AllowedDomains,
+			FingerprintIgnore: p.FingerprintIgnore,
 		}
 		if p.RateLimitPerMinute != nil {
 			e.key.RateLimitPerMinute = *p.RateLimitPerMinute

@@ -117,6 +117,9 @@ type CreateInput struct {
 	WebhookFormat      *enums.WebhookFormat
 	RetentionDays      *int
 	RateLimitPerMinute *int
+	// FingerprintIgnore are file substrings whose stack frames crash
+	// fingerprints leave out; none when nil.
+	FingerprintIgnore []string
 }
 
 // UpdateInput changes a project. Nil fields stay as they are.
@@ -133,6 +136,8 @@ type UpdateInput struct {
 	RetentionDays       *int
 	RateLimitPerMinute  *int
 	RotateWebhookSecret *bool
+	// FingerprintIgnore replaces the list when non-nil.
+	FingerprintIgnore []string
 	// ClearRetentionDays and ClearRateLimitPerMinute remove the project's
 	// own values, for the defaults: the instance's retention, and
 	// 100 requests a minute per key.
@@ -196,6 +201,7 @@ type createValues struct {
 	format       *enums.WebhookFormat
 	retention    *int
 	rateLimit    *int
+	ignore       []string
 }
 
 func validateCreate(in CreateInput) (createValues, error) {
@@ -242,6 +248,9 @@ func validateCreate(in CreateInput) (createValues, error) {
 		return v, err
 	}
 	v.retention, v.rateLimit = in.RetentionDays, in.RateLimitPerMinute
+	if v.ignore, err = normalizeFingerprintIgnore(in.FingerprintIgnore); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 
@@ -253,7 +262,8 @@ func (v createValues) builder(c *ent.Client, slug string) *ent.ProjectCreate {
 		SetNillableWebhookURL(v.webhookURL).
 		SetNillableWebhookFormat(v.format).
 		SetNillableRetentionDays(v.retention).
-		SetNillableRateLimitPerMinute(v.rateLimit)
+		SetNillableRateLimitPerMinute(v.rateLimit).
+		SetFingerprintIgnore(v.ignore)
 	if v.webhookURL != nil {
 		b.SetWebhookSecret(newWebhookSecret())
 	}
@@ -375,6 +385,13 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.P
 			return nil, err
 		}
 		u.SetAllowedDomains(domains)
+	}
+	if in.FingerprintIgnore != nil {
+		ignore, err := normalizeFingerprintIgnore(in.FingerprintIgnore)
+		if err != nil {
+			return nil, err
+		}
+		u.SetFingerprintIgnore(ignore)
 	}
 	secretGenerated := false
 	if in.WebhookURL != nil {

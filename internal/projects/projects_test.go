@@ -372,6 +372,10 @@ func TestCreateValidation(t *testing.T) {
 	for i := range tooManyDomains {
 		tooManyDomains[i] = fmt.Sprintf("d%d.example.com", i)
 	}
+	tooManyPatterns := make([]string, 21)
+	for i := range tooManyPatterns {
+		tooManyPatterns[i] = fmt.Sprintf("vendor%d/%s", i, strings.Repeat("v", 190))
+	}
 	cases := []struct {
 		field string
 		in    projects.CreateInput
@@ -401,6 +405,10 @@ func TestCreateValidation(t *testing.T) {
 		{"retentionDays", projects.CreateInput{Name: "a", RetentionDays: ptr(36501)}},
 		{"rateLimitPerMinute", projects.CreateInput{Name: "a", RateLimitPerMinute: ptr(0)}},
 		{"rateLimitPerMinute", projects.CreateInput{Name: "a", RateLimitPerMinute: ptr(1_000_001)}},
+		{"fingerprintIgnore", projects.CreateInput{Name: "a", FingerprintIgnore: []string{"vendor/", "  "}}},
+		{"fingerprintIgnore", projects.CreateInput{Name: "a", FingerprintIgnore: []string{strings.Repeat("v", 201)}}},
+		{"fingerprintIgnore", projects.CreateInput{Name: "a", FingerprintIgnore: []string{"\xff"}}},
+		{"fingerprintIgnore", projects.CreateInput{Name: "a", FingerprintIgnore: tooManyPatterns}},
 	}
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := adminCtx()
@@ -417,6 +425,8 @@ func TestCreateValidation(t *testing.T) {
 			Name: strings.Repeat("a", 100), Slug: ptr(strings.Repeat("a", 64)),
 			AllowedDomains: tooManyDomains[:50], WebhookURL: ptr("http://h.example/" + strings.Repeat("a", 2048-len("http://h.example/"))),
 			RetentionDays: ptr(1), RateLimitPerMinute: ptr(1_000_000),
+			// Duplicates, once trimmed, count once.
+			FingerprintIgnore: append(tooManyPatterns[:20:20], " "+tooManyPatterns[0]+" "),
 		})
 		if err != nil {
 			t.Errorf("create at the limits: %v", err)

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -301,6 +302,34 @@ func validateWebhookFormat(f enums.WebhookFormat) error {
 		return apperr.InvalidField("webhookFormat", "must be GENERIC, SLACK or DISCORD")
 	}
 	return nil
+}
+
+// Bounds of a project's fingerprint ignore list: each pattern is compared
+// with every frame of every crash.
+const (
+	maxIgnorePatterns   = 20
+	maxIgnorePatternLen = 200
+)
+
+// normalizeFingerprintIgnore trims the patterns, drops duplicates and
+// checks their number and length; the result is never nil.
+func normalizeFingerprintIgnore(in []string) ([]string, error) {
+	out := make([]string, 0, len(in))
+	for _, p := range in {
+		p = strings.TrimSpace(p)
+		switch {
+		case p == "":
+			return nil, apperr.InvalidField("fingerprintIgnore", "must not contain empty patterns")
+		case len(p) > maxIgnorePatternLen || !utf8.ValidString(p):
+			return nil, apperr.InvalidField("fingerprintIgnore", fmt.Sprintf("patterns must be UTF-8 text of at most %d bytes", maxIgnorePatternLen))
+		case !slices.Contains(out, p):
+			out = append(out, p)
+		}
+	}
+	if len(out) > maxIgnorePatterns {
+		return nil, apperr.InvalidField("fingerprintIgnore", fmt.Sprintf("must have at most %d patterns", maxIgnorePatterns))
+	}
+	return out, nil
 }
 
 func validateRange(field string, v *int, lo, hi int) error {

@@ -119,7 +119,7 @@ func (s *seeder) planSignatures(pi int, p *seededProject) []signature {
 	for attempt := 0; len(out) < groupsPerProject && attempt < groupsPerProject*10; attempt++ {
 		sig := signature{project: pi, kind: pick(s.rng, kinds), ident: pick(s.rng, identifiers)}
 		frames := s.stack(p.prof, sig.kind.errorType)
-		sig.fingerprint = crashes.Fingerprint(sig.kind.errorType, frames)
+		sig.fingerprint = crashes.Fingerprint(sig.kind.errorType, frames, nil)
 		if seen[sig.fingerprint] {
 			continue
 		}

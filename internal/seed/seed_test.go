@@ -200,7 +200,7 @@ func checkCrashGroups(t *testing.T, c *ent.Client) {
 		if err := json.Unmarshal(cr.StackTrace, &frames); err != nil {
 			t.Fatal(err)
 		}
-		if got := crashes.Fingerprint(cr.ErrorType, frames); got != cr.Fingerprint {
+		if got := crashes.Fingerprint(cr.ErrorType, frames, nil); got != cr.Fingerprint {
 			t.Fatalf("crash %s: stored fingerprint %s, computed %s", cr.ID, cr.Fingerprint, got)
 		}
 	}
