@@ -575,6 +575,13 @@ describe("dashboard", () => {
     await page.reload();
     assert.equal(await rateLimit.inputValue(), "");
 
+    const ignore = page.getByLabel("Third-party code in stack traces");
+    await ignore.fill("vendor/, cdn.example.com");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved.").waitFor();
+    await page.reload();
+    assert.equal(await ignore.inputValue(), "vendor/, cdn.example.com");
+
     const keys = page.locator("li", { has: page.locator("code", { hasText: /^pk_desktop-app_/ }) });
     const original = await keys.first().locator("code").innerText();
     await page.getByRole("button", { name: "Regenerate" }).click();

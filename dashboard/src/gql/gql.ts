@@ -42,8 +42,8 @@ type Documents = {
     "\n  subscription HomeReportCreated {\n    reportCreated { ...HomeReport }\n  }\n": typeof types.HomeReportCreatedDocument,
     "\n  query IntegrationProject($id: ID!) {\n    project(id: $id) { id name slug publicKeys { id key revokedAt createdAt } }\n  }\n": typeof types.IntegrationProjectDocument,
     "\n  mutation Login($email: String!, $password: String!) {\n    login(email: $email, password: $password) { accessToken accessTokenExpiresAt refreshToken }\n  }\n": typeof types.LoginDocument,
-    "\n  query Project($id: ID!) {\n    project(id: $id) {\n      id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute updatedAt\n      publicKeys { id name key createdAt lastUsedAt revokedAt }\n    }\n  }\n": typeof types.ProjectDocument,
-    "\n  mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute updatedAt }\n  }\n": typeof types.UpdateProjectDocument,
+    "\n  query Project($id: ID!) {\n    project(id: $id) {\n      id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute fingerprintIgnore updatedAt\n      publicKeys { id name key createdAt lastUsedAt revokedAt }\n    }\n  }\n": typeof types.ProjectDocument,
+    "\n  mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute fingerprintIgnore updatedAt }\n  }\n": typeof types.UpdateProjectDocument,
     "\n  mutation DeleteProject($id: ID!) {\n    deleteProject(id: $id)\n  }\n": typeof types.DeleteProjectDocument,
     "\n  mutation CreatePublicKey($projectId: ID!, $name: String!) {\n    createPublicKey(projectId: $projectId, name: $name) { id name key createdAt lastUsedAt revokedAt }\n  }\n": typeof types.CreatePublicKeyDocument,
     "\n  mutation RevokePublicKey($id: ID!) {\n    revokePublicKey(id: $id) { id revokedAt }\n  }\n": typeof types.RevokePublicKeyDocument,
@@ -98,8 +98,8 @@ const documents: Documents = {
     "\n  subscription HomeReportCreated {\n    reportCreated { ...HomeReport }\n  }\n": types.HomeReportCreatedDocument,
     "\n  query IntegrationProject($id: ID!) {\n    project(id: $id) { id name slug publicKeys { id key revokedAt createdAt } }\n  }\n": types.IntegrationProjectDocument,
     "\n  mutation Login($email: String!, $password: String!) {\n    login(email: $email, password: $password) { accessToken accessTokenExpiresAt refreshToken }\n  }\n": types.LoginDocument,
-    "\n  query Project($id: ID!) {\n    project(id: $id) {\n      id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute updatedAt\n      publicKeys { id name key createdAt lastUsedAt revokedAt }\n    }\n  }\n": types.ProjectDocument,
-    "\n  mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute updatedAt }\n  }\n": types.UpdateProjectDocument,
+    "\n  query Project($id: ID!) {\n    project(id: $id) {\n      id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute fingerprintIgnore updatedAt\n      publicKeys { id name key createdAt lastUsedAt revokedAt }\n    }\n  }\n": types.ProjectDocument,
+    "\n  mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute fingerprintIgnore updatedAt }\n  }\n": types.UpdateProjectDocument,
     "\n  mutation DeleteProject($id: ID!) {\n    deleteProject(id: $id)\n  }\n": types.DeleteProjectDocument,
     "\n  mutation CreatePublicKey($projectId: ID!, $name: String!) {\n    createPublicKey(projectId: $projectId, name: $name) { id name key createdAt lastUsedAt revokedAt }\n  }\n": types.CreatePublicKeyDocument,
     "\n  mutation RevokePublicKey($id: ID!) {\n    revokePublicKey(id: $id) { id revokedAt }\n  }\n": types.RevokePublicKeyDocument,
@@ -255,11 +255,11 @@ export function graphql(source: "\n  mutation Login($email: String!, $password: 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Project($id: ID!) {\n    project(id: $id) {\n      id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute updatedAt\n      publicKeys { id name key createdAt lastUsedAt revokedAt }\n    }\n  }\n"): (typeof documents)["\n  query Project($id: ID!) {\n    project(id: $id) {\n      id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute updatedAt\n      publicKeys { id name key createdAt lastUsedAt revokedAt }\n    }\n  }\n"];
+export function graphql(source: "\n  query Project($id: ID!) {\n    project(id: $id) {\n      id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute fingerprintIgnore updatedAt\n      publicKeys { id name key createdAt lastUsedAt revokedAt }\n    }\n  }\n"): (typeof documents)["\n  query Project($id: ID!) {\n    project(id: $id) {\n      id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute fingerprintIgnore updatedAt\n      publicKeys { id name key createdAt lastUsedAt revokedAt }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute updatedAt }\n  }\n"): (typeof documents)["\n  mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute updatedAt }\n  }\n"];
+export function graphql(source: "\n  mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute fingerprintIgnore updatedAt }\n  }\n"): (typeof documents)["\n  mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute fingerprintIgnore updatedAt }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

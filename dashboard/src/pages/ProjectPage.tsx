@@ -14,7 +14,7 @@ import { CopyButton } from "../components/CopyButton";
 const ProjectQuery = graphql(`
   query Project($id: ID!) {
     project(id: $id) {
-      id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute updatedAt
+      id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute fingerprintIgnore updatedAt
       publicKeys { id name key createdAt lastUsedAt revokedAt }
     }
   }
@@ -22,7 +22,7 @@ const ProjectQuery = graphql(`
 
 const UpdateProjectMutation = graphql(`
   mutation UpdateProject($id: ID!, $input: UpdateProjectInput!) {
-    updateProject(id: $id, input: $input) { id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute updatedAt }
+    updateProject(id: $id, input: $input) { id name slug allowedDomains webhookUrl webhookSecret webhookFormat retentionDays rateLimitPerMinute fingerprintIgnore updatedAt }
   }
 `);
 
@@ -75,6 +75,7 @@ interface ProjectSettings {
   webhookFormat: WebhookFormat;
   retentionDays?: number | null;
   rateLimitPerMinute?: number | null;
+  fingerprintIgnore: string[];
 }
 
 function SettingsForm({ project }: { project: ProjectSettings }) {
@@ -86,6 +87,7 @@ function SettingsForm({ project }: { project: ProjectSettings }) {
     webhookFormat: project.webhookFormat,
     retentionDays: project.retentionDays?.toString() ?? "",
     rateLimitPerMinute: project.rateLimitPerMinute?.toString() ?? "",
+    fingerprintIgnore: project.fingerprintIgnore.join(", "),
   });
   const [{ fetching, error, data }, update] = useMutation(UpdateProjectMutation);
   const change = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
@@ -102,6 +104,7 @@ function SettingsForm({ project }: { project: ProjectSettings }) {
         webhookFormat: form.webhookFormat,
         retentionDays: optionalInt(form.retentionDays),
         rateLimitPerMinute: optionalInt(form.rateLimitPerMinute),
+        fingerprintIgnore: form.fingerprintIgnore.split(/[\s,]+/).filter(Boolean),
       },
     });
   }
@@ -137,6 +140,15 @@ function SettingsForm({ project }: { project: ProjectSettings }) {
       <Field label="Rate limit (requests per minute per key)" htmlFor="p-rate" hint="Empty uses the default (100).">
         <Input id="p-rate" type="number" min={1} value={form.rateLimitPerMinute} onChange={change("rateLimitPerMinute")} />
       </Field>
+      <div className="sm:col-span-2">
+        <Field
+          label="Third-party code in stack traces"
+          htmlFor="p-ignore"
+          hint="Comma-separated parts of file paths or URLs (vendor/, cdn.example.com). Their frames are left out of new crashes' grouping, as node_modules is."
+        >
+          <Input id="p-ignore" value={form.fingerprintIgnore} onChange={change("fingerprintIgnore")} />
+        </Field>
+      </div>
       <div className="flex items-center gap-3 sm:col-span-2">
         <Button type="submit" disabled={fetching}>
           {fetching ? "Saving…" : "Save changes"}
