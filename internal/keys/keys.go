@@ -323,6 +323,9 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 // ProjectDomains returns the allowed domains of the project with this slug,
 // for CORS preflights, which carry no key. It is cached like keys, under a
 // "slug:" entry that no key can collide with; an unknown slug has none.
+//
+// A project renamed since keeps answering for its old slug, which its keys
+// and so the shipped apps' URLs still carry, as ingest accepts them.
 func (r *Resolver) ProjectDomains(ctx context.Context, slug string) ([]string, error) {
 	if len(slug) > 64 || !slugPattern.MatchString(slug) {
 		return nil, nil
@@ -332,7 +335,13 @@ func (r *Resolver) ProjectDomains(ctx context.Context, slug string) ([]string, e
 		return slices.Clone(e.key.AllowedDomains), nil
 	}
 	e := entry{expires: r.now().Add(r.ttl)}
-	p, err := r.client.Project.Query().Where(project.Slug(slug)).Only(viewer.SystemContext(ctx, "keys"))
+	sys := viewer.SystemContext(ctx, "keys")
+	p, err := r.client.Project.Query().Where(project.Slug(slug)).Only(sys)
+	if ent.IsNotFound(err) {
+		p, err = r.client.Project.Query().
+			Where(project.HasPublicKeysWith(publickey.KeyHasPrefix("pk_"+slug+"_"), publickey.RevokedAtIsNil())).
+			First(sys)
+	}
 	switch {
 	case ent.IsNotFound(err):
 	case err != nil:
