@@ -128,18 +128,13 @@ func Load(getenv func(string) string) (*Config, error) {
 		if s3.Region == "" {
 			e.fail("STORAGE_S3_REGION", "required when STORAGE_ADAPTER=s3")
 		}
-		if s3.AccessKey == "" {
-			e.fail("STORAGE_S3_KEY", "required when STORAGE_ADAPTER=s3")
-		}
-		if s3.SecretKey == "" {
-			e.fail("STORAGE_S3_SECRET", "required when STORAGE_ADAPTER=s3")
-		}
 	}
-	// Half a key pair is a mistake even while the adapter is local.
-	if c.Storage.Adapter != StorageS3 && s3.AccessKey == "" && s3.SecretKey != "" {
+	// Half a key pair is a mistake, even while the adapter is local. With
+	// neither, S3 takes the SDK's default credential chain (roles).
+	if s3.AccessKey == "" && s3.SecretKey != "" {
 		e.fail("STORAGE_S3_KEY", "required when STORAGE_S3_SECRET is set")
 	}
-	if c.Storage.Adapter != StorageS3 && s3.SecretKey == "" && s3.AccessKey != "" {
+	if s3.SecretKey == "" && s3.AccessKey != "" {
 		e.fail("STORAGE_S3_SECRET", "required when STORAGE_S3_KEY is set")
 	}
 

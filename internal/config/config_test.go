@@ -227,6 +227,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"OOPSIE_WEBHOOK_ALLOW_PRIVATE": "maybe",
 		"OOPSIE_SHUTDOWN_TIMEOUT":      "forever",
 		"STORAGE_ADAPTER":              "s3",
+		"STORAGE_S3_SECRET":            "half a pair",
 	}
 	_, err := Load(envOf(bad))
 	if err == nil {
@@ -234,7 +235,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	}
 	names := []string{"OOPSIE_ADDR", "DATABASE_URL", "JWT_SECRET", "OOPSIE_REPORT_RETENTION_DAYS",
 		"OOPSIE_WEBHOOK_ALLOW_PRIVATE", "OOPSIE_SHUTDOWN_TIMEOUT", "STORAGE_S3_BUCKET", "STORAGE_S3_REGION",
-		"STORAGE_S3_KEY", "STORAGE_S3_SECRET"}
+		"STORAGE_S3_KEY"}
 	for _, name := range names {
 		if !strings.Contains(err.Error(), name+": ") {
 			t.Errorf("error does not report %s:\n%v", name, err)
@@ -351,8 +352,8 @@ func TestLoadS3(t *testing.T) {
 		wantVars []string // empty: must load
 	}{
 		{"complete", full, nil},
-		// Credentials are explicit: none are taken from the machine.
-		{"no credentials", without("STORAGE_S3_KEY", "STORAGE_S3_SECRET", "STORAGE_S3_ENDPOINT"), []string{"STORAGE_S3_KEY", "STORAGE_S3_SECRET"}},
+		// Without a key pair, the SDK's default chain provides credentials.
+		{"no credentials", without("STORAGE_S3_KEY", "STORAGE_S3_SECRET", "STORAGE_S3_ENDPOINT"), nil},
 		{"no bucket", without("STORAGE_S3_BUCKET"), []string{"STORAGE_S3_BUCKET"}},
 		{"no region", without("STORAGE_S3_REGION"), []string{"STORAGE_S3_REGION"}},
 		{"neither", without("STORAGE_S3_BUCKET", "STORAGE_S3_REGION"), []string{"STORAGE_S3_BUCKET", "STORAGE_S3_REGION"}},

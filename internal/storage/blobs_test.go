@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -304,8 +305,8 @@ func TestNewS3RequiresSettings(t *testing.T) {
 	}{
 		{"bucket", func(c *config.S3) { c.Bucket = "" }, "STORAGE_S3_BUCKET"},
 		{"region", func(c *config.S3) { c.Region = "" }, "STORAGE_S3_REGION"},
-		{"no credentials", func(c *config.S3) { c.AccessKey, c.SecretKey = "", "" }, "STORAGE_S3_KEY"},
 		{"half a key pair", func(c *config.S3) { c.SecretKey = "" }, "STORAGE_S3_SECRET"},
+		{"the other half", func(c *config.S3) { c.AccessKey = "" }, "STORAGE_S3_KEY"},
 	} {
 		cfg := full
 		tc.edit(&cfg)
@@ -316,6 +317,44 @@ func TestNewS3RequiresSettings(t *testing.T) {
 	}
 	if _, err := storage.NewS3(context.Background(), full); err != nil {
 		t.Fatalf("complete settings refused: %v", err)
+	}
+}
+
+// Without a key pair, credentials come from the SDK's default chain, here
+// the AWS_* variables; with nothing in the chain, requests fail. Not
+// parallel: it sets the process's environment.
+func TestS3DefaultCredentialChain(t *testing.T) {
+	_, cfg := storagetest.S3Config(t)
+	cfg.AccessKey, cfg.SecretKey = "", ""
+	// Nothing from this machine's files or metadata service may count.
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_PROFILE", "")
+	ctx := context.Background()
+
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	s, err := storage.NewS3(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(ctx); err == nil {
+		t.Fatal("Ping succeeded with no credentials anywhere")
+	}
+
+	t.Setenv("AWS_ACCESS_KEY_ID", "ambient-key")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "ambient-secret")
+	s, err = storage.NewS3(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := storage.NewKey()
+	if err := s.Put(ctx, key, strings.NewReader("from a role"), -1, "text/plain"); err != nil {
+		t.Fatalf("Put with the environment's credentials: %v", err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping with the environment's credentials: %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
@@ -29,25 +30,35 @@ var _ Blobs = (*S3)(nil)
 // NewS3 returns a store for the configured bucket. It does no I/O: call Ping
 // to check that the bucket is reachable.
 //
-// A static key pair is required. The SDK's default credential chain (env,
-// shared files, instance and container roles) lives in the aws config
-// module, which this build does not include, and anonymous access would only
-// work on a world-writable bucket.
+// Credentials are the configured key pair, or without one the SDK's
+// default chain: AWS_* variables, shared files, then the container's or
+// instance's role, which is how AWS deployments avoid long-lived keys. The
+// chain is asked on first use, so a machine without any fails at Ping.
 //
 // With an endpoint (MinIO, Scaleway, Garage, R2, …) addressing is path-style,
 // because those services rarely have wildcard DNS for virtual-hosted buckets.
-func NewS3(_ context.Context, cfg config.S3) (*S3, error) {
+func NewS3(ctx context.Context, cfg config.S3) (*S3, error) {
 	switch {
 	case cfg.Bucket == "":
 		return nil, errors.New("s3 storage: no bucket (STORAGE_S3_BUCKET)")
 	case cfg.Region == "":
 		return nil, errors.New("s3 storage: no region (STORAGE_S3_REGION)")
-	case cfg.AccessKey == "" || cfg.SecretKey == "":
-		return nil, errors.New("s3 storage: STORAGE_S3_KEY and STORAGE_S3_SECRET are required (ambient credentials such as instance roles are not supported)")
+	case (cfg.AccessKey == "") != (cfg.SecretKey == ""):
+		return nil, errors.New("s3 storage: set both STORAGE_S3_KEY and STORAGE_S3_SECRET, or neither for the default credential chain")
+	}
+	var creds aws.CredentialsProvider
+	if cfg.AccessKey != "" {
+		creds = credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, "")
+	} else {
+		ambient, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.Region))
+		if err != nil {
+			return nil, fmt.Errorf("s3 storage: default credentials: %w", err)
+		}
+		creds = ambient.Credentials
 	}
 	opts := s3.Options{
 		Region:      cfg.Region,
-		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, "")),
+		Credentials: aws.NewCredentialsCache(creds),
 		// Since early 2025 the SDK adds CRC checksums to every upload by
 		// default, which many S3-compatible services reject. Uploads are
 		// still protected by the signed SHA-256 of the payload.
