@@ -33,7 +33,8 @@ var _ Blobs = (*S3)(nil)
 // Credentials are the configured key pair, or without one the SDK's
 // default chain: AWS_* variables, shared files, then the container's or
 // instance's role, which is how AWS deployments avoid long-lived keys. The
-// chain is asked on first use, so a machine without any fails at Ping.
+// chain is asked on first use: a machine without any fails its first
+// request, not start-up.
 //
 // With an endpoint (MinIO, Scaleway, Garage, R2, …) addressing is path-style,
 // because those services rarely have wildcard DNS for virtual-hosted buckets.
