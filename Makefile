@@ -13,7 +13,7 @@ GENERATED_DIRS = $(wildcard ent graph)
 # check-generated regenerates code in place, so nothing may read it meanwhile.
 .NOTPARALLEL:
 
-.PHONY: run build sdk sdk-deps test-sdk bench-sdk dashboard dashboard-deps test-dashboard generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query bench-live clean
+.PHONY: run build sdk sdk-deps test-sdk bench-sdk dashboard dashboard-deps test-dashboard docs docs-deps test-docs generate migrate-diff migrate-hash check-generated vet services test bench-ingest bench-query bench-live clean
 
 run: sdk dashboard
 	$(GO) run ./cmd/oopsie serve
@@ -78,6 +78,23 @@ test-dashboard: dashboard-deps
 	$(GO) build -o "$$bin/oopsie" ./cmd/oopsie; \
 	cd dashboard && OOPSIE_BIN="$$bin/oopsie" node --test --test-concurrency=1 e2e/
 
+# The documentation site's node_modules, installed from the lock file when missing or
+# older than it (npm ci writes node_modules/.package-lock.json).
+docs/node_modules/.package-lock.json: docs/package-lock.json
+	cd docs && npm ci --no-audit --no-fund
+	@touch $@
+
+docs-deps: docs/node_modules/.package-lock.json
+
+# Builds the documentation site (Astro) into docs/dist, which is git-ignored (see docs/README.md).
+docs: docs-deps
+	cd docs && npm run --silent build
+
+# Builds the site, then checks it: every internal link and anchor resolves, and the pages cover
+# every environment variable of internal/config, REST route of the OpenAPI document and SDK option.
+test-docs: docs
+	cd docs && npm test
+
 generate:
 	$(GENERATE)
 
@@ -117,7 +134,7 @@ vet:
 services:
 	@bash .ci/services
 
-test: services check-generated vet test-sdk test-dashboard
+test: services check-generated vet test-sdk test-dashboard test-docs
 	$(GO) test -race -count=1 ./...
 
 # A benchmark, not a test: what capturing a click, a navigation, a console error or a failed
@@ -143,4 +160,4 @@ bench-live:
 	$(GO) run ./internal/tools/benchlive
 
 clean:
-	rm -rf bin/ dashboard/dist/app
+	rm -rf bin/ dashboard/dist/app docs/dist
