@@ -114,7 +114,7 @@ function SettingsForm({ project }: { project: ProjectSettings }) {
       <Field label="Name" htmlFor="p-name">
         <Input id="p-name" required value={form.name} onChange={change("name")} />
       </Field>
-      <Field label="Slug" htmlFor="p-slug" hint="Used in the SDK URLs; changing it breaks installed snippets.">
+      <Field label="Slug" htmlFor="p-slug" hint="Used in the SDK URLs and new keys. Apps keep working with their current keys after a change.">
         <Input id="p-slug" required value={form.slug} onChange={change("slug")} />
       </Field>
       <div className="sm:col-span-2">
