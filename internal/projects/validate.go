@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -218,21 +217,27 @@ func validateHost(host string, wildcard bool) error {
 }
 
 func normalizeDomains(in []string) ([]string, error) {
+	return normalizeList("allowedDomains", in, maxDomains, "domains", normalizeDomain)
+}
+
+// normalizeList checks a list setting's values one by one, trimmed (pasted
+// values often bring surrounding blanks; inner ones are for one to refuse),
+// drops duplicates, and caps their number. The result is never nil.
+func normalizeList(field string, in []string, max int, noun string, one func(string) (string, error)) ([]string, error) {
 	out := make([]string, 0, len(in))
 	seen := make(map[string]bool, len(in))
 	for _, raw := range in {
-		// Pasted values often bring surrounding blanks; inner ones are refused.
-		d, err := normalizeDomain(strings.TrimSpace(raw))
+		v, err := one(strings.TrimSpace(raw))
 		if err != nil {
-			return nil, apperr.InvalidField("allowedDomains", fmt.Sprintf("%s %s", quoteShort(raw), err))
+			return nil, apperr.InvalidField(field, fmt.Sprintf("%s %s", quoteShort(raw), err))
 		}
-		if !seen[d] {
-			seen[d] = true
-			out = append(out, d)
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
 		}
 	}
-	if len(out) > maxDomains {
-		return nil, apperr.InvalidField("allowedDomains", fmt.Sprintf("must hold at most %d domains", maxDomains))
+	if len(out) > max {
+		return nil, apperr.InvalidField(field, fmt.Sprintf("must hold at most %d %s", max, noun))
 	}
 	return out, nil
 }
@@ -311,25 +316,17 @@ const (
 	maxIgnorePatternLen = 200
 )
 
-// normalizeFingerprintIgnore trims the patterns, drops duplicates and
-// checks their number and length; the result is never nil.
+// normalizeFingerprintIgnore checks a project's fingerprint ignore list.
 func normalizeFingerprintIgnore(in []string) ([]string, error) {
-	out := make([]string, 0, len(in))
-	for _, p := range in {
-		p = strings.TrimSpace(p)
+	return normalizeList("fingerprintIgnore", in, maxIgnorePatterns, "patterns", func(p string) (string, error) {
 		switch {
 		case p == "":
-			return nil, apperr.InvalidField("fingerprintIgnore", "must not contain empty patterns")
+			return "", errors.New("is empty")
 		case len(p) > maxIgnorePatternLen || !utf8.ValidString(p):
-			return nil, apperr.InvalidField("fingerprintIgnore", fmt.Sprintf("patterns must be UTF-8 text of at most %d bytes", maxIgnorePatternLen))
-		case !slices.Contains(out, p):
-			out = append(out, p)
+			return "", fmt.Errorf("must be UTF-8 text of at most %d bytes", maxIgnorePatternLen)
 		}
-	}
-	if len(out) > maxIgnorePatterns {
-		return nil, apperr.InvalidField("fingerprintIgnore", fmt.Sprintf("must have at most %d patterns", maxIgnorePatterns))
-	}
-	return out, nil
+		return p, nil
+	})
 }
 
 func validateRange(field string, v *int, lo, hi int) error {
