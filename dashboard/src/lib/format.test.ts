@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { enumLabel, formatBytes, optionalInt, plural, timeAgo } from "./format";
+import { enumLabel, formatBytes, optionalInt, plural, splitList, timeAgo } from "./format";
 import { bucketLabel } from "./trend";
 import { safeReturnPath } from "./return-path";
 
@@ -8,6 +8,11 @@ describe("formatting", () => {
     expect(optionalInt("")).toBeNull();
     expect(optionalInt("  ")).toBeNull();
     expect(optionalInt("30")).toBe(30);
+  });
+
+  it("splits a typed list on commas and blanks", () => {
+    expect(splitList(" a.example.com,  *.b.example.com\nvendor/ ,")).toEqual(["a.example.com", "*.b.example.com", "vendor/"]);
+    expect(splitList("  ")).toEqual([]);
   });
 
   it("labels enum values", () => {

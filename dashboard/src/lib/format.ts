@@ -72,6 +72,11 @@ export function entriesOf(value: unknown): [string, string][] | null {
   return Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
 }
 
+/** A list typed in one field, separated by commas or blanks. */
+export function splitList(value: string): string[] {
+  return value.split(/[\s,]+/).filter(Boolean);
+}
+
 /** A number field's value to send: emptied, it is null, which puts the setting back to its default. */
 export function optionalInt(value: string): number | null {
   return value.trim() === "" ? null : Number(value);

@@ -5,7 +5,7 @@ import { ArrowLeft, Eye, EyeOff, KeyRound, RefreshCw, Send } from "lucide-react"
 import { graphql } from "../gql";
 import type { WebhookFormat } from "../gql/graphql";
 import { describeError } from "../lib/graphql-errors";
-import { enumLabel, formatDateTime, optionalInt, timeAgo } from "../lib/format";
+import { enumLabel, formatDateTime, optionalInt, splitList, timeAgo } from "../lib/format";
 import { DELIVERY_POLL_MS, awaitsFirstAttempt, maskSecret, newestFirst, usePolling } from "../lib/webhooks";
 import { Badge, Button, Card, CardHeader, Dialog, EmptyState, ErrorState, Field, InlineError, Input, Loading, PageHeader, Select } from "../components/ui";
 import { EnumBadge, nodes } from "../components/triage";
@@ -99,12 +99,12 @@ function SettingsForm({ project }: { project: ProjectSettings }) {
       input: {
         name: form.name,
         slug: form.slug,
-        allowedDomains: form.allowedDomains.split(/[\s,]+/).filter(Boolean),
+        allowedDomains: splitList(form.allowedDomains),
         webhookUrl: form.webhookUrl.trim(),
         webhookFormat: form.webhookFormat,
         retentionDays: optionalInt(form.retentionDays),
         rateLimitPerMinute: optionalInt(form.rateLimitPerMinute),
-        fingerprintIgnore: form.fingerprintIgnore.split(/[\s,]+/).filter(Boolean),
+        fingerprintIgnore: splitList(form.fingerprintIgnore),
       },
     });
   }

@@ -4,7 +4,7 @@ import { useMutation, useQuery } from "urql";
 import { Plus } from "lucide-react";
 import { graphql } from "../gql";
 import { describeError } from "../lib/graphql-errors";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, splitList } from "../lib/format";
 import { Button, Card, Dialog, EmptyState, ErrorState, Field, InlineError, Input, Loading, PageHeader } from "../components/ui";
 import { nodes } from "../components/triage";
 import { CreateProjectMutation } from "./SetupWizard";
@@ -23,7 +23,7 @@ function CreateProjectForm({ onCreated }: { onCreated: (id: string) => void }) {
   const [{ fetching, error }, create] = useMutation(CreateProjectMutation);
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const res = await create({ input: { name, allowedDomains: domains.split(/[\s,]+/).filter(Boolean) } });
+    const res = await create({ input: { name, allowedDomains: splitList(domains) } });
     if (res.data) onCreated(res.data.createProject.id);
   }
   return (

@@ -5,6 +5,7 @@ import { graphql } from "../gql";
 import { session } from "../lib/client";
 import { SetupStatusQuery } from "../lib/operations";
 import { describeError } from "../lib/graphql-errors";
+import { splitList } from "../lib/format";
 import { Button, ErrorState, Field, InlineError, Input, Loading } from "../components/ui";
 import { SnippetTabs } from "../components/Snippets";
 import { AuthScreen } from "./LoginPage";
@@ -74,7 +75,7 @@ export function SetupWizard() {
 
   async function submitProject(e: FormEvent) {
     e.preventDefault();
-    const allowedDomains = project.allowedDomains.split(/[\s,]+/).filter(Boolean);
+    const allowedDomains = splitList(project.allowedDomains);
     const res = await createProject({ input: { name: project.name, allowedDomains } });
     if (res.data) {
       setProjectId(res.data.createProject.id);
