@@ -45,15 +45,9 @@ export function CrashReportPage() {
 
   return (
     <>
-      {c.group ? (
-        <Link to={`/crashes/${c.group.id}`} className="mb-3 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-900">
-          <ArrowLeft className="size-4" aria-hidden /> Crash group {c.group.errorType}
-        </Link>
-      ) : (
-        <Link to="/crashes" className="mb-3 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-900">
-          <ArrowLeft className="size-4" aria-hidden /> Crashes
-        </Link>
-      )}
+      <Link to={c.group ? `/crashes/${c.group.id}` : "/crashes"} className="mb-3 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-900">
+        <ArrowLeft className="size-4" aria-hidden /> {c.group ? `Crash group ${c.group.errorType}` : "Crashes"}
+      </Link>
       <PageHeader
         title={c.errorType}
         description={
