@@ -116,7 +116,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id string, c GroupChange) (*e
 		if err != nil {
 			return nil, err
 		}
-		s.publishOnCommit(ctx, tx, g)
+		s.publishOnCommit(ctx, g)
 		return g, nil
 	}
 
@@ -267,17 +267,9 @@ func setVersion(u *ent.CrashGroupUpdateOne, version *string) {
 
 // publishOnCommit publishes the group's update once the caller's
 // transaction commits, and never if it rolls back.
-func (s *Service) publishOnCommit(ctx context.Context, tx *ent.Tx, g *ent.CrashGroup) {
+func (s *Service) publishOnCommit(ctx context.Context, g *ent.CrashGroup) {
 	projectID, id := g.ProjectID, g.ID
-	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
-			if err := next.Commit(cctx, tx); err != nil {
-				return err
-			}
-			s.publishGroupUpdated(ctx, projectID, id)
-			return nil
-		})
-	})
+	dbtx.AfterCommit(ctx, func(ctx context.Context) { s.publishGroupUpdated(ctx, projectID, id) })
 }
 
 // publishGroupUpdated announces a committed change to a group. A failure is

@@ -35,6 +35,30 @@ func Run(ctx context.Context, root *ent.Client, fn func(ctx context.Context, c *
 	return err == nil, err
 }
 
+// AfterCommit runs fn once the transaction ctx carries has committed (it
+// may be the caller's: a GraphQL mutation commits after its resolvers ran),
+// and never when it rolls back: publishing a change or deleting the files of
+// deleted rows before then could announce or lose what did not happen.
+// Without a transaction in ctx, the write is already committed and fn runs
+// at once. fn's context is not cancelled with the request's.
+func AfterCommit(ctx context.Context, fn func(ctx context.Context)) {
+	after := context.WithoutCancel(ctx)
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		fn(after)
+		return
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
+			if err := next.Commit(cctx, tx); err != nil {
+				return err
+			}
+			fn(after)
+			return nil
+		})
+	})
+}
+
 // RunNew runs fn in a new transaction of c, whatever ctx carries: for work
 // that is not the caller's, such as a batch of several callers' writes. The
 // ctx fn gets carries the transaction. A panic in fn rolls it back and goes

@@ -135,3 +135,35 @@ func TestRunNewUndoingTakesBackOnFailure(t *testing.T) {
 		}
 	})
 }
+
+func TestAfterCommitRunsOnlyOnceCommitted(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := viewer.SystemContext(context.Background(), "test")
+		var ran []string
+		// It sees the committed row: it runs after the commit, not before.
+		_, err := dbtx.Run(ctx, db.Client, func(ctx context.Context, c *ent.Client) error {
+			dbtx.AfterCommit(ctx, func(ctx context.Context) {
+				ran = append(ran, fmt.Sprintf("committed, %d visible", db.Client.Project.Query().CountX(ctx)))
+			})
+			if len(ran) != 0 {
+				t.Error("ran before the commit")
+			}
+			return c.Project.Create().SetName("a").SetSlug("a").Exec(ctx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = dbtx.Run(ctx, db.Client, func(ctx context.Context, c *ent.Client) error {
+			dbtx.AfterCommit(ctx, func(context.Context) { ran = append(ran, "rolled back") })
+			return errors.New("boom")
+		})
+		if err == nil {
+			t.Fatal("the failing transaction succeeded")
+		}
+		dbtx.AfterCommit(ctx, func(context.Context) { ran = append(ran, "no transaction") })
+		if want := []string{"committed, 1 visible", "no transaction"}; fmt.Sprint(ran) != fmt.Sprint(want) {
+			t.Errorf("ran %q, want %q", ran, want)
+		}
+	})
+}

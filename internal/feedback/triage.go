@@ -147,43 +147,14 @@ func checkNotes(s string) error {
 // once the deletion is committed: deleted first, a rollback would leave
 // rows pointing at nothing.
 func (s *Service) Delete(ctx context.Context, id string) error {
-	if tx := ent.TxFromContext(ctx); tx != nil {
-		keys, err := s.delete(ctx, tx.Client(), id)
-		if err != nil {
-			return err
-		}
-		if len(keys) > 0 {
-			tx.OnCommit(func(next ent.Committer) ent.Committer {
-				return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
-					if err := next.Commit(cctx, tx); err != nil {
-						return err
-					}
-					s.files.DeleteBlobs(context.WithoutCancel(ctx), keys)
-					return nil
-				})
-			})
-		}
-		return nil
-	}
-
-	tx, err := s.db(ctx).Tx(ctx)
-	if err != nil {
-		return fmt.Errorf("delete feedback: begin transaction: %w", err)
-	}
-	keys, err := s.delete(ctx, tx.Client(), id)
-	if err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			return errors.Join(err, fmt.Errorf("delete feedback: roll back: %w", rerr))
+	_, err := dbtx.Run(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
+		keys, err := s.delete(ctx, c, id)
+		if err == nil && len(keys) > 0 {
+			dbtx.AfterCommit(ctx, func(ctx context.Context) { s.files.DeleteBlobs(ctx, keys) })
 		}
 		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("delete feedback: commit: %w", err)
-	}
-	if len(keys) > 0 {
-		s.files.DeleteBlobs(context.WithoutCancel(ctx), keys)
-	}
-	return nil
+	})
+	return err
 }
 
 // delete removes the row inside a transaction and returns the storage keys

@@ -269,8 +269,7 @@ func (s *Service) uncount(ctx context.Context, db *ent.Client, groupID string) e
 }
 
 // deleteBlobsOnCommit deletes the blobs after the transaction in ctx
-// commits, which may be the caller's (a GraphQL mutation commits after its
-// resolvers ran). The request may be over by then.
+// commits. The request may be over by then.
 func (s *Service) deleteBlobsOnCommit(ctx context.Context, keys []string) {
 	if s.files == nil {
 		// Without a store nothing wrote these blobs through this server.
@@ -278,16 +277,7 @@ func (s *Service) deleteBlobsOnCommit(ctx context.Context, keys []string) {
 			"files", len(keys))
 		return
 	}
-	tx := ent.TxFromContext(ctx)
-	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
-			if err := next.Commit(cctx, tx); err != nil {
-				return err
-			}
-			s.files.DeleteBlobs(context.WithoutCancel(cctx), keys)
-			return nil
-		})
-	})
+	dbtx.AfterCommit(ctx, func(ctx context.Context) { s.files.DeleteBlobs(ctx, keys) })
 }
 
 // lockRow locks the selected report until the transaction ends, so two
